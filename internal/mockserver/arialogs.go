@@ -1,0 +1,6 @@
+package mockserver
+
+// TODO(helper): implement.
+type ariaStore struct{}
+
+func (s *Server) registerAriaLogs() {}

@@ -1,0 +1,6 @@
+package mockserver
+
+// TODO(helper): implement.
+type armoryStore struct{}
+
+func (s *Server) registerArmory() {}

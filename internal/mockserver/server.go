@@ -1,0 +1,343 @@
+// Package mockserver implements the five platform APIs the provider drives, in memory, for
+// acceptance tests and the demo. It knows the APIs from the server side only: it imports nothing
+// from the provider or the client.
+//
+// Each platform is mounted under its own path prefix so that one http.Handler serves all five;
+// Endpoints tells a client where each one lives.
+package mockserver
+
+import (
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Path prefixes under which each platform's API is mounted.
+const (
+	SpaceONEPrefix   = "/spaceone"
+	AriaLogsPrefix   = "/arialogs"
+	MonitoringPrefix = "/monitoring/v1.0" // followed by /{tenant}
+	ArmoryPrefix     = "/clouddriver"
+	K0rdentPrefix    = "/k0rdent"
+)
+
+// Credentials are the secrets the mock accepts. The demo prints them; tests pass them to the provider.
+type Credentials struct {
+	SpaceONEToken    string
+	AriaUsername     string
+	AriaPassword     string
+	MonitoringTenant string
+	MonitoringToken  string
+	ArmoryAPIKey     string // sent as the ArmoryAPIKeyHeader header
+	K0rdentToken     string
+}
+
+// ArmoryAPIKeyHeader is the header the mock's Armory API checks. Real deployments put Clouddriver
+// behind a gateway with its own header; the provider sends whatever headers the user configures.
+const ArmoryAPIKeyHeader = "X-Armory-Api-Key"
+
+// DefaultCredentials are the fixed demo credentials.
+func DefaultCredentials() Credentials {
+	return Credentials{
+		SpaceONEToken:    "demo-spaceone-token",
+		AriaUsername:     "admin",
+		AriaPassword:     "demo-aria-password",
+		MonitoringTenant: "hybrid:000000",
+		MonitoringToken:  "demo-monitoring-token",
+		ArmoryAPIKey:     "demo-armory-key",
+		K0rdentToken:     "demo-k0rdent-token",
+	}
+}
+
+// Endpoints are the base URLs of each platform on a server reachable at baseURL.
+type Endpoints struct {
+	SpaceONE, AriaLogs, Monitoring, Armory, K0rdent string
+}
+
+// Faults are injected into responses. The zero value injects nothing.
+type Faults struct {
+	// Latency is added before every response.
+	Latency time.Duration
+	// ErrorRate is the fraction (0..1) of requests answered 429 or 503 with Retry-After before
+	// the request is handled, so nothing is committed.
+	ErrorRate float64
+	// RetryAfter is the value sent in Retry-After with injected errors, in whole seconds.
+	RetryAfter int
+	// DropRate is the fraction (0..1) of write requests (every method but GET) that are handled
+	// and committed, after which the connection is closed without a response.
+	DropRate float64
+}
+
+// Server is the mock. Create it with New; it is safe for concurrent use.
+type Server struct {
+	creds Credentials
+	mux   *http.ServeMux
+
+	mu       sync.Mutex // guards everything below and every platform store
+	faults   Faults
+	failNext []int // statuses for the next requests; 0 closes the connection unhandled
+	dropNext int   // the next writes are committed and then their connection dropped
+	calls    map[string]int
+	rng      *rand.Rand
+	seq      int // for generated ids
+
+	spaceone   spaceoneStore
+	aria       ariaStore
+	monitoring monitoringStore
+	armory     armoryStore
+	k0rdent    k0rdentStore
+}
+
+// New returns a mock with empty stores and the given credentials.
+func New(creds Credentials) *Server {
+	s := &Server{
+		creds: creds,
+		mux:   http.NewServeMux(),
+		calls: map[string]int{},
+		rng:   rand.New(rand.NewPCG(1, 2)),
+	}
+	s.registerSpaceONE()
+	s.registerAriaLogs()
+	s.registerMonitoring()
+	s.registerArmory()
+	s.registerK0rdent()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Endpoints returns the per-platform base URLs for a server listening at baseURL.
+func (s *Server) Endpoints(baseURL string) Endpoints {
+	return Endpoints{
+		SpaceONE:   baseURL + SpaceONEPrefix,
+		AriaLogs:   baseURL + AriaLogsPrefix,
+		Monitoring: baseURL + MonitoringPrefix + "/" + s.creds.MonitoringTenant,
+		Armory:     baseURL + ArmoryPrefix,
+		K0rdent:    baseURL + K0rdentPrefix,
+	}
+}
+
+// Credentials returns the credentials the mock accepts.
+func (s *Server) Credentials() Credentials { return s.creds }
+
+// SetFaults replaces the injected faults.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+// FailNext answers the next len(statuses) requests with those statuses, unhandled. A status of 0
+// closes the connection without answering, as a network failure before the server saw the request.
+func (s *Server) FailNext(statuses ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = append(s.failNext, statuses...)
+}
+
+// DropNextWrites handles and commits the next n write requests, then closes their connections
+// without a response: the client cannot tell whether the write happened.
+func (s *Server) DropNextWrites(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropNext += n
+}
+
+// Calls returns how many requests reached the route pattern (as registered, e.g.
+// "POST /monitoring/v1.0/{tenant}/agent_tokens"), including those answered by injected faults.
+func (s *Server) Calls(pattern string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[pattern]
+}
+
+// AllCalls returns a copy of the per-route counters.
+func (s *Server) AllCalls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// TotalCalls returns the number of requests that reached any route.
+func (s *Server) TotalCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, v := range s.calls {
+		n += v
+	}
+	return n
+}
+
+// ResetCalls zeroes the counters.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = map[string]int{}
+}
+
+// platform is what the shared request wrapper needs to know about one API.
+type platform struct {
+	// authorized reports whether the request carries valid credentials. Called with s.mu held.
+	authorized func(r *http.Request) bool
+	// writeError writes an error in the platform's own body format.
+	writeError func(w http.ResponseWriter, status int, code, message string)
+}
+
+// handle registers h for pattern behind the shared concerns: counting, fault injection, auth
+// and the store lock. Handlers therefore run with s.mu held and must not take it again.
+func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.calls[pattern]++
+		latency := s.faults.Latency
+		s.mu.Unlock()
+		if latency > 0 {
+			time.Sleep(latency)
+		}
+
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if status, injected := s.takeInjectedFailure(); injected {
+			if status == 0 {
+				closeConnection(w)
+				return
+			}
+			w.Header().Set("Retry-After", strconv.Itoa(s.faults.RetryAfter))
+			p.writeError(w, status, "INJECTED_FAULT", http.StatusText(status)+" (injected by the mock)")
+			return
+		}
+		if !p.authorized(r) {
+			p.writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "missing or invalid credentials")
+			return
+		}
+		if r.Method != http.MethodGet && s.takeDrop() {
+			h(httptest.NewRecorder(), r) // commit, and throw the answer away
+			closeConnection(w)
+			return
+		}
+		h(w, r)
+	})
+}
+
+// takeInjectedFailure consumes a FailNext status or rolls ErrorRate. Called with s.mu held.
+func (s *Server) takeInjectedFailure() (int, bool) {
+	if len(s.failNext) > 0 {
+		status := s.failNext[0]
+		s.failNext = s.failNext[1:]
+		return status, true
+	}
+	if s.faults.ErrorRate > 0 && s.rng.Float64() < s.faults.ErrorRate {
+		if s.rng.IntN(2) == 0 {
+			return http.StatusTooManyRequests, true
+		}
+		return http.StatusServiceUnavailable, true
+	}
+	return 0, false
+}
+
+// takeDrop consumes a DropNextWrites or rolls DropRate. Called with s.mu held.
+func (s *Server) takeDrop() bool {
+	if s.dropNext > 0 {
+		s.dropNext--
+		return true
+	}
+	return s.faults.DropRate > 0 && s.rng.Float64() < s.faults.DropRate
+}
+
+// closeConnection ends the exchange without a response, as a network failure would.
+func closeConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// nextID returns a process-unique suffix for generated identifiers. Called with s.mu held.
+func (s *Server) nextID() int {
+	s.seq++
+	return s.seq
+}
+
+// randomSecret returns a fresh secret value. Called with s.mu held.
+func (s *Server) randomSecret(prefix string) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 32)
+	for i := range b {
+		b[i] = alphabet[s.rng.IntN(len(alphabet))]
+	}
+	return prefix + string(b)
+}
+
+// writeJSON writes v as a JSON response with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decodeJSON reads a JSON request body into v, rejecting unknown shapes and bodies over 1 MiB.
+func decodeJSON(r *http.Request, v any) error {
+	return json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(v)
+}
+
+// queryInt reads a positive integer query parameter, with a default when it is absent.
+func queryInt(r *http.Request, name string, def int) (int, bool) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// hasBearer reports whether r carries "Authorization: Bearer <token>".
+func hasBearer(r *http.Request, token string) bool {
+	return token != "" && r.Header.Get("Authorization") == "Bearer "+token
+}
+
+// page returns the half-open range [from, to) of a slice of length n for a zero-based offset and limit.
+func page(n, offset, limit int) (from, to int) {
+	from = min(offset, n)
+	to = min(from+limit, n)
+	return from, to
+}
+
+// requestBaseURL is the scheme and host the client used to reach the mock.
+func requestBaseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// nilIfEmpty turns "" into a JSON null.
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,6 @@
+package mockserver
+
+// TODO(helper): implement.
+type spaceoneStore struct{}
+
+func (s *Server) registerSpaceONE() {}
