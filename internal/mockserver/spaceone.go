@@ -1,6 +1,403 @@
 package mockserver
 
-// TODO(helper): implement.
-type spaceoneStore struct{}
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+)
 
-func (s *Server) registerSpaceONE() {}
+// SpaceONE (Cloudforet) identity v2 Agent (seed 000), mounted at /spaceone. Every call is a POST
+// with a JSON body; an agent is addressed by the service account it belongs to, one per account.
+
+// SpaceONEAgentOptions are an agent's options as the API returns them.
+type SpaceONEAgentOptions struct {
+	ClusterName            string `json:"cluster_name"`
+	KubeStateMetrics       bool   `json:"kube_state_metrics"`
+	PrometheusNodeExporter bool   `json:"prometheus_node_exporter"`
+}
+
+// SpaceONEAgent is an AgentInfo as the mock stores it. ClientSecret is only sent by create and
+// regenerate; LastAccessedAt is empty, and then omitted as in the seed, until the agent is used.
+type SpaceONEAgent struct {
+	AgentID          string               `json:"agent_id"`
+	Options          SpaceONEAgentOptions `json:"options"`
+	ClientSecret     string               `json:"client_secret,omitempty"`
+	State            string               `json:"state"`
+	IsManaged        bool                 `json:"is_managed"`
+	RoleType         string               `json:"role_type"`
+	DomainID         string               `json:"domain_id"`
+	WorkspaceID      string               `json:"workspace_id"`
+	ProjectID        string               `json:"project_id"`
+	ServiceAccountID string               `json:"service_account_id"`
+	AppID            string               `json:"app_id"`
+	RoleID           string               `json:"role_id"`
+	ClientID         string               `json:"client_id"`
+	CreatedAt        string               `json:"created_at"`
+	ExpiredAt        string               `json:"expired_at"`
+	LastAccessedAt   string               `json:"last_accessed_at,omitempty"`
+}
+
+type spaceoneStore struct {
+	agents map[string]*SpaceONEAgent // by service_account_id
+	order  []string                  // service account ids in creation order, which is the list order
+}
+
+const spaceoneAgent = SpaceONEPrefix + "/identity/v2/agent"
+
+// Agent states, and the fixed scope every agent of the mock lives in: the token belongs to one
+// domain, and the mock's service accounts all sit in one workspace and project.
+const (
+	spaceoneEnabled     = "ENABLED"
+	spaceoneDisabled    = "DISABLED"
+	spaceoneDomainID    = "domain-0f3a6c2b9d14"
+	spaceoneWorkspaceID = "workspace-5e81d07a4c93"
+	spaceoneProjectID   = "project-2b7c94e1f058"
+	spaceoneRoleType    = "WORKSPACE_OWNER"
+	spaceoneRoleID      = "managed-workspace-owner"
+	spaceoneSecretTTL   = 365 * 24 * time.Hour
+	spaceoneTimeLayout  = "2006-01-02T15:04:05.000Z" // always written in UTC, as in the seed
+)
+
+func (s *Server) registerSpaceONE() {
+	s.spaceone.agents = map[string]*SpaceONEAgent{}
+	p := platform{
+		authorized: func(r *http.Request) bool { return hasBearer(r, s.creds.SpaceONEToken) },
+		writeError: writeSpaceONECoreError,
+	}
+	s.handle("POST "+spaceoneAgent+"/create", p, s.createSpaceONEAgent)
+	s.handle("POST "+spaceoneAgent+"/enable", p, s.enableSpaceONEAgent)
+	s.handle("POST "+spaceoneAgent+"/disable", p, s.disableSpaceONEAgent)
+	s.handle("POST "+spaceoneAgent+"/regenerate", p, s.regenerateSpaceONEAgent)
+	s.handle("POST "+spaceoneAgent+"/get", p, s.getSpaceONEAgent)
+	s.handle("POST "+spaceoneAgent+"/delete", p, s.deleteSpaceONEAgent)
+	s.handle("POST "+spaceoneAgent+"/list", p, s.listSpaceONEAgents)
+}
+
+// spaceoneError is a failed request, written in the SpaceONE error body.
+type spaceoneError struct {
+	status        int
+	code, message string
+}
+
+func (e *spaceoneError) write(w http.ResponseWriter) {
+	writeSpaceONEError(w, e.status, e.code, e.message)
+}
+
+func spaceoneRequired(key string) *spaceoneError {
+	return &spaceoneError{http.StatusBadRequest, "ERROR_REQUIRED_PARAMETER", fmt.Sprintf("Required parameter. (key = %s)", key)}
+}
+
+func spaceoneInvalid(key, reason string) *spaceoneError {
+	return &spaceoneError{http.StatusBadRequest, "ERROR_INVALID_PARAMETER", fmt.Sprintf("Invalid parameter. (key = %s, reason = %s)", key, reason)}
+}
+
+func spaceoneNotFound(serviceAccountID string) *spaceoneError {
+	return &spaceoneError{http.StatusNotFound, "ERROR_NOT_FOUND",
+		fmt.Sprintf("Resource not found. (key = service_account_id, value = %s)", serviceAccountID)}
+}
+
+// writeSpaceONEError writes the SpaceONE error body.
+func writeSpaceONEError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": message}})
+}
+
+// writeSpaceONECoreError is the writer the shared wrapper uses: it speaks SpaceONE's code for a
+// failed authentication, so a client sees one vocabulary for the whole API.
+func writeSpaceONECoreError(w http.ResponseWriter, status int, code, message string) {
+	if status == http.StatusUnauthorized {
+		code = "ERROR_AUTHENTICATE_FAILURE"
+	}
+	writeSpaceONEError(w, status, code, message)
+}
+
+type spaceoneCreateRequest struct {
+	ServiceAccountID string         `json:"service_account_id"`
+	Options          map[string]any `json:"options"` // a protobuf Struct: values arrive loosely typed
+}
+
+type spaceoneAgentRequest struct {
+	ServiceAccountID string `json:"service_account_id"`
+}
+
+type spaceoneListRequest struct {
+	Query struct {
+		Page *struct {
+			Start int `json:"start"`
+			Limit int `json:"limit"`
+		} `json:"page"`
+	} `json:"query"`
+	AgentID          string `json:"agent_id"`
+	ServiceAccountID string `json:"service_account_id"`
+	State            string `json:"state"`
+}
+
+func (s *Server) createSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
+	var req spaceoneCreateRequest
+	if err := decodeJSON(r, &req); err != nil {
+		spaceoneInvalid("body", "invalid JSON: "+err.Error()).write(w)
+		return
+	}
+	if req.ServiceAccountID == "" {
+		spaceoneRequired("service_account_id").write(w)
+		return
+	}
+	opts, perr := parseSpaceONEOptions(req.Options)
+	if perr != nil {
+		perr.write(w)
+		return
+	}
+	if _, ok := s.spaceone.agents[req.ServiceAccountID]; ok {
+		writeSpaceONEError(w, http.StatusConflict, "ERROR_ALREADY_EXISTS",
+			fmt.Sprintf("Agent already exists. (service_account_id = %s)", req.ServiceAccountID))
+		return
+	}
+	a := s.storeSpaceONEAgent(req.ServiceAccountID, opts)
+	writeJSON(w, http.StatusOK, a)
+}
+
+// parseSpaceONEOptions reads the options Struct. The seed's request sends the two flags as the
+// strings "true"/"false" while responses carry bools, so both forms are accepted.
+func parseSpaceONEOptions(raw map[string]any) (SpaceONEAgentOptions, *spaceoneError) {
+	if raw == nil {
+		return SpaceONEAgentOptions{}, spaceoneRequired("options")
+	}
+	var opts SpaceONEAgentOptions
+	switch v := raw["cluster_name"].(type) {
+	case nil:
+		return opts, spaceoneRequired("options.cluster_name")
+	case string:
+		if v == "" {
+			return opts, spaceoneRequired("options.cluster_name")
+		}
+		opts.ClusterName = v
+	default:
+		return opts, spaceoneInvalid("options.cluster_name", "must be a string")
+	}
+	var err *spaceoneError
+	if opts.KubeStateMetrics, err = spaceoneFlag(raw, "kube_state_metrics"); err != nil {
+		return opts, err
+	}
+	if opts.PrometheusNodeExporter, err = spaceoneFlag(raw, "prometheus_node_exporter"); err != nil {
+		return opts, err
+	}
+	return opts, nil
+}
+
+// spaceoneFlag reads an optional boolean option given as a bool or as "true"/"false".
+func spaceoneFlag(raw map[string]any, key string) (bool, *spaceoneError) {
+	switch v := raw[key].(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return v, nil
+	case string:
+		if v == "true" || v == "false" {
+			return v == "true", nil
+		}
+	}
+	return false, spaceoneInvalid("options."+key, `must be a bool or "true"/"false"`)
+}
+
+// storeSpaceONEAgent creates an enabled agent with a fresh secret. Called with s.mu held.
+func (s *Server) storeSpaceONEAgent(serviceAccountID string, opts SpaceONEAgentOptions) SpaceONEAgent {
+	now := time.Now()
+	a := &SpaceONEAgent{
+		AgentID:          s.spaceoneID("agent-"),
+		Options:          opts,
+		State:            spaceoneEnabled,
+		IsManaged:        true,
+		RoleType:         spaceoneRoleType,
+		DomainID:         spaceoneDomainID,
+		WorkspaceID:      spaceoneWorkspaceID,
+		ProjectID:        spaceoneProjectID,
+		ServiceAccountID: serviceAccountID,
+		AppID:            s.spaceoneID("app-"),
+		RoleID:           spaceoneRoleID,
+		ClientID:         s.spaceoneID("client-"),
+		CreatedAt:        spaceoneTime(now),
+	}
+	s.rotateSpaceONESecret(a, now)
+	s.spaceone.agents[serviceAccountID] = a
+	s.spaceone.order = append(s.spaceone.order, serviceAccountID)
+	return *a
+}
+
+// rotateSpaceONESecret issues a new client secret valid for a year. Called with s.mu held.
+func (s *Server) rotateSpaceONESecret(a *SpaceONEAgent, now time.Time) {
+	a.ClientSecret = s.randomSecret("")
+	// The seed's expired_at has whole seconds while created_at has milliseconds.
+	a.ExpiredAt = spaceoneTime(now.Add(spaceoneSecretTTL).Truncate(time.Second))
+}
+
+// spaceoneID returns prefix and 12 hex digits, like "agent-5cb52dc61c70". The first six count up,
+// so ids never collide and sort in creation order; the rest only make them look like the real ones.
+// Called with s.mu held.
+func (s *Server) spaceoneID(prefix string) string {
+	return fmt.Sprintf("%s%06x%06x", prefix, s.nextID()&0xffffff, s.rng.Uint32()&0xffffff)
+}
+
+func spaceoneTime(t time.Time) string { return t.UTC().Format(spaceoneTimeLayout) }
+
+// spaceoneAgentFor decodes an AgentRequest and finds its agent, answering the error itself when
+// that fails. Called with s.mu held.
+func (s *Server) spaceoneAgentFor(w http.ResponseWriter, r *http.Request) (*SpaceONEAgent, bool) {
+	var req spaceoneAgentRequest
+	if err := decodeJSON(r, &req); err != nil {
+		spaceoneInvalid("body", "invalid JSON: "+err.Error()).write(w)
+		return nil, false
+	}
+	if req.ServiceAccountID == "" {
+		spaceoneRequired("service_account_id").write(w)
+		return nil, false
+	}
+	a, ok := s.spaceone.agents[req.ServiceAccountID]
+	if !ok {
+		spaceoneNotFound(req.ServiceAccountID).write(w)
+		return nil, false
+	}
+	return a, true
+}
+
+// withoutSecret is the agent as reads return it: the secret is shown once, by create and regenerate.
+func (a SpaceONEAgent) withoutSecret() SpaceONEAgent {
+	a.ClientSecret = ""
+	return a
+}
+
+func (s *Server) getSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
+	if a, ok := s.spaceoneAgentFor(w, r); ok {
+		writeJSON(w, http.StatusOK, a.withoutSecret())
+	}
+}
+
+func (s *Server) enableSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
+	s.setSpaceONEState(w, r, spaceoneEnabled)
+}
+
+func (s *Server) disableSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
+	s.setSpaceONEState(w, r, spaceoneDisabled)
+}
+
+// setSpaceONEState is enable and disable; both are idempotent. Called with s.mu held.
+func (s *Server) setSpaceONEState(w http.ResponseWriter, r *http.Request, state string) {
+	if a, ok := s.spaceoneAgentFor(w, r); ok {
+		a.State = state
+		writeJSON(w, http.StatusOK, a.withoutSecret())
+	}
+}
+
+// regenerateSpaceONEAgent replaces the secret and its expiry; the agent keeps its ids.
+func (s *Server) regenerateSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
+	if a, ok := s.spaceoneAgentFor(w, r); ok {
+		s.rotateSpaceONESecret(a, time.Now())
+		writeJSON(w, http.StatusOK, a)
+	}
+}
+
+func (s *Server) deleteSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
+	if a, ok := s.spaceoneAgentFor(w, r); ok {
+		s.removeSpaceONEAgent(a.ServiceAccountID)
+		writeJSON(w, http.StatusOK, map[string]any{})
+	}
+}
+
+// removeSpaceONEAgent forgets an agent. Called with s.mu held.
+func (s *Server) removeSpaceONEAgent(serviceAccountID string) bool {
+	if _, ok := s.spaceone.agents[serviceAccountID]; !ok {
+		return false
+	}
+	delete(s.spaceone.agents, serviceAccountID)
+	s.spaceone.order = slices.DeleteFunc(s.spaceone.order, func(x string) bool { return x == serviceAccountID })
+	return true
+}
+
+// listSpaceONEAgents filters, then pages with SpaceONE's 1-based query.page.start; without a
+// page (or with limit 0) every match is returned. total_count counts every match, not the page.
+func (s *Server) listSpaceONEAgents(w http.ResponseWriter, r *http.Request) {
+	var req spaceoneListRequest
+	if err := decodeJSON(r, &req); err != nil {
+		spaceoneInvalid("body", "invalid JSON: "+err.Error()).write(w)
+		return
+	}
+	if req.State != "" && req.State != spaceoneEnabled && req.State != spaceoneDisabled {
+		spaceoneInvalid("state", "must be ENABLED or DISABLED").write(w)
+		return
+	}
+	matches := s.matchSpaceONEAgents(req)
+	from, to := 0, len(matches)
+	if pg := req.Query.Page; pg != nil {
+		if pg.Start < 0 || pg.Limit < 0 {
+			spaceoneInvalid("query.page", "start and limit must not be negative").write(w)
+			return
+		}
+		if pg.Limit > 0 {
+			from, to = page(len(matches), max(pg.Start, 1)-1, pg.Limit)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": matches[from:to], "total_count": len(matches)})
+}
+
+// matchSpaceONEAgents returns the agents that pass every given filter, secrets removed, in
+// creation order. Called with s.mu held.
+func (s *Server) matchSpaceONEAgents(req spaceoneListRequest) []SpaceONEAgent {
+	out := []SpaceONEAgent{}
+	for _, id := range s.spaceone.order {
+		a := s.spaceone.agents[id]
+		if (req.AgentID == "" || a.AgentID == req.AgentID) &&
+			(req.ServiceAccountID == "" || a.ServiceAccountID == req.ServiceAccountID) &&
+			(req.State == "" || a.State == req.State) {
+			out = append(out, a.withoutSecret())
+		}
+	}
+	return out
+}
+
+// SpaceONEAgents returns a copy of the stored agents, secrets included, in creation order.
+func (s *Server) SpaceONEAgents() []SpaceONEAgent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SpaceONEAgent, 0, len(s.spaceone.order))
+	for _, id := range s.spaceone.order {
+		out = append(out, *s.spaceone.agents[id])
+	}
+	return out
+}
+
+// PutSpaceONEAgent creates an enabled agent out of band, with default options for the flags. An
+// agent already on the service account is replaced, as if deleted and re-created in the console.
+func (s *Server) PutSpaceONEAgent(serviceAccountID, clusterName string) SpaceONEAgent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.removeSpaceONEAgent(serviceAccountID)
+	return s.storeSpaceONEAgent(serviceAccountID, SpaceONEAgentOptions{ClusterName: clusterName})
+}
+
+// DeleteSpaceONEAgent removes an agent out of band, as a user of the console would.
+func (s *Server) DeleteSpaceONEAgent(serviceAccountID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.removeSpaceONEAgent(serviceAccountID)
+}
+
+// SetSpaceONEAgentExpiry moves an agent's secret expiry, so a test can bring it close to now.
+func (s *Server) SetSpaceONEAgentExpiry(serviceAccountID string, t time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.spaceone.agents[serviceAccountID]
+	if ok {
+		a.ExpiredAt = spaceoneTime(t)
+	}
+	return ok
+}
+
+// SetSpaceONEAgentState changes an agent's state (ENABLED or DISABLED) out of band.
+func (s *Server) SetSpaceONEAgentState(serviceAccountID, state string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.spaceone.agents[serviceAccountID]
+	if ok {
+		a.State = state
+	}
+	return ok
+}
