@@ -1,6 +1,633 @@
 package mockserver
 
-// TODO(helper): implement.
-type k0rdentStore struct{}
+import (
+	"cmp"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
-func (s *Server) registerK0rdent() {}
+// k0rdent IAM service accounts and their credentials (seed 004), mounted at /k0rdent.
+
+// K0rdentServiceAccount is a service account as the mock stores it, encoded as the seed shows it.
+type K0rdentServiceAccount struct {
+	Region                string    `json:"-"`
+	SelfLink              string    `json:"selfLink"`
+	UID                   string    `json:"uid"`
+	ID                    string    `json:"id"`
+	DisplayName           string    `json:"displayName"`
+	Description           string    `json:"description"`
+	ClientID              string    `json:"clientId"`
+	Scope                 string    `json:"scope"`
+	ScopeID               string    `json:"scopeId"`
+	Roles                 []string  `json:"roles"`
+	Status                string    `json:"status"`
+	CreatedBy             string    `json:"createdBy"`
+	CreatedAt             time.Time `json:"createdAt"`
+	UpdatedAt             time.Time `json:"updatedAt"`
+	ActiveCredentialCount int       `json:"activeCredentialCount"`
+}
+
+// K0rdentCredential is a client secret of a service account. ClientSecret is sent only in the
+// answer to its creation; a zero ExpiresAt means it never expires and is left out.
+type K0rdentCredential struct {
+	ID           string    `json:"id"`
+	ClientID     string    `json:"clientId"`
+	ClientSecret string    `json:"clientSecret,omitempty"`
+	CreatedAt    time.Time `json:"createdAt"`
+	ExpiresAt    time.Time `json:"expiresAt,omitzero"`
+}
+
+// k0rdentAccount is a stored service account and its credentials in creation order.
+type k0rdentAccount struct {
+	K0rdentServiceAccount
+	credentials []*K0rdentCredential
+}
+
+type k0rdentStore struct {
+	regions map[string]map[string]*k0rdentAccount // region -> service account id -> account
+}
+
+const (
+	k0rdentServiceAccounts = K0rdentPrefix + "/v1/regions/{region}/iam/service-accounts"
+	k0rdentCredentials     = k0rdentServiceAccounts + "/{id}/credentials"
+
+	k0rdentCreatedBy       = "user-admin-001" // the administrator the mock's token belongs to
+	k0rdentDefaultPageSize = 50
+	k0rdentMaxPageSize     = 100
+	maxK0rdentID           = 63
+	maxK0rdentDisplayName  = 255
+	maxK0rdentDescription  = 1024
+)
+
+var (
+	k0rdentRegionPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
+	k0rdentIDPattern     = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
+	k0rdentRolePattern   = regexp.MustCompile(`^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)*$`)
+)
+
+func (s *Server) registerK0rdent() {
+	s.k0rdent.regions = map[string]map[string]*k0rdentAccount{}
+	p := platform{
+		authorized: func(r *http.Request) bool { return hasBearer(r, s.creds.K0rdentToken) },
+		writeError: writeK0rdentError,
+	}
+	s.handle("POST "+k0rdentServiceAccounts, p, k0rdentInRegion(s.createK0rdentServiceAccount))
+	s.handle("GET "+k0rdentServiceAccounts, p, k0rdentInRegion(s.listK0rdentServiceAccounts))
+	s.handle("GET "+k0rdentServiceAccounts+"/{id}", p, k0rdentInRegion(s.getK0rdentServiceAccount))
+	s.handle("PATCH "+k0rdentServiceAccounts+"/{id}", p, k0rdentInRegion(s.updateK0rdentServiceAccount))
+	s.handle("DELETE "+k0rdentServiceAccounts+"/{id}", p, k0rdentInRegion(s.deleteK0rdentServiceAccount))
+	s.handle("POST "+k0rdentCredentials, p, k0rdentInRegion(s.createK0rdentCredential))
+	s.handle("GET "+k0rdentCredentials, p, k0rdentInRegion(s.listK0rdentCredentials))
+	s.handle("GET "+k0rdentCredentials+"/{credId}", p, k0rdentInRegion(s.getK0rdentCredential))
+	s.handle("DELETE "+k0rdentCredentials+"/{credId}", p, k0rdentInRegion(s.deleteK0rdentCredential))
+}
+
+// k0rdentViolation is one entry of an error's details: the field at fault, if any, and why.
+type k0rdentViolation struct {
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// writeK0rdentError writes the k0rdent error body with code as the single detail's reason.
+func writeK0rdentError(w http.ResponseWriter, status int, code, message string) {
+	writeK0rdentErrorDetails(w, status, message, []k0rdentViolation{{Reason: code}})
+}
+
+func writeK0rdentErrorDetails(w http.ResponseWriter, status int, message string, details []k0rdentViolation) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{"code": status, "message": message, "details": details}})
+}
+
+// writeK0rdentInvalid answers 400 listing every field that failed validation.
+func writeK0rdentInvalid(w http.ResponseWriter, violations []k0rdentViolation) {
+	reasons := make([]string, len(violations))
+	for i, v := range violations {
+		reasons[i] = v.Field + " " + v.Reason
+	}
+	writeK0rdentErrorDetails(w, http.StatusBadRequest, "invalid request: "+strings.Join(reasons, "; "), violations)
+}
+
+// writeK0rdentConflict writes the seed's second error shape, which only 409 uses.
+func writeK0rdentConflict(w http.ResponseWriter, id string) {
+	writeJSON(w, http.StatusConflict, map[string]string{
+		"code":    "CONFLICT",
+		"message": fmt.Sprintf("A resource with id '%s' already exists.", id),
+	})
+}
+
+func writeK0rdentNotFound(w http.ResponseWriter, what, id string) {
+	writeK0rdentError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("%s '%s' not found", what, id))
+}
+
+// k0rdentInRegion rejects a malformed region before h runs. Any well-formed region exists, so
+// tests and the demo can pick one freely.
+func k0rdentInRegion(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !k0rdentRegionPattern.MatchString(r.PathValue("region")) {
+			writeK0rdentInvalid(w, []k0rdentViolation{{Field: "region", Reason: "must match " + k0rdentRegionPattern.String()}})
+			return
+		}
+		h(w, r)
+	}
+}
+
+// decodeK0rdentBody reads a JSON request body, answering 400 when it is malformed. An empty body
+// reads as {} because every field of the bodies it reads may be omitted.
+func decodeK0rdentBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	err := decodeJSON(r, v)
+	if err == nil || errors.Is(err, io.EOF) {
+		return true
+	}
+	writeK0rdentError(w, http.StatusBadRequest, "INVALID_JSON", "invalid JSON body: "+err.Error())
+	return false
+}
+
+// k0rdentServiceAccountRequest is the body of create and update; nil means the field was omitted.
+type k0rdentServiceAccountRequest struct {
+	ID          *string   `json:"id"`
+	DisplayName *string   `json:"displayName"`
+	Description *string   `json:"description"`
+	Scope       *string   `json:"scope"`
+	ScopeID     *string   `json:"scopeId"`
+	Roles       *[]string `json:"roles"`
+}
+
+// k0rdentViolations collects validation failures so one answer reports them all.
+type k0rdentViolations []k0rdentViolation
+
+func (v *k0rdentViolations) add(field, reason string) {
+	*v = append(*v, k0rdentViolation{Field: field, Reason: reason})
+}
+
+func (v *k0rdentViolations) checkID(id string) {
+	switch {
+	case id == "" || len(id) > maxK0rdentID:
+		v.add("id", fmt.Sprintf("must be 1 to %d characters", maxK0rdentID))
+	case !k0rdentIDPattern.MatchString(id):
+		v.add("id", "must match "+k0rdentIDPattern.String())
+	}
+}
+
+func (v *k0rdentViolations) checkDisplayName(name string) {
+	if n := utf8.RuneCountInString(name); n < 1 || n > maxK0rdentDisplayName {
+		v.add("displayName", fmt.Sprintf("must be 1 to %d characters", maxK0rdentDisplayName))
+	}
+}
+
+func (v *k0rdentViolations) checkDescription(description string) {
+	if utf8.RuneCountInString(description) > maxK0rdentDescription {
+		v.add("description", fmt.Sprintf("must be at most %d characters", maxK0rdentDescription))
+	}
+}
+
+func (v *k0rdentViolations) checkScope(scope string) {
+	if scope != "organization" && scope != "project" {
+		v.add("scope", `must be "organization" or "project"`)
+	}
+}
+
+func (v *k0rdentViolations) checkRoles(roles []string) {
+	for i, role := range roles {
+		if !k0rdentRolePattern.MatchString(role) {
+			v.add(fmt.Sprintf("roles[%d]", i), "must be a role slug such as compute.deployer")
+		}
+	}
+}
+
+// checkImmutable rejects a change to a field that is fixed at creation; resending the same value
+// is allowed so a client may send back the whole object.
+func (v *k0rdentViolations) checkImmutable(field string, sent *string, current string) {
+	if sent != nil && *sent != current {
+		v.add(field, "cannot be changed after creation")
+	}
+}
+
+// validateK0rdentCreate checks a create body: displayName, scope and scopeId are required.
+func validateK0rdentCreate(req k0rdentServiceAccountRequest) k0rdentViolations {
+	var v k0rdentViolations
+	if req.ID != nil {
+		v.checkID(*req.ID)
+	}
+	v.checkDisplayName(k0rdentString(req.DisplayName))
+	if req.Description != nil {
+		v.checkDescription(*req.Description)
+	}
+	v.checkScope(k0rdentString(req.Scope))
+	if k0rdentString(req.ScopeID) == "" {
+		v.add("scopeId", "is required")
+	}
+	if req.Roles != nil {
+		v.checkRoles(*req.Roles)
+	}
+	return v
+}
+
+// validateK0rdentUpdate checks an update body against the account it changes.
+func validateK0rdentUpdate(req k0rdentServiceAccountRequest, a *k0rdentAccount) k0rdentViolations {
+	var v k0rdentViolations
+	v.checkImmutable("id", req.ID, a.ID)
+	v.checkImmutable("scope", req.Scope, a.Scope)
+	v.checkImmutable("scopeId", req.ScopeID, a.ScopeID)
+	if req.DisplayName != nil {
+		v.checkDisplayName(*req.DisplayName)
+	}
+	if req.Description != nil {
+		v.checkDescription(*req.Description)
+	}
+	if req.Roles != nil {
+		v.checkRoles(*req.Roles)
+	}
+	return v
+}
+
+// k0rdentString returns *p, or "" when the field was omitted.
+func k0rdentString(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// k0rdentNow is the time stamped on objects: UTC, whole seconds, as the seed shows them.
+func k0rdentNow() time.Time { return time.Now().UTC().Truncate(time.Second) }
+
+func (s *Server) createK0rdentServiceAccount(w http.ResponseWriter, r *http.Request) {
+	var req k0rdentServiceAccountRequest
+	if !decodeK0rdentBody(w, r, &req) {
+		return
+	}
+	if v := validateK0rdentCreate(req); len(v) > 0 {
+		writeK0rdentInvalid(w, v)
+		return
+	}
+	region := r.PathValue("region")
+	accounts := s.k0rdentRegion(region)
+	id := k0rdentString(req.ID)
+	if id == "" {
+		id = s.newK0rdentID(accounts, "sa-")
+	}
+	if _, exists := accounts[id]; exists {
+		writeK0rdentConflict(w, id)
+		return
+	}
+	now := k0rdentNow()
+	a := &k0rdentAccount{K0rdentServiceAccount: K0rdentServiceAccount{
+		Region:      region,
+		SelfLink:    "/v1/iam/service-accounts/" + id,
+		UID:         s.newK0rdentUID(),
+		ID:          id,
+		DisplayName: *req.DisplayName,
+		Description: k0rdentString(req.Description),
+		ClientID:    id + "@myorg.iam",
+		Scope:       *req.Scope,
+		ScopeID:     *req.ScopeID,
+		Status:      "active",
+		CreatedBy:   k0rdentCreatedBy,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}}
+	if req.Roles != nil {
+		a.Roles = slices.Clone(*req.Roles)
+	}
+	accounts[id] = a
+	writeJSON(w, http.StatusCreated, k0rdentAccountView(a, time.Now()))
+}
+
+func (s *Server) getK0rdentServiceAccount(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.findK0rdentAccount(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, k0rdentAccountView(a, time.Now()))
+}
+
+// updateK0rdentServiceAccount changes displayName, description and roles; updatedAt moves only
+// when a value actually changed, so a no-op PATCH does not look like drift.
+func (s *Server) updateK0rdentServiceAccount(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.findK0rdentAccount(w, r)
+	if !ok {
+		return
+	}
+	var req k0rdentServiceAccountRequest
+	if !decodeK0rdentBody(w, r, &req) {
+		return
+	}
+	if v := validateK0rdentUpdate(req, a); len(v) > 0 {
+		writeK0rdentInvalid(w, v)
+		return
+	}
+	if applyK0rdentUpdate(a, req) {
+		a.UpdatedAt = k0rdentNow()
+	}
+	writeJSON(w, http.StatusOK, k0rdentAccountView(a, time.Now()))
+}
+
+// applyK0rdentUpdate sets the fields sent and reports whether any value changed.
+func applyK0rdentUpdate(a *k0rdentAccount, req k0rdentServiceAccountRequest) bool {
+	changed := false
+	if req.DisplayName != nil && *req.DisplayName != a.DisplayName {
+		a.DisplayName, changed = *req.DisplayName, true
+	}
+	if req.Description != nil && *req.Description != a.Description {
+		a.Description, changed = *req.Description, true
+	}
+	if req.Roles != nil && !slices.Equal(*req.Roles, a.Roles) {
+		a.Roles, changed = slices.Clone(*req.Roles), true
+	}
+	return changed
+}
+
+// deleteK0rdentServiceAccount removes the account and, with it, its credentials.
+func (s *Server) deleteK0rdentServiceAccount(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.findK0rdentAccount(w, r)
+	if !ok {
+		return
+	}
+	delete(s.k0rdent.regions[a.Region], a.ID)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// listK0rdentServiceAccounts pages by id with pageSize (default 50, larger values lowered to 100,
+// 0 meaning the default, in the AIP-158 manner) and an opaque pageToken naming the last id of the
+// previous page, so deletions between pages neither skip nor repeat accounts.
+func (s *Server) listK0rdentServiceAccounts(w http.ResponseWriter, r *http.Request) {
+	size, ok := queryInt(r, "pageSize", k0rdentDefaultPageSize)
+	if !ok {
+		writeK0rdentInvalid(w, []k0rdentViolation{{Field: "pageSize", Reason: "must be a non-negative integer"}})
+		return
+	}
+	size = min(cmp.Or(size, k0rdentDefaultPageSize), k0rdentMaxPageSize)
+	after, ok := decodeK0rdentPageToken(r.URL.Query().Get("pageToken"))
+	if !ok {
+		writeK0rdentInvalid(w, []k0rdentViolation{{Field: "pageToken", Reason: "is not a token this server issued"}})
+		return
+	}
+	accounts := s.k0rdent.regions[r.PathValue("region")]
+	ids := make([]string, 0, len(accounts))
+	for id := range accounts {
+		if id > after {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	resp := map[string]any{}
+	if len(ids) > size {
+		ids = ids[:size]
+		resp["nextPageToken"] = base64.RawURLEncoding.EncodeToString([]byte(ids[size-1]))
+	}
+	now := time.Now()
+	views := make([]K0rdentServiceAccount, 0, len(ids))
+	for _, id := range ids {
+		views = append(views, k0rdentAccountView(accounts[id], now))
+	}
+	resp["serviceAccounts"] = views
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// decodeK0rdentPageToken returns the id a page token resumes after; "" starts at the beginning.
+func decodeK0rdentPageToken(token string) (string, bool) {
+	if token == "" {
+		return "", true
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || !k0rdentIDPattern.Match(raw) {
+		return "", false
+	}
+	return string(raw), true
+}
+
+type k0rdentCredentialRequest struct {
+	ExpiresAt *string `json:"expiresAt"`
+}
+
+// createK0rdentCredential is the only answer that carries the client secret.
+func (s *Server) createK0rdentCredential(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.findK0rdentAccount(w, r)
+	if !ok {
+		return
+	}
+	var req k0rdentCredentialRequest
+	if !decodeK0rdentBody(w, r, &req) {
+		return
+	}
+	now := time.Now()
+	var expires time.Time
+	if req.ExpiresAt != nil {
+		t, err := time.Parse(time.RFC3339, *req.ExpiresAt)
+		if err != nil || !t.After(now) {
+			writeK0rdentInvalid(w, []k0rdentViolation{{Field: "expiresAt", Reason: "must be an RFC 3339 time in the future"}})
+			return
+		}
+		expires = t.UTC()
+	}
+	c := &K0rdentCredential{
+		ID:           s.newK0rdentCredentialID(a),
+		ClientID:     a.ClientID,
+		ClientSecret: s.randomSecret("k0s_"),
+		CreatedAt:    k0rdentNow(),
+		ExpiresAt:    expires,
+	}
+	a.credentials = append(a.credentials, c)
+	writeJSON(w, http.StatusCreated, c)
+}
+
+func (s *Server) getK0rdentCredential(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.findK0rdentAccount(w, r)
+	if !ok {
+		return
+	}
+	if i := k0rdentCredentialIndex(a, r.PathValue("credId")); i >= 0 {
+		writeJSON(w, http.StatusOK, k0rdentCredentialView(a.credentials[i]))
+		return
+	}
+	writeK0rdentNotFound(w, "credential", r.PathValue("credId"))
+}
+
+func (s *Server) listK0rdentCredentials(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.findK0rdentAccount(w, r)
+	if !ok {
+		return
+	}
+	views := make([]K0rdentCredential, 0, len(a.credentials))
+	for _, c := range a.credentials {
+		views = append(views, k0rdentCredentialView(c))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"credentials": views})
+}
+
+func (s *Server) deleteK0rdentCredential(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.findK0rdentAccount(w, r)
+	if !ok {
+		return
+	}
+	i := k0rdentCredentialIndex(a, r.PathValue("credId"))
+	if i < 0 {
+		writeK0rdentNotFound(w, "credential", r.PathValue("credId"))
+		return
+	}
+	a.credentials = slices.Delete(a.credentials, i, i+1)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// k0rdentRegion returns the accounts of a region, creating it on first use. Called with s.mu held.
+func (s *Server) k0rdentRegion(region string) map[string]*k0rdentAccount {
+	accounts, ok := s.k0rdent.regions[region]
+	if !ok {
+		accounts = map[string]*k0rdentAccount{}
+		s.k0rdent.regions[region] = accounts
+	}
+	return accounts
+}
+
+// findK0rdentAccount returns the service account the path names, or answers 404.
+// Called with s.mu held.
+func (s *Server) findK0rdentAccount(w http.ResponseWriter, r *http.Request) (*k0rdentAccount, bool) {
+	id := r.PathValue("id")
+	a, ok := s.k0rdent.regions[r.PathValue("region")][id]
+	if !ok {
+		writeK0rdentNotFound(w, "service account", id)
+	}
+	return a, ok
+}
+
+func k0rdentCredentialIndex(a *k0rdentAccount, credID string) int {
+	return slices.IndexFunc(a.credentials, func(c *K0rdentCredential) bool { return c.ID == credID })
+}
+
+// newK0rdentID returns prefix and a random suffix that no key of taken uses. Called with s.mu held.
+func (s *Server) newK0rdentID(taken map[string]*k0rdentAccount, prefix string) string {
+	for {
+		id := prefix + s.randomSecret("")[:12]
+		if _, ok := taken[id]; !ok {
+			return id
+		}
+	}
+}
+
+// newK0rdentCredentialID returns an id unique among the account's credentials. Called with s.mu held.
+func (s *Server) newK0rdentCredentialID(a *k0rdentAccount) string {
+	for {
+		id := "cred-" + s.randomSecret("")[:12]
+		if k0rdentCredentialIndex(a, id) < 0 {
+			return id
+		}
+	}
+}
+
+// newK0rdentUID returns a random version 4 UUID. Called with s.mu held.
+func (s *Server) newK0rdentUID() string {
+	var b [16]byte
+	for i := range b {
+		b[i] = byte(s.rng.UintN(256))
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// k0rdentAccountView is a copy of a safe to hand out. activeCredentialCount counts the
+// credentials that have not expired, so it follows creation, deletion and expiry alike.
+func k0rdentAccountView(a *k0rdentAccount, now time.Time) K0rdentServiceAccount {
+	v := a.K0rdentServiceAccount
+	v.Roles = append([]string{}, a.Roles...)
+	v.ActiveCredentialCount = 0
+	for _, c := range a.credentials {
+		if c.ExpiresAt.IsZero() || c.ExpiresAt.After(now) {
+			v.ActiveCredentialCount++
+		}
+	}
+	return v
+}
+
+// k0rdentCredentialView is a copy of c without its secret, for every answer but creation.
+func k0rdentCredentialView(c *K0rdentCredential) K0rdentCredential {
+	v := *c
+	v.ClientSecret = ""
+	return v
+}
+
+// K0rdentServiceAccounts returns a copy of the service accounts of every region, sorted by region
+// and id.
+func (s *Server) K0rdentServiceAccounts() []K0rdentServiceAccount {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	var out []K0rdentServiceAccount
+	for _, accounts := range s.k0rdent.regions {
+		for _, a := range accounts {
+			out = append(out, k0rdentAccountView(a, now))
+		}
+	}
+	slices.SortFunc(out, func(a, b K0rdentServiceAccount) int {
+		return cmp.Or(strings.Compare(a.Region, b.Region), strings.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// K0rdentCredentials returns a copy, secrets included, of the credentials of every service
+// account with that id, whatever its region, sorted by region and then creation.
+func (s *Server) K0rdentCredentials(serviceAccountID string) []K0rdentCredential {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	regions := make([]string, 0, len(s.k0rdent.regions))
+	for region := range s.k0rdent.regions {
+		regions = append(regions, region)
+	}
+	slices.Sort(regions)
+	var out []K0rdentCredential
+	for _, region := range regions {
+		if a, ok := s.k0rdent.regions[region][serviceAccountID]; ok {
+			for _, c := range a.credentials {
+				out = append(out, *c)
+			}
+		}
+	}
+	return out
+}
+
+// DeleteK0rdentServiceAccount removes a service account and its credentials out of band.
+func (s *Server) DeleteK0rdentServiceAccount(region, id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.k0rdent.regions[region][id]; !ok {
+		return false
+	}
+	delete(s.k0rdent.regions[region], id)
+	return true
+}
+
+// SetK0rdentServiceAccountDisplayName changes a display name out of band, as an administrator in
+// the console would; updatedAt moves with it.
+func (s *Server) SetK0rdentServiceAccountDisplayName(region, id, name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.k0rdent.regions[region][id]
+	if ok {
+		a.DisplayName, a.UpdatedAt = name, k0rdentNow()
+	}
+	return ok
+}
+
+// SetK0rdentCredentialExpiry changes when a credential expires, so a test can bring it close to
+// (or past) expiry without waiting. A zero t means it never expires.
+func (s *Server) SetK0rdentCredentialExpiry(region, saID, credID string, t time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.k0rdent.regions[region][saID]
+	if !ok {
+		return false
+	}
+	i := k0rdentCredentialIndex(a, credID)
+	if i < 0 {
+		return false
+	}
+	a.credentials[i].ExpiresAt = t.UTC()
+	return true
+}
