@@ -1,0 +1,337 @@
+// Package client talks HTTP to the five platform APIs the provider drives. It knows nothing of
+// Terraform: the provider calls its typed methods and gets typed results and typed errors.
+//
+// All platforms share one Transport: one connection pool, one retry policy, one logger. Each
+// platform file (spaceone.go, arialogs.go, monitoring.go, armory.go, k0rdent.go) adds a typed client
+// that knows its API's paths, authentication and error body, and keeps that API's quirks to itself.
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Options configure the shared transport.
+type Options struct {
+	MaxRetries         int
+	RetryWaitMin       time.Duration
+	RetryWaitMax       time.Duration
+	RequestTimeout     time.Duration // per attempt
+	InsecureSkipVerify bool
+	CACertPEM          []byte // extra roots, added to the system pool
+	UserAgent          string
+}
+
+// DefaultOptions are the documented provider defaults.
+func DefaultOptions() Options {
+	return Options{
+		MaxRetries:     5,
+		RetryWaitMin:   time.Second,
+		RetryWaitMax:   30 * time.Second,
+		RequestTimeout: 60 * time.Second,
+		UserAgent:      "terraform-provider-agentfleet/dev",
+	}
+}
+
+// maxResponseBytes bounds what is read of any response body, so a broken or hostile endpoint
+// cannot exhaust the provider's memory.
+const maxResponseBytes = 10 << 20
+
+// Transport is the retrying HTTP transport every platform client shares.
+type Transport struct {
+	http      *retryablehttp.Client
+	userAgent string
+	waitMax   time.Duration
+}
+
+// NewTransport builds the shared transport. It fails only on a CA bundle that holds no certificate.
+func NewTransport(o Options) (*Transport, error) {
+	pooled := cleanhttp.DefaultPooledTransport()
+	// Terraform walks the graph with parallelism 10 by default; keep that many connections warm per host.
+	pooled.MaxIdleConnsPerHost = 64
+	if o.InsecureSkipVerify || len(o.CACertPEM) > 0 {
+		tlsConfig, err := newTLSConfig(o)
+		if err != nil {
+			return nil, err
+		}
+		pooled.TLSClientConfig = tlsConfig
+	}
+
+	t := &Transport{userAgent: o.UserAgent, waitMax: o.RetryWaitMax}
+	t.http = &retryablehttp.Client{
+		HTTPClient:      &http.Client{Transport: pooled, Timeout: o.RequestTimeout},
+		RetryMax:        o.MaxRetries,
+		RetryWaitMin:    o.RetryWaitMin,
+		RetryWaitMax:    o.RetryWaitMax,
+		CheckRetry:      checkRetry,
+		Backoff:         backoff,
+		ErrorHandler:    retryablehttp.PassthroughErrorHandler, // hand the last answer back to be parsed
+		RequestLogHook:  logRequest,
+		ResponseLogHook: logResponse,
+		// Logger stays nil: retryablehttp's logger has no context, so it cannot reach tflog. The
+		// hooks above and checkRetry log with the request's context instead.
+	}
+	return t, nil
+}
+
+func newTLSConfig(o Options) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.InsecureSkipVerify} //nolint:gosec // the user asked for it, and the provider warns
+	if len(o.CACertPEM) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(o.CACertPEM) {
+			return nil, errors.New("the CA bundle contains no PEM certificate")
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// Platform names, as they appear in every error message.
+const (
+	PlatformSpaceONE   = "SpaceONE"
+	PlatformAriaLogs   = "Aria Operations for Logs"
+	PlatformMonitoring = "Rackspace Cloud Monitoring"
+	PlatformArmory     = "Armory Scale Agent"
+	PlatformK0rdent    = "k0rdent IAM"
+)
+
+// api is what every platform client embeds: where the API lives and how to speak to it.
+type api struct {
+	transport *Transport
+	platform  string
+	baseURL   *url.URL
+	// authorize adds credentials to a request.
+	authorize func(ctx context.Context, req *http.Request) error
+	// reauthorize, when set, is called once after a 401 so the request can be sent again
+	// with fresh credentials (session-based APIs).
+	reauthorize func(ctx context.Context) error
+	// parseError reads the platform's own error body into e.
+	parseError func(body []byte, e *APIError) bool
+	// secrets are configured credential values, masked wherever they could surface.
+	secrets []string
+}
+
+func newAPI(t *Transport, platform, endpoint string) (api, error) {
+	u, err := url.Parse(strings.TrimSuffix(endpoint, "/"))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return api{}, fmt.Errorf("%s endpoint %q is not an absolute URL", platform, endpoint)
+	}
+	return api{transport: t, platform: platform, baseURL: u}, nil
+}
+
+// request describes one API call.
+type request struct {
+	method string
+	path   string // relative to the platform's base URL, already escaped
+	query  url.Values
+	body   any // sent as JSON when non-nil
+	// createsObject marks a call that creates something on each delivery. It is retried only
+	// when the server provably did not act on it (see checkRetry).
+	createsObject bool
+}
+
+// response is what a call returns besides the decoded body.
+type response struct {
+	status int
+	header http.Header
+}
+
+// do sends r, retrying as the shared policy allows, and decodes a successful JSON answer into
+// out (when out is non-nil and the body is not empty). A non-2xx answer is an *APIError.
+func (a *api) do(ctx context.Context, r request, out any) (*response, error) {
+	resp, body, err := a.send(ctx, r)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && a.reauthorize != nil {
+		if err := a.reauthorize(ctx); err != nil {
+			return nil, err
+		}
+		resp, body, err = a.send(ctx, r)
+	}
+	if err != nil {
+		return nil, a.transportError(r, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, a.apiError(resp, body)
+	}
+	if out != nil && len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, out); err != nil {
+			return nil, fmt.Errorf("%s API: cannot decode the answer to %s %s: %w", a.platform, r.method, r.path, err)
+		}
+	}
+	return &response{status: resp.StatusCode, header: resp.Header}, nil
+}
+
+// send performs the HTTP exchange and reads the (bounded) body.
+func (a *api) send(ctx context.Context, r request) (*http.Response, []byte, error) {
+	req, err := a.newRequest(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := a.transport.http.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return nil, nil, err
+	}
+	logResponseBody(req.Context(), body)
+	return resp, body, nil
+}
+
+func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request, error) {
+	u := *a.baseURL
+	u.Path += r.path
+	u.RawPath = ""
+	if r.query != nil {
+		u.RawQuery = r.query.Encode()
+	}
+	var body any
+	if r.body != nil {
+		raw, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, err
+		}
+		body = raw
+	}
+	ctx = withCallInfo(ctx, callInfo{platform: a.platform, createsObject: r.createsObject, secrets: a.secrets})
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", a.transport.userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if a.authorize != nil {
+		if err := a.authorize(ctx, req.Request); err != nil {
+			return nil, err
+		}
+	}
+	return req, nil
+}
+
+// transportError describes a failure with no HTTP answer, saying whether a create may have
+// reached the server so callers can look before they create again.
+func (a *api) transportError(r request, err error) error {
+	if ctxErr := contextError(err); ctxErr != nil {
+		return fmt.Errorf("%s API: %s %s: %w", a.platform, r.method, r.path, ctxErr)
+	}
+	if r.createsObject && !provablyNotDelivered(err) {
+		return &AmbiguousError{Platform: a.platform, Err: err}
+	}
+	return fmt.Errorf("%s API: %s %s failed: %w", a.platform, r.method, r.path, err)
+}
+
+func contextError(err error) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// apiError turns a non-2xx answer into an *APIError, with the platform's own message when the
+// body has one and a short, masked excerpt of the raw body when it does not.
+func (a *api) apiError(resp *http.Response, body []byte) *APIError {
+	e := &APIError{Platform: a.platform, Status: resp.StatusCode}
+	if a.parseError == nil || !a.parseError(body, e) {
+		e.Message = excerpt(body)
+	}
+	e.Message = maskValues(e.Message, a.secrets)
+	return e
+}
+
+// excerpt returns the start of a non-JSON body on one line, or the status text when it is empty.
+func excerpt(body []byte) string {
+	const limit = 200
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) > limit {
+		s = s[:limit] + "…"
+	}
+	return s
+}
+
+// checkRetry decides whether an attempt is tried again. Idempotent calls are retried on
+// connection errors and on 429, 502, 503 and 504. A call that creates an object is retried only
+// when the server provably did not act on it: the connection was refused, or the server
+// answered 429 or 503, which mean it turned the request away. Every other 4xx is final.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	info := callInfoFrom(ctx)
+	retry, reason := shouldRetry(info.createsObject, resp, err)
+	if retry {
+		logRetry(ctx, reason)
+	}
+	return retry, nil
+}
+
+func shouldRetry(createsObject bool, resp *http.Response, err error) (bool, string) {
+	if err != nil {
+		if createsObject && !provablyNotDelivered(err) {
+			return false, ""
+		}
+		// Reuse retryablehttp's judgement of errors that no retry can fix (bad TLS, bad URL).
+		retry, _ := retryablehttp.DefaultRetryPolicy(context.Background(), nil, err)
+		return retry, "connection error"
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return true, resp.Status
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		return !createsObject, resp.Status
+	}
+	return false, ""
+}
+
+// provablyNotDelivered reports whether err shows the request never reached a server: the
+// connection could not be made at all.
+func provablyNotDelivered(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+// backoff waits as the server asks in Retry-After (seconds or an HTTP date), capped at the
+// configured maximum so a misbehaving server cannot stall a run; otherwise it backs off
+// exponentially from the minimum with full jitter, so parallel resources do not retry in step.
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && resp.Header.Get("Retry-After") != "" &&
+		(resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		return min(retryablehttp.DefaultBackoff(minWait, maxWait, attempt, resp), maxWait)
+	}
+	ceiling := minWait << min(attempt, 30)
+	if ceiling <= 0 || ceiling > maxWait {
+		ceiling = maxWait
+	}
+	if ceiling <= minWait {
+		return ceiling
+	}
+	return minWait + rand.N(ceiling-minWait)
+}

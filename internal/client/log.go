@@ -1,0 +1,175 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// logSubsystem is the tflog subsystem for HTTP traffic; TF_LOG_PROVIDER_AGENTFLEET_HTTP sets its level.
+const logSubsystem = "http"
+
+// secretKeys are header names and JSON field names whose values are never logged, at any level.
+// Compared case-insensitively.
+var secretKeys = []string{
+	"authorization", "x-auth-token", "x-armory-api-key", "cookie", "set-cookie",
+	"client_secret", "clientsecret", "secret", "token", "password", "sessionid", "session_id",
+	"kubeconfig", "kubeconfigfile", "kubeconfig_file",
+}
+
+const masked = "***"
+
+// isSecretKey reports whether a header or field of this name carries a secret.
+func isSecretKey(name string) bool {
+	name = strings.ToLower(name)
+	for _, k := range secretKeys {
+		if name == k {
+			return true
+		}
+	}
+	return false
+}
+
+// callInfo travels in the request context so the retry policy and the log hooks, which
+// retryablehttp calls without any other state, know what the call is.
+type callInfo struct {
+	platform      string
+	createsObject bool
+	secrets       []string
+	start         time.Time
+}
+
+type callInfoKey struct{}
+
+func withCallInfo(ctx context.Context, info callInfo) context.Context {
+	info.start = time.Now()
+	return context.WithValue(ctx, callInfoKey{}, info)
+}
+
+func callInfoFrom(ctx context.Context) callInfo {
+	info, _ := ctx.Value(callInfoKey{}).(callInfo)
+	return info
+}
+
+// logContext returns ctx with the HTTP subsystem set up to mask every known secret: fields by
+// key, and configured credential values wherever they appear in a message or field.
+func logContext(ctx context.Context) context.Context {
+	ctx = tflog.NewSubsystem(ctx, logSubsystem)
+	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretKeys...)
+	if secrets := callInfoFrom(ctx).secrets; len(secrets) > 0 {
+		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, secrets...)
+		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
+	}
+	return ctx
+}
+
+func logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
+	ctx := logContext(req.Context())
+	fields := map[string]any{
+		"platform": callInfoFrom(req.Context()).platform,
+		"method":   req.Method,
+		"url":      req.URL.Redacted(),
+		"attempt":  attempt + 1,
+		"headers":  maskHeaders(req.Header),
+	}
+	if req.GetBody != nil {
+		if body, err := req.GetBody(); err == nil {
+			if raw, err := io.ReadAll(body); err == nil && len(raw) > 0 {
+				fields["body"] = maskBody(raw, callInfoFrom(req.Context()).secrets)
+			}
+		}
+	}
+	tflog.SubsystemDebug(ctx, logSubsystem, "sending API request", fields)
+}
+
+func logResponse(_ retryablehttp.Logger, resp *http.Response) {
+	ctx := logContext(resp.Request.Context())
+	info := callInfoFrom(resp.Request.Context())
+	tflog.SubsystemDebug(ctx, logSubsystem, "received API response", map[string]any{
+		"platform":   info.platform,
+		"method":     resp.Request.Method,
+		"url":        resp.Request.URL.Redacted(),
+		"status":     resp.StatusCode,
+		"elapsed_ms": time.Since(info.start).Milliseconds(),
+		"headers":    maskHeaders(resp.Header),
+	})
+}
+
+// logResponseBody traces a response body, masked, once it has been read.
+func logResponseBody(ctx context.Context, body []byte) {
+	if len(body) == 0 {
+		return
+	}
+	tflog.SubsystemTrace(logContext(ctx), logSubsystem, "API response body", map[string]any{
+		"platform": callInfoFrom(ctx).platform,
+		"body":     maskBody(body, callInfoFrom(ctx).secrets),
+	})
+}
+
+func logRetry(ctx context.Context, reason string) {
+	tflog.SubsystemDebug(logContext(ctx), logSubsystem, "retrying API request", map[string]any{
+		"platform": callInfoFrom(ctx).platform,
+		"reason":   reason,
+	})
+}
+
+// maskHeaders copies headers into a loggable map with secret headers masked.
+func maskHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for name, values := range h {
+		if isSecretKey(name) {
+			out[name] = masked
+			continue
+		}
+		out[name] = strings.Join(values, ", ")
+	}
+	return out
+}
+
+// maskBody returns a JSON body with the values of secret fields masked at any depth, or for a
+// body that is not JSON, its excerpt with known secret values masked.
+func maskBody(body []byte, secrets []string) string {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return maskValues(excerpt(body), secrets)
+	}
+	out, err := json.Marshal(maskJSON(v))
+	if err != nil {
+		return masked
+	}
+	return maskValues(string(out), secrets)
+}
+
+func maskJSON(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			if isSecretKey(k) {
+				t[k] = masked
+			} else {
+				t[k] = maskJSON(child)
+			}
+		}
+	case []any:
+		for i, child := range t {
+			t[i] = maskJSON(child)
+		}
+	}
+	return v
+}
+
+// maskValues replaces every occurrence of a known secret value in s.
+func maskValues(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, masked)
+		}
+	}
+	return s
+}

@@ -1,0 +1,176 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+)
+
+// Rackspace Cloud Monitoring agent tokens. The endpoint includes the tenant:
+// https://monitoring.api.rackspacecloud.com/v1.0/<tenant>.
+
+// MonitoringConfig is what the provider's monitoring block configures.
+type MonitoringConfig struct {
+	Endpoint  string
+	AuthToken string
+}
+
+// Monitoring is the Cloud Monitoring client.
+type Monitoring struct{ api }
+
+// AgentToken is a Cloud Monitoring agent token. Token is the secret agents authenticate with.
+type AgentToken struct {
+	ID    string `json:"id"`
+	Token string `json:"token"`
+	Label string `json:"label"`
+}
+
+// monitoringPageSize is how many tokens one list call asks for.
+const monitoringPageSize = 100
+
+// NewMonitoring returns a Cloud Monitoring client on the shared transport.
+func NewMonitoring(t *Transport, cfg MonitoringConfig) (*Monitoring, error) {
+	a, err := newAPI(t, PlatformMonitoring, cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	a.authorize = func(_ context.Context, req *http.Request) error {
+		req.Header.Set("X-Auth-Token", cfg.AuthToken)
+		return nil
+	}
+	a.parseError = parseMonitoringError
+	a.secrets = []string{cfg.AuthToken}
+	return &Monitoring{api: a}, nil
+}
+
+// parseMonitoringError reads {"type": "...", "code": 400, "message": "...", "details": "..."}.
+func parseMonitoringError(body []byte, e *APIError) bool {
+	var b struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+		Details any    `json:"details"`
+	}
+	if json.Unmarshal(body, &b) != nil || (b.Type == "" && b.Message == "") {
+		return false
+	}
+	e.Code, e.Message, e.Details = b.Type, b.Message, b.Details
+	return true
+}
+
+type agentTokenRequest struct {
+	Label string `json:"label"`
+}
+
+// CreateAgentToken creates a token and reads it back: the create answers with the new id only,
+// and the token value comes from a GET.
+//
+// The create has no client-chosen id, so it is never retried blindly. When its answer is lost
+// the labels are searched: with no token of that label the create provably did not happen and is
+// sent once more; with one or more, which of them is ours cannot be known, so the error names
+// them for the user to import or delete.
+func (m *Monitoring) CreateAgentToken(ctx context.Context, label string) (*AgentToken, error) {
+	id, err := m.postAgentToken(ctx, label)
+	var ambiguous *AmbiguousError
+	if errors.As(err, &ambiguous) {
+		id, err = m.recoverAgentTokenCreate(ctx, label, ambiguous)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m.GetAgentToken(ctx, id)
+}
+
+func (m *Monitoring) postAgentToken(ctx context.Context, label string) (string, error) {
+	resp, err := m.do(ctx, request{method: http.MethodPost, path: "/agent_tokens", body: agentTokenRequest{Label: label}, createsObject: true}, nil)
+	if err != nil {
+		return "", err
+	}
+	if id := resp.header.Get("X-Object-ID"); id != "" {
+		return id, nil
+	}
+	if loc := resp.header.Get("Location"); loc != "" {
+		return path.Base(loc), nil
+	}
+	return "", fmt.Errorf("%s API: the create answered %d without an X-Object-ID or Location header", m.platform, resp.status)
+}
+
+func (m *Monitoring) recoverAgentTokenCreate(ctx context.Context, label string, cause *AmbiguousError) (string, error) {
+	existing, err := m.ListAgentTokens(ctx)
+	if err != nil {
+		return "", fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+	}
+	var candidates []string
+	for _, t := range existing {
+		if t.Label == label {
+			candidates = append(candidates, t.ID)
+		}
+	}
+	if len(candidates) > 0 {
+		return "", fmt.Errorf("%w: agent tokens labelled %q now exist with ids %v; import the one that is yours "+
+			"(terraform import) or delete the extra ones, then apply again", cause, label, candidates)
+	}
+	return m.postAgentToken(ctx, label)
+}
+
+// GetAgentToken reads one token, including its value.
+func (m *Monitoring) GetAgentToken(ctx context.Context, id string) (*AgentToken, error) {
+	var t AgentToken
+	if _, err := m.do(ctx, request{method: http.MethodGet, path: "/agent_tokens/" + url.PathEscape(id)}, &t); err != nil {
+		return nil, err
+	}
+	if t.ID == "" {
+		t.ID = id
+	}
+	return &t, nil
+}
+
+// UpdateAgentTokenLabel changes a token's label; the token value stays.
+func (m *Monitoring) UpdateAgentTokenLabel(ctx context.Context, id, label string) error {
+	_, err := m.do(ctx, request{method: http.MethodPut, path: "/agent_tokens/" + url.PathEscape(id), body: agentTokenRequest{Label: label}}, nil)
+	return err
+}
+
+// DeleteAgentToken deletes a token. A token that is already gone is an ErrNotFound APIError.
+func (m *Monitoring) DeleteAgentToken(ctx context.Context, id string) error {
+	_, err := m.do(ctx, request{method: http.MethodDelete, path: "/agent_tokens/" + url.PathEscape(id)}, nil)
+	return err
+}
+
+// monitoringPage is one page of a Cloud Monitoring paginated collection.
+type monitoringPage[T any] struct {
+	Values   []T `json:"values"`
+	Metadata struct {
+		NextMarker *string `json:"next_marker"`
+	} `json:"metadata"`
+}
+
+// ListAgentTokens returns every token, following next_marker to the last page.
+func (m *Monitoring) ListAgentTokens(ctx context.Context) ([]AgentToken, error) {
+	var all []AgentToken
+	seen := map[string]bool{}
+	marker := ""
+	for {
+		q := url.Values{"limit": {strconv.Itoa(monitoringPageSize)}}
+		if marker != "" {
+			q.Set("marker", marker)
+		}
+		var p monitoringPage[AgentToken]
+		if _, err := m.do(ctx, request{method: http.MethodGet, path: "/agent_tokens", query: q}, &p); err != nil {
+			return nil, err
+		}
+		all = append(all, p.Values...)
+		if p.Metadata.NextMarker == nil || *p.Metadata.NextMarker == "" {
+			return all, nil
+		}
+		marker = *p.Metadata.NextMarker
+		if seen[marker] {
+			return nil, fmt.Errorf("%s API: pagination returned marker %q twice", m.platform, marker)
+		}
+		seen[marker] = true
+	}
+}

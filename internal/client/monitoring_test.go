@@ -1,0 +1,598 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// recorded is one request the fake Monitoring API received.
+type recorded struct {
+	method string
+	path   string // relative to the tenant, as sent (escaped)
+	query  url.Values
+	header http.Header
+	body   string
+}
+
+// fakeMonitoring is a Cloud Monitoring agent-token API in memory.
+type fakeMonitoring struct {
+	t *testing.T
+
+	mu       sync.Mutex
+	tokens   []AgentToken
+	requests []recorded
+
+	// locationOnly answers creates with a Location header and no X-Object-ID.
+	locationOnly bool
+	// onCreate, when set, handles the nth POST (from 1) instead of the default and returns true;
+	// create stores a new token and returns it.
+	onCreate func(n int, w http.ResponseWriter, r *http.Request, create func() AgentToken) bool
+	// onList, when set, handles list calls instead of the default and returns true.
+	onList func(w http.ResponseWriter, r *http.Request) bool
+}
+
+func newFakeMonitoring(t *testing.T) (*fakeMonitoring, string) {
+	f := &fakeMonitoring{t: t}
+	srv := serve(t, f.ServeHTTP)
+	return f, srv.URL
+}
+
+func (f *fakeMonitoring) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		f.t.Errorf("reading the request body: %v", err)
+	}
+	rel, ok := strings.CutPrefix(r.URL.EscapedPath(), testTenantPath)
+	if !ok {
+		f.t.Errorf("request %s %s is outside the tenant %s", r.Method, r.URL.EscapedPath(), testTenantPath)
+	}
+	f.mu.Lock()
+	f.requests = append(f.requests, recorded{method: r.Method, path: rel, query: r.URL.Query(), header: r.Header.Clone(), body: string(body)})
+	posts := f.countLocked(http.MethodPost, "/agent_tokens")
+	f.mu.Unlock()
+
+	switch {
+	case r.Method == http.MethodPost && rel == "/agent_tokens":
+		var req agentTokenRequest
+		if err := json.Unmarshal(body, &req); err != nil {
+			f.t.Errorf("create body %q: %v", body, err)
+		}
+		create := func() AgentToken { return f.store(req.Label) }
+		if f.onCreate != nil && f.onCreate(posts, w, r, create) {
+			return
+		}
+		tok := create()
+		if f.locationOnly {
+			w.Header().Set("Location", "http://"+r.Host+testTenantPath+"/agent_tokens/"+url.PathEscape(tok.ID))
+		} else {
+			w.Header().Set("X-Object-ID", tok.ID)
+			w.Header().Set("Location", "http://"+r.Host+testTenantPath+"/agent_tokens/"+url.PathEscape(tok.ID))
+		}
+		w.WriteHeader(http.StatusCreated)
+	case r.Method == http.MethodGet && rel == "/agent_tokens":
+		if f.onList != nil && f.onList(w, r) {
+			return
+		}
+		writeJSON(f.t, w, http.StatusOK, map[string]any{
+			"values":   f.all(),
+			"metadata": map[string]any{"count": len(f.all()), "limit": 100, "marker": nil, "next_marker": nil, "next_href": nil},
+		})
+	case r.Method == http.MethodGet && strings.HasPrefix(rel, "/agent_tokens/"):
+		id, err := url.PathUnescape(strings.TrimPrefix(rel, "/agent_tokens/"))
+		if err != nil {
+			f.t.Errorf("token path %q: %v", rel, err)
+		}
+		for _, tok := range f.all() {
+			if tok.ID == id {
+				writeJSON(f.t, w, http.StatusOK, tok)
+				return
+			}
+		}
+		writeJSON(f.t, w, http.StatusNotFound, monitoringError("notFoundError", 404, "Object does not exist", id))
+	default:
+		f.t.Errorf("unexpected request %s %s", r.Method, rel)
+		w.WriteHeader(http.StatusNotImplemented)
+	}
+}
+
+func (f *fakeMonitoring) store(label string) AgentToken {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	tok := AgentToken{
+		ID:    fmt.Sprintf("d9208af%d.hybrid:123456", len(f.tokens)+1),
+		Token: fmt.Sprintf("4c5e28f0-0b3f-11e1-860d-c55c4705a286:%d", len(f.tokens)+1),
+		Label: label,
+	}
+	f.tokens = append(f.tokens, tok)
+	return tok
+}
+
+func (f *fakeMonitoring) all() []AgentToken {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]AgentToken(nil), f.tokens...)
+}
+
+func (f *fakeMonitoring) countLocked(method, path string) int {
+	n := 0
+	for _, r := range f.requests {
+		if r.method == method && r.path == path {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeMonitoring) count(method, path string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.countLocked(method, path)
+}
+
+func (f *fakeMonitoring) recordedRequests() []recorded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]recorded(nil), f.requests...)
+}
+
+// checkOneToken fails the test unless the fake holds exactly one token, labelled label.
+func (f *fakeMonitoring) checkOneToken(t *testing.T, label string) AgentToken {
+	t.Helper()
+	tokens := f.all()
+	if len(tokens) != 1 || tokens[0].Label != label {
+		t.Fatalf("the server holds %+v, want exactly one token labelled %q", tokens, label)
+	}
+	return tokens[0]
+}
+
+func TestCreateAgentToken(t *testing.T) {
+	for _, locationOnly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("location only %v", locationOnly), func(t *testing.T) {
+			f, base := newFakeMonitoring(t)
+			f.locationOnly = locationOnly
+			m := newTestMonitoring(t, base, testOptions(), testAuthToken)
+
+			got, err := m.CreateAgentToken(context.Background(), "web servers")
+			if err != nil {
+				t.Fatalf("CreateAgentToken: %v", err)
+			}
+			want := f.checkOneToken(t, "web servers")
+			if *got != want {
+				t.Errorf("CreateAgentToken = %+v, want %+v", *got, want)
+			}
+
+			reqs := f.recordedRequests()
+			if len(reqs) != 2 {
+				t.Fatalf("server saw %d requests, want 2 (POST then GET): %+v", len(reqs), reqs)
+			}
+			post, get := reqs[0], reqs[1]
+			if post.method != http.MethodPost || post.path != "/agent_tokens" {
+				t.Errorf("first request %s %s, want POST /agent_tokens", post.method, post.path)
+			}
+			if post.body != `{"label":"web servers"}` {
+				t.Errorf("create body %q, want the label as JSON", post.body)
+			}
+			if get.method != http.MethodGet || get.path != "/agent_tokens/"+want.ID {
+				t.Errorf("second request %s %s, want GET /agent_tokens/%s", get.method, get.path, want.ID)
+			}
+			for _, r := range reqs {
+				checkHeader(t, r, "X-Auth-Token", testAuthToken)
+				checkHeader(t, r, "User-Agent", "test-agent/1")
+				checkHeader(t, r, "Accept", "application/json")
+			}
+			checkHeader(t, post, "Content-Type", "application/json")
+			checkHeader(t, get, "Content-Type", "")
+		})
+	}
+}
+
+func checkHeader(t *testing.T, r recorded, name, want string) {
+	t.Helper()
+	if got := r.header.Get(name); got != want {
+		t.Errorf("%s %s: header %s = %q, want %q", r.method, r.path, name, got, want)
+	}
+}
+
+func TestCreateAgentTokenWithoutIDIsAnError(t *testing.T) {
+	f, base := newFakeMonitoring(t)
+	f.onCreate = func(_ int, w http.ResponseWriter, _ *http.Request, create func() AgentToken) bool {
+		create()
+		w.WriteHeader(http.StatusCreated)
+		return true
+	}
+	m := newTestMonitoring(t, base, testOptions(), testAuthToken)
+
+	_, err := m.CreateAgentToken(context.Background(), "x")
+	if err == nil || !strings.Contains(err.Error(), "X-Object-ID") {
+		t.Errorf("error = %v, want one saying the answer had no X-Object-ID or Location", err)
+	}
+	if n := f.count(http.MethodPost, "/agent_tokens"); n != 1 {
+		t.Errorf("%d creates sent, want 1", n)
+	}
+}
+
+func TestCreateAgentTokenRetriesOnlyWhenTurnedAway(t *testing.T) {
+	tests := []struct {
+		status  int
+		retried bool
+	}{
+		{status: http.StatusServiceUnavailable, retried: true},
+		{status: http.StatusTooManyRequests, retried: true},
+		{status: http.StatusBadGateway},
+		{status: http.StatusGatewayTimeout},
+		{status: http.StatusInternalServerError},
+	}
+	for _, tc := range tests {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			f, base := newFakeMonitoring(t)
+			f.onCreate = func(n int, w http.ResponseWriter, _ *http.Request, _ func() AgentToken) bool {
+				if n > 1 {
+					return false
+				}
+				writeJSON(t, w, tc.status, monitoringError("failure", tc.status, "first create fails", ""))
+				return true
+			}
+			m := newTestMonitoring(t, base, testOptions(), testAuthToken)
+
+			got, err := m.CreateAgentToken(context.Background(), "l")
+			posts := f.count(http.MethodPost, "/agent_tokens")
+			if !tc.retried {
+				var apiErr *APIError
+				if !errors.As(err, &apiErr) || apiErr.Status != tc.status {
+					t.Fatalf("error = %v, want an *APIError with status %d", err, tc.status)
+				}
+				if posts != 1 || len(f.all()) != 0 {
+					t.Errorf("%d creates sent and %d tokens exist, want 1 and 0: a create the server may have acted on is not retried", posts, len(f.all()))
+				}
+				if n := len(f.recordedRequests()); n != 1 {
+					t.Errorf("server saw %d requests, want 1", n)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("CreateAgentToken: %v", err)
+			}
+			if want := f.checkOneToken(t, "l"); *got != want {
+				t.Errorf("CreateAgentToken = %+v, want %+v", *got, want)
+			}
+			if posts != 2 {
+				t.Errorf("%d creates sent, want 2", posts)
+			}
+		})
+	}
+}
+
+func TestCreateAgentTokenAfterLostAnswer(t *testing.T) {
+	tests := []struct {
+		name string
+		// actedOn: the server created the token before the answer was lost.
+		actedOn bool
+	}{
+		{name: "server created the token", actedOn: true},
+		{name: "server did not create the token", actedOn: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, base := newFakeMonitoring(t)
+			f.onCreate = func(n int, w http.ResponseWriter, _ *http.Request, create func() AgentToken) bool {
+				if n > 1 {
+					return false
+				}
+				if tc.actedOn {
+					create()
+				}
+				dropConnection(t, w)
+				return true
+			}
+			// Another token with a different label must not be taken for ours.
+			f.store("someone else's")
+			m := newTestMonitoring(t, base, testOptions(), testAuthToken)
+
+			got, err := m.CreateAgentToken(context.Background(), "mine")
+			posts := f.count(http.MethodPost, "/agent_tokens")
+			if f.count(http.MethodGet, "/agent_tokens") != 1 {
+				t.Errorf("the tokens were listed %d times, want once", f.count(http.MethodGet, "/agent_tokens"))
+			}
+			var mine []AgentToken
+			for _, tok := range f.all() {
+				if tok.Label == "mine" {
+					mine = append(mine, tok)
+				}
+			}
+			if len(mine) != 1 {
+				t.Fatalf("the server holds %d tokens labelled mine, want exactly 1: %+v", len(mine), f.all())
+			}
+
+			if tc.actedOn {
+				var ambiguous *AmbiguousError
+				if !errors.As(err, &ambiguous) {
+					t.Fatalf("error = %v, want an *AmbiguousError", err)
+				}
+				if !strings.Contains(err.Error(), mine[0].ID) || !strings.Contains(err.Error(), "import") {
+					t.Errorf("error %q does not name the existing token %s and how to adopt it", err, mine[0].ID)
+				}
+				if posts != 1 {
+					t.Errorf("%d creates sent, want 1: no blind retry after a lost answer", posts)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("CreateAgentToken: %v", err)
+			}
+			if *got != mine[0] {
+				t.Errorf("CreateAgentToken = %+v, want %+v", *got, mine[0])
+			}
+			if posts != 2 {
+				t.Errorf("%d creates sent, want 2 (the lost one, then one after the list showed none)", posts)
+			}
+		})
+	}
+}
+
+func TestCreateAgentTokenLostAnswerAndFailedLookup(t *testing.T) {
+	f, base := newFakeMonitoring(t)
+	f.onCreate = func(_ int, w http.ResponseWriter, _ *http.Request, create func() AgentToken) bool {
+		create()
+		dropConnection(t, w)
+		return true
+	}
+	f.onList = func(w http.ResponseWriter, _ *http.Request) bool {
+		writeJSON(t, w, http.StatusForbidden, monitoringError("forbidden", 403, "no listing for you", ""))
+		return true
+	}
+	m := newTestMonitoring(t, base, testOptions(), testAuthToken)
+
+	_, err := m.CreateAgentToken(context.Background(), "mine")
+	var ambiguous *AmbiguousError
+	var apiErr *APIError
+	if !errors.As(err, &ambiguous) || !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden {
+		t.Fatalf("error = %v, want both the AmbiguousError and the list's 403 APIError", err)
+	}
+	if posts := f.count(http.MethodPost, "/agent_tokens"); posts != 1 {
+		t.Errorf("%d creates sent, want 1: without a successful lookup the create must not be sent again", posts)
+	}
+}
+
+func TestCreateAgentTokenPerAttemptTimeoutIsAmbiguous(t *testing.T) {
+	t.Skip("BUG: transportError (client.go:236) takes the http.Client timeout error for a context error, because " +
+		"it matches context.DeadlineExceeded, so a create whose attempt timed out after the server acted on it " +
+		"is not an AmbiguousError: CreateAgentToken does not look for the token and leaves an orphan")
+	f, base := newFakeMonitoring(t)
+	f.onCreate = func(n int, _ http.ResponseWriter, r *http.Request, create func() AgentToken) bool {
+		if n > 1 {
+			return false
+		}
+		create()
+		<-r.Context().Done() // answer only once the client has given up
+		return true
+	}
+	opts := testOptions()
+	opts.RequestTimeout = 300 * time.Millisecond
+	m := newTestMonitoring(t, base, opts, testAuthToken)
+
+	_, err := m.CreateAgentToken(context.Background(), "mine")
+	tok := f.checkOneToken(t, "mine")
+	var ambiguous *AmbiguousError
+	if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), tok.ID) {
+		t.Errorf("error = %v, want an AmbiguousError naming the token %s the timed-out create made", err, tok.ID)
+	}
+}
+
+func TestCreateAgentTokenRetriedAfterConnectionRefused(t *testing.T) {
+	f, base := newFakeMonitoring(t)
+	m := newTestMonitoring(t, base, testOptions(), testAuthToken)
+	dials := countDials(t, m, 1)
+
+	got, err := m.CreateAgentToken(context.Background(), "mine")
+	if err != nil {
+		t.Fatalf("CreateAgentToken: %v", err)
+	}
+	if want := f.checkOneToken(t, "mine"); *got != want {
+		t.Errorf("CreateAgentToken = %+v, want %+v", *got, want)
+	}
+	if dials.Load() < 2 {
+		t.Errorf("%d dials, want the refused one and at least one more", dials.Load())
+	}
+	if posts := f.count(http.MethodPost, "/agent_tokens"); posts != 1 {
+		t.Errorf("%d creates reached the server, want 1", posts)
+	}
+	if lists := f.count(http.MethodGet, "/agent_tokens"); lists != 0 {
+		t.Errorf("the tokens were listed %d times, want 0: a refused create is retried, not recovered", lists)
+	}
+}
+
+func TestGetAgentTokenEscapesID(t *testing.T) {
+	t.Skip("BUG: newRequest (client.go:202-203) appends the already-escaped path to url.URL.Path and clears RawPath, " +
+		"so u.String() escapes it a second time: id \"a b/c\" is requested as a%2520b%252Fc")
+	f, base := newFakeMonitoring(t)
+	m := newTestMonitoring(t, base, testOptions(), testAuthToken)
+
+	_, err := m.GetAgentToken(context.Background(), "a b/c")
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("error = %v, want ErrNotFound", err)
+	}
+	reqs := f.recordedRequests()
+	if len(reqs) != 1 || reqs[0].path != "/agent_tokens/a%20b%2Fc" {
+		t.Errorf("requests %+v, want one GET /agent_tokens/a%%20b%%2Fc", reqs)
+	}
+}
+
+func TestUpdateAndDeleteAgentToken(t *testing.T) {
+	var mu sync.Mutex
+	var got []recorded
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, recorded{method: r.Method, path: r.URL.EscapedPath(), header: r.Header.Clone(), body: string(body)})
+		mu.Unlock()
+		if r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, "/gone") {
+			writeJSON(t, w, http.StatusNotFound, monitoringError("notFoundError", 404, "Object does not exist", ""))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+	ctx := context.Background()
+
+	if err := m.UpdateAgentTokenLabel(ctx, "tok:1", "new"); err != nil {
+		t.Errorf("UpdateAgentTokenLabel: %v", err)
+	}
+	if err := m.DeleteAgentToken(ctx, "tok:1"); err != nil {
+		t.Errorf("DeleteAgentToken: %v", err)
+	}
+	if err := m.DeleteAgentToken(ctx, "gone"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("DeleteAgentToken of a missing token = %v, want ErrNotFound", err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := []recorded{
+		{method: http.MethodPut, path: testTenantPath + "/agent_tokens/tok:1", body: `{"label":"new"}`},
+		{method: http.MethodDelete, path: testTenantPath + "/agent_tokens/tok:1"},
+		{method: http.MethodDelete, path: testTenantPath + "/agent_tokens/gone"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("server saw %d requests, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if got[i].method != w.method || got[i].path != w.path || got[i].body != w.body {
+			t.Errorf("request %d = %s %s %q, want %s %s %q", i, got[i].method, got[i].path, got[i].body, w.method, w.path, w.body)
+		}
+	}
+	checkHeader(t, got[0], "Content-Type", "application/json")
+}
+
+// pagedList answers list calls from pages keyed by the marker asked for, counting calls in n.
+func pagedList(t *testing.T, n *atomic.Int32, pages map[string]monitoringPage[AgentToken]) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) > 20 {
+			t.Errorf("runaway pagination: more than 20 list calls")
+			writeJSON(t, w, http.StatusBadRequest, monitoringError("badRequest", 400, "stop", ""))
+			return
+		}
+		if r.URL.EscapedPath() != testTenantPath+"/agent_tokens" || r.Method != http.MethodGet {
+			t.Errorf("unexpected request %s %s", r.Method, r.URL)
+		}
+		if got := r.URL.Query().Get("limit"); got != "100" {
+			t.Errorf("limit = %q, want 100", got)
+		}
+		page, ok := pages[r.URL.Query().Get("marker")]
+		if !ok {
+			t.Errorf("no page for marker %q", r.URL.Query().Get("marker"))
+		}
+		writeJSON(t, w, http.StatusOK, page)
+	}
+}
+
+func page(next string, ids ...string) monitoringPage[AgentToken] {
+	var p monitoringPage[AgentToken]
+	for _, id := range ids {
+		p.Values = append(p.Values, AgentToken{ID: id, Token: "v-" + id, Label: "l-" + id})
+	}
+	if next != "" {
+		p.Metadata.NextMarker = &next
+	}
+	return p
+}
+
+func TestListAgentTokensFollowsNextMarker(t *testing.T) {
+	var n atomic.Int32
+	srv := serve(t, pagedList(t, &n, map[string]monitoringPage[AgentToken]{
+		"":   page("c", "a", "b"),
+		"c":  page("e", "c", "d"),
+		"e":  page("", "e"),
+		"zz": page("", "never"),
+	}))
+	m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+
+	got, err := m.ListAgentTokens(context.Background())
+	if err != nil {
+		t.Fatalf("ListAgentTokens: %v", err)
+	}
+	var ids []string
+	for _, tok := range got {
+		ids = append(ids, tok.ID)
+		if tok.Token != "v-"+tok.ID || tok.Label != "l-"+tok.ID {
+			t.Errorf("token %+v lost its fields", tok)
+		}
+	}
+	if strings.Join(ids, ",") != "a,b,c,d,e" {
+		t.Errorf("ids = %v, want a,b,c,d,e in order", ids)
+	}
+	if n.Load() != 3 {
+		t.Errorf("%d list calls, want 3", n.Load())
+	}
+}
+
+func TestListAgentTokensEmptyNextMarkerEnds(t *testing.T) {
+	var n atomic.Int32
+	empty := page("", "a")
+	empty.Metadata.NextMarker = new(string)
+	srv := serve(t, pagedList(t, &n, map[string]monitoringPage[AgentToken]{"": empty}))
+	m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+
+	got, err := m.ListAgentTokens(context.Background())
+	if err != nil || len(got) != 1 || n.Load() != 1 {
+		t.Errorf("ListAgentTokens = %+v, %v after %d calls; want one token after one call", got, err, n.Load())
+	}
+}
+
+func TestListAgentTokensStopsOnRepeatedMarker(t *testing.T) {
+	tests := []struct {
+		name  string
+		pages map[string]monitoringPage[AgentToken]
+		calls int32
+	}{
+		{name: "same marker forever", pages: map[string]monitoringPage[AgentToken]{"": page("m", "a"), "m": page("m", "b")}, calls: 2},
+		{name: "cycle", pages: map[string]monitoringPage[AgentToken]{"": page("m1", "a"), "m1": page("m2", "b"), "m2": page("m1", "c")}, calls: 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := serve(t, pagedList(t, &n, tc.pages))
+			m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+
+			got, err := m.ListAgentTokens(context.Background())
+			if err == nil {
+				t.Fatalf("ListAgentTokens = %+v, want an error for a repeated marker", got)
+			}
+			if !strings.Contains(err.Error(), PlatformMonitoring) || !strings.Contains(err.Error(), "twice") {
+				t.Errorf("error %q does not name the platform and the repeated marker", err)
+			}
+			if n.Load() != tc.calls {
+				t.Errorf("%d list calls, want %d", n.Load(), tc.calls)
+			}
+		})
+	}
+}
+
+func TestListAgentTokensErrorStopsPaging(t *testing.T) {
+	var n atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			writeJSON(t, w, http.StatusOK, page("next", "a"))
+			return
+		}
+		writeJSON(t, w, http.StatusUnauthorized, monitoringError("unauthorized", 401, "expired", ""))
+	})
+	m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+
+	got, err := m.ListAgentTokens(context.Background())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized || got != nil {
+		t.Errorf("ListAgentTokens = %+v, %v; want no tokens and the 401 APIError", got, err)
+	}
+	if n.Load() != 2 {
+		t.Errorf("%d list calls, want 2", n.Load())
+	}
+}

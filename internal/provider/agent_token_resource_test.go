@@ -1,0 +1,233 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+const agentTokenAddr = "agentfleet_agent_token.test"
+
+func agentTokenConfig(label string) string {
+	return fmt.Sprintf(`
+resource "agentfleet_agent_token" "test" {
+  label = %q
+}
+`, label)
+}
+
+// checkAgentTokensDestroyed is a CheckDestroy that asks the mock store.
+func (m *accMock) checkAgentTokensDestroyed(*terraform.State) error {
+	if toks := m.MonitoringTokens(); len(toks) != 0 {
+		return fmt.Errorf("%d agent tokens left on the platform after destroy: %+v", len(toks), toks)
+	}
+	return nil
+}
+
+// checkAgentTokenMatchesMock compares the resource in state with the one token in the mock.
+func (m *accMock) checkAgentTokenMatchesMock(label string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		toks := m.MonitoringTokens()
+		if len(toks) != 1 {
+			return fmt.Errorf("the platform holds %d agent tokens, want exactly 1", len(toks))
+		}
+		id, err := stateAttr(s, agentTokenAddr, "id")
+		if err != nil {
+			return err
+		}
+		token, err := stateAttr(s, agentTokenAddr, "token")
+		if err != nil {
+			return err
+		}
+		if toks[0].ID != id || toks[0].Token != token || toks[0].Label != label {
+			return fmt.Errorf("state (id %s, label %s) does not match the platform's token %s labelled %q", id, label, toks[0].ID, toks[0].Label)
+		}
+		return nil
+	}
+}
+
+func TestAccAgentToken_lifecycle(t *testing.T) {
+	m := newAccMock(t)
+	tokenUnchanged := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentTokensDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(agentTokenConfig("web")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentTokenAddr, plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentTokenAddr, tfjsonpath.New("label"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(agentTokenAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^tk\d+\.`))),
+					statecheck.ExpectSensitiveValue(agentTokenAddr, tfjsonpath.New("token")),
+					tokenUnchanged.AddStateValue(agentTokenAddr, tfjsonpath.New("token")),
+				},
+				Check: m.checkAgentTokenMatchesMock("web"),
+			},
+			{
+				ResourceName:      agentTokenAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				Config: m.config(agentTokenConfig("api")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentTokenAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentTokenAddr, tfjsonpath.New("label"), knownvalue.StringExact("api")),
+					tokenUnchanged.AddStateValue(agentTokenAddr, tfjsonpath.New("token")),
+				},
+				Check: m.checkAgentTokenMatchesMock("api"),
+			},
+		},
+	})
+}
+
+func TestAccAgentToken_defaultLabel(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentTokensDestroyed,
+		Steps: []resource.TestStep{{
+			Config: m.config(`resource "agentfleet_agent_token" "test" {}`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(agentTokenAddr, tfjsonpath.New("label"), knownvalue.StringExact("")),
+			},
+			Check: m.checkAgentTokenMatchesMock(""),
+		}},
+	})
+}
+
+func TestAccAgentToken_drift(t *testing.T) {
+	m := newAccMock(t)
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentTokensDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(agentTokenConfig("web")),
+				Check:  captureAttr(agentTokenAddr, "id", &id),
+			},
+			{
+				// A label changed in the platform's console is set back in place.
+				PreConfig: func() {
+					if !m.SetMonitoringTokenLabel(id, "changed by hand") {
+						t.Fatalf("token %s is not in the mock", id)
+					}
+				},
+				Config: m.config(agentTokenConfig("web")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentTokenAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: m.checkAgentTokenMatchesMock("web"),
+			},
+			{
+				// A token deleted outside Terraform leaves state, and the plan creates it again.
+				PreConfig: func() {
+					if !m.DeleteMonitoringToken(id) {
+						t.Fatalf("token %s is not in the mock", id)
+					}
+				},
+				Config: m.config(agentTokenConfig("web")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentTokenAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					m.checkAgentTokenMatchesMock("web"),
+					func(s *terraform.State) error {
+						newID, err := stateAttr(s, agentTokenAddr, "id")
+						if err == nil && newID == id {
+							err = fmt.Errorf("the re-created token kept the deleted id %s", id)
+						}
+						return err
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccAgentToken_labelTooLongFailsAtPlan(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:      m.config(agentTokenConfig(strings.Repeat("x", maxAgentTokenLabel+1))),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Attribute label string length must be at most 255`),
+		}},
+	})
+	m.expectNoCalls(t)
+}
+
+func TestAccAgentToken_importRejectsMalformedID(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:        m.config(agentTokenConfig("web")),
+			ResourceName:  agentTokenAddr,
+			ImportState:   true,
+			ImportStateId: "not/an id",
+			ExpectError:   regexp.MustCompile(`Import an agent token by its id`),
+		}},
+	})
+	m.expectNoCalls(t)
+}
+
+func TestAccAgentToken_apiErrorNamesPlatform(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { m.FailNext(400) },
+			Config:    m.config(agentTokenConfig("web")),
+			ExpectError: regexp.MustCompile(
+				`(?s)Unable to create agent token.*Rackspace Cloud Monitoring API returned HTTP 400 Bad Request`),
+		}},
+	})
+	if toks := m.MonitoringTokens(); len(toks) != 0 {
+		t.Fatalf("a rejected create left %d tokens", len(toks))
+	}
+}
+
+func TestAccAgentToken_retriesTransientFailures(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentTokensDestroyed,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { m.FailNext(503, 429, 0) },
+			Config:    m.config(agentTokenConfig("web")),
+			Check:     m.checkAgentTokenMatchesMock("web"),
+		}},
+	})
+}
+
+func TestAccAgentToken_lostCreateAnswerLeavesNoDuplicate(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig:   func() { m.DropNextWrites(1) },
+			Config:      m.config(agentTokenConfig("web")),
+			ExpectError: regexp.MustCompile(`(?s)agent\s+tokens\s+labelled\s+"web"\s+now\s+exist\s+with\s+ids\s+\[tk\d+`),
+		}},
+	})
+	if toks := m.MonitoringTokens(); len(toks) != 1 {
+		t.Fatalf("after a lost create answer the platform holds %d tokens, want exactly 1", len(toks))
+	}
+}

@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// agentfleet_agent_tokens data source: every Cloud Monitoring agent token of the tenant.
+
+var (
+	_ datasource.DataSource              = (*agentTokensDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*agentTokensDataSource)(nil)
+)
+
+// NewAgentTokensDataSource is the agentfleet_agent_tokens data source factory.
+func NewAgentTokensDataSource() datasource.DataSource { return &agentTokensDataSource{} }
+
+type agentTokensDataSource struct{ dataSourceBase }
+
+type agentTokensModel struct {
+	Label  types.String      `tfsdk:"label"`
+	Tokens []agentTokenModel `tfsdk:"tokens"`
+}
+
+func (d *agentTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_agent_tokens"
+}
+
+func (d *agentTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the Rackspace Cloud Monitoring agent tokens of the tenant, following the API's pagination to the end.",
+		Attributes: map[string]schema.Attribute{
+			"label": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Keep only the tokens with exactly this label. The API has no server-side filter, " +
+					"so this filters the full list.",
+			},
+			"tokens": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The tokens, in the API's order.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id":    schema.StringAttribute{Computed: true, MarkdownDescription: "Token id."},
+						"label": schema.StringAttribute{Computed: true, MarkdownDescription: "The token's label."},
+						"token": schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The token value."},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *agentTokensDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg agentTokensModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	api, diags := d.clients.monitoring.get()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	all, err := api.ListAgentTokens(ctx)
+	if err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Unable to list agent tokens", err)
+		return
+	}
+	cfg.Tokens = make([]agentTokenModel, 0, len(all))
+	for i := range all {
+		if cfg.Label.IsNull() || all[i].Label == cfg.Label.ValueString() {
+			cfg.Tokens = append(cfg.Tokens, agentTokenFromAPI(&all[i], types.StringNull()))
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
+}

@@ -1,0 +1,121 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
+)
+
+// The shared acceptance-test harness: every test gets its own mock server over real HTTP and a
+// provider block pointing all five platforms at it.
+
+var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
+	"agentfleet": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// accMock is one test's mock server.
+type accMock struct {
+	*mockserver.Server
+	URL       string
+	Endpoints mockserver.Endpoints
+}
+
+func newAccMock(t *testing.T) *accMock {
+	t.Helper()
+	m := mockserver.New(mockserver.DefaultCredentials())
+	ts := httptest.NewServer(m)
+	t.Cleanup(ts.Close)
+	return &accMock{Server: m, URL: ts.URL, Endpoints: m.Endpoints(ts.URL)}
+}
+
+// providerConfig is a provider block for every platform of the mock, with short retry waits so
+// that injected faults cost milliseconds.
+func (m *accMock) providerConfig() string {
+	c := m.Credentials()
+	return fmt.Sprintf(`
+provider "agentfleet" {
+  retry_wait_min = "1ms"
+  retry_wait_max = "20ms"
+
+  spaceone {
+    endpoint = %[1]q
+    token    = %[2]q
+  }
+  aria_logs {
+    endpoint = %[3]q
+    username = %[4]q
+    password = %[5]q
+  }
+  monitoring {
+    endpoint   = %[6]q
+    auth_token = %[7]q
+  }
+  armory {
+    endpoint = %[8]q
+    headers  = { %[9]q = %[10]q }
+  }
+  k0rdent {
+    endpoint = %[11]q
+    token    = %[12]q
+  }
+}
+`, m.Endpoints.SpaceONE, c.SpaceONEToken, m.Endpoints.AriaLogs, c.AriaUsername, c.AriaPassword,
+		m.Endpoints.Monitoring, c.MonitoringToken, m.Endpoints.Armory, mockserver.ArmoryAPIKeyHeader, c.ArmoryAPIKey,
+		m.Endpoints.K0rdent, c.K0rdentToken)
+}
+
+// config joins the provider block with the resources under test.
+func (m *accMock) config(resources string) string { return m.providerConfig() + resources }
+
+// expectNoCalls is a check that the mock saw no request at all, for errors that must be caught
+// at plan time before any API call.
+func (m *accMock) expectNoCalls(t *testing.T) {
+	t.Helper()
+	if n := m.TotalCalls(); n != 0 {
+		t.Fatalf("the mock received %d API calls, want 0: %v", n, m.AllCalls())
+	}
+}
+
+// stateAttr reads an attribute of a resource from the state during a test step.
+func stateAttr(s *terraform.State, address, attr string) (string, error) {
+	rs, ok := s.RootModule().Resources[address]
+	if !ok {
+		return "", fmt.Errorf("%s is not in state", address)
+	}
+	v, ok := rs.Primary.Attributes[attr]
+	if !ok {
+		return "", fmt.Errorf("%s has no attribute %s", address, attr)
+	}
+	return v, nil
+}
+
+// captureAttr is a TestCheckFunc that stores an attribute's value for later steps (PreConfig
+// drift, comparisons with the mock store).
+func captureAttr(address, attr string, into *string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		v, err := stateAttr(s, address, attr)
+		*into = v
+		return err
+	}
+}
+
+func TestProviderSchemaIsValid(t *testing.T) {
+	p, err := testAccProviders["agentfleet"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range resp.Diagnostics {
+		t.Errorf("schema diagnostic: %s: %s", d.Summary, d.Detail)
+	}
+}

@@ -1,0 +1,58 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// Plan-time validators that the framework-validators module does not offer.
+
+// goDuration accepts a Go duration string of zero or more, such as "500ms", "30s" or "72h".
+func goDuration() validator.String { return goDurationValidator{} }
+
+type goDurationValidator struct{}
+
+func (goDurationValidator) Description(context.Context) string {
+	return `value must be a duration such as "500ms", "30s" or "72h"`
+}
+
+func (v goDurationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v goDurationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d < 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
+			fmt.Sprintf("%s is %q; it must be a duration of zero or more with a unit, such as \"500ms\", \"30s\", \"2m\" or \"72h\".",
+				req.Path, req.ConfigValue.ValueString()))
+	}
+}
+
+// absoluteURL accepts an absolute http or https URL with a host.
+func absoluteURL() validator.String { return absoluteURLValidator{} }
+
+type absoluteURLValidator struct{}
+
+func (absoluteURLValidator) Description(context.Context) string {
+	return "value must be an absolute http(s) URL"
+}
+
+func (v absoluteURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v absoluteURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint URL",
+			fmt.Sprintf("%s is %q; it must be an absolute URL such as \"https://api.example.com/v1\".", req.Path, raw))
+	}
+}
