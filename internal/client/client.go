@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
@@ -165,7 +166,7 @@ func (a *api) do(ctx context.Context, r request, out any) (*response, error) {
 		resp, body, err = a.send(ctx, r)
 	}
 	if err != nil {
-		return nil, a.transportError(r, err)
+		return nil, a.transportError(ctx, r, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, a.apiError(resp, body)
@@ -199,8 +200,13 @@ func (a *api) send(ctx context.Context, r request) (*http.Response, []byte, erro
 
 func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request, error) {
 	u := *a.baseURL
-	u.Path += r.path
-	u.RawPath = ""
+	// r.path is already escaped (ids go through url.PathEscape); keep it escaped as it is.
+	escaped := a.baseURL.EscapedPath() + r.path
+	unescaped, err := url.PathUnescape(escaped)
+	if err != nil {
+		return nil, fmt.Errorf("%s API: invalid request path %q: %w", a.platform, r.path, err)
+	}
+	u.Path, u.RawPath = unescaped, escaped
 	if r.query != nil {
 		u.RawQuery = r.query.Encode()
 	}
@@ -232,9 +238,11 @@ func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request
 
 // transportError describes a failure with no HTTP answer, saying whether a create may have
 // reached the server so callers can look before they create again.
-func (a *api) transportError(r request, err error) error {
-	if ctxErr := contextError(err); ctxErr != nil {
-		return fmt.Errorf("%s API: %s %s: %w", a.platform, r.method, r.path, ctxErr)
+func (a *api) transportError(ctx context.Context, r request, err error) error {
+	// Only the caller's own context ending is a cancellation. A per-attempt timeout also
+	// matches context.DeadlineExceeded, but it may have cut off a create the server completed.
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s API: %s %s: %w", a.platform, r.method, r.path, ctx.Err())
 	}
 	if r.createsObject && !provablyNotDelivered(err) {
 		return &AmbiguousError{Platform: a.platform, Err: err}
@@ -242,33 +250,29 @@ func (a *api) transportError(r request, err error) error {
 	return fmt.Errorf("%s API: %s %s failed: %w", a.platform, r.method, r.path, err)
 }
 
-func contextError(err error) error {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		return context.DeadlineExceeded
-	}
-	return nil
-}
-
 // apiError turns a non-2xx answer into an *APIError, with the platform's own message when the
 // body has one and a short, masked excerpt of the raw body when it does not.
 func (a *api) apiError(resp *http.Response, body []byte) *APIError {
 	e := &APIError{Platform: a.platform, Status: resp.StatusCode}
+	// Mask before anything is cut, so a secret across the cut cannot leak its first bytes.
+	body = []byte(maskValues(string(body), a.secrets))
 	if a.parseError == nil || !a.parseError(body, e) {
 		e.Message = excerpt(body)
 	}
-	e.Message = maskValues(e.Message, a.secrets)
 	return e
 }
 
-// excerpt returns the start of a non-JSON body on one line, or the status text when it is empty.
+// excerpt returns the start of a non-JSON body on one line, as valid UTF-8 (Terraform's
+// diagnostics refuse anything else), cut at a character boundary.
 func excerpt(body []byte) string {
 	const limit = 200
-	s := strings.Join(strings.Fields(string(body)), " ")
+	s := strings.ToValidUTF8(strings.Join(strings.Fields(string(body)), " "), "\uFFFD")
 	if len(s) > limit {
-		s = s[:limit] + "…"
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

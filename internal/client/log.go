@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -135,31 +136,42 @@ func maskHeaders(h http.Header) map[string]string {
 // maskBody returns a JSON body with the values of secret fields masked at any depth, or for a
 // body that is not JSON, its excerpt with known secret values masked.
 func maskBody(body []byte, secrets []string) string {
+	if len(body) > maxLoggedBody {
+		return fmt.Sprintf("(%d bytes, not logged)", len(body))
+	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		return maskValues(excerpt(body), secrets)
+		return excerpt([]byte(maskValues(string(body), secrets)))
 	}
-	out, err := json.Marshal(maskJSON(v))
+	out, err := json.Marshal(maskJSON(v, secrets))
 	if err != nil {
 		return masked
 	}
-	return maskValues(string(out), secrets)
+	return string(out)
 }
 
-func maskJSON(v any) any {
+// maxLoggedBody bounds the bodies that are masked and logged; larger ones are only counted.
+const maxLoggedBody = 64 << 10
+
+// maskJSON masks secret fields by key, and known secret values inside every string, before the
+// value is marshalled again (marshalling escapes characters, which would hide a value from a
+// later search).
+func maskJSON(v any, secrets []string) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, child := range t {
 			if isSecretKey(k) {
 				t[k] = masked
 			} else {
-				t[k] = maskJSON(child)
+				t[k] = maskJSON(child, secrets)
 			}
 		}
 	case []any:
 		for i, child := range t {
-			t[i] = maskJSON(child)
+			t[i] = maskJSON(child, secrets)
 		}
+	case string:
+		return maskValues(t, secrets)
 	}
 	return v
 }
