@@ -20,7 +20,9 @@ func (goDurationValidator) Description(context.Context) string {
 	return `value must be a duration such as "500ms", "30s" or "72h"`
 }
 
-func (v goDurationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v goDurationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v goDurationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
@@ -43,7 +45,9 @@ func (absoluteURLValidator) Description(context.Context) string {
 	return "value must be an absolute http(s) URL"
 }
 
-func (v absoluteURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v absoluteURLValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v absoluteURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
