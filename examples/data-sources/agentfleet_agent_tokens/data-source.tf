@@ -1,0 +1,8 @@
+# Every token labelled "web-tier", across all pages of the API.
+data "agentfleet_agent_tokens" "web" {
+  label = "web-tier"
+}
+
+output "web_token_ids" {
+  value = data.agentfleet_agent_tokens.web.tokens[*].id
+}

@@ -1,0 +1,72 @@
+terraform {
+  required_providers {
+    agentfleet = {
+      source = "agentfleet/agentfleet"
+    }
+  }
+}
+
+# Configure only the platforms you use. Every argument can instead come from an environment
+# variable (AGENTFLEET_<BLOCK>_<ARGUMENT>), which is how Terraform Cloud workspaces usually set
+# credentials; a value in the configuration wins over the environment.
+provider "agentfleet" {
+  spaceone {
+    endpoint = "https://spaceone.example.com"
+    token    = var.spaceone_token
+  }
+
+  aria_logs {
+    endpoint      = "https://logs.example.com"
+    username      = "admin"
+    password      = var.aria_logs_password
+    auth_provider = "Local"
+  }
+
+  monitoring {
+    endpoint   = "https://monitoring.api.rackspacecloud.com/v1.0/hybrid:123456"
+    auth_token = var.monitoring_auth_token
+  }
+
+  armory {
+    endpoint = "https://clouddriver.example.com:7002"
+    headers = {
+      "X-Api-Key" = var.armory_api_key
+    }
+  }
+
+  k0rdent {
+    endpoint = "https://api.k0rdent.ai"
+    token    = var.k0rdent_token
+    region   = "global"
+  }
+
+  max_retries     = 5
+  retry_wait_min  = "1s"
+  retry_wait_max  = "30s"
+  request_timeout = "60s"
+}
+
+variable "spaceone_token" {
+  type      = string
+  sensitive = true
+}
+
+variable "aria_logs_password" {
+  type      = string
+  sensitive = true
+}
+
+variable "monitoring_auth_token" {
+  type      = string
+  sensitive = true
+}
+
+variable "armory_api_key" {
+  type      = string
+  sensitive = true
+}
+
+variable "k0rdent_token" {
+  type      = string
+  sensitive = true
+}
