@@ -13,8 +13,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// logSubsystem is the tflog subsystem for HTTP traffic; TF_LOG_PROVIDER_AGENTFLEET_HTTP sets its level.
-const logSubsystem = "http"
+// logSubsystem is the tflog subsystem for HTTP traffic; logLevelEnv sets its level apart from
+// the provider's (TF_LOG_PROVIDER).
+const (
+	logSubsystem = "http"
+	logLevelEnv  = "TF_LOG_PROVIDER_AGENTFLEET_HTTP"
+)
 
 // secretKeys are header names and JSON field names whose values are never logged, at any level.
 // Compared case-insensitively.
@@ -61,7 +65,7 @@ func callInfoFrom(ctx context.Context) callInfo {
 // logContext returns ctx with the HTTP subsystem set up to mask every known secret: fields by
 // key, and configured credential values wherever they appear in a message or field.
 func logContext(ctx context.Context) context.Context {
-	ctx = tflog.NewSubsystem(ctx, logSubsystem)
+	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretKeys...)
 	if secrets := callInfoFrom(ctx).secrets; len(secrets) > 0 {
 		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, secrets...)
