@@ -254,11 +254,12 @@ func (a *api) transportError(ctx context.Context, r request, err error) error {
 // body has one and a short, masked excerpt of the raw body when it does not.
 func (a *api) apiError(resp *http.Response, body []byte) *APIError {
 	e := &APIError{Platform: a.platform, Status: resp.StatusCode}
-	// Mask before anything is cut, so a secret across the cut cannot leak its first bytes.
-	body = []byte(maskValues(string(body), a.secrets))
-	if a.parseError == nil || !a.parseError(body, e) {
-		e.Message = excerpt(body)
+	if a.parseError != nil && a.parseError(body, e) {
+		e.Message = maskValues(e.Message, a.secrets)
+		return e
 	}
+	// Mask the whole body before it is cut, so a secret across the cut cannot leak its first bytes.
+	e.Message = excerpt([]byte(maskValues(string(body), a.secrets)))
 	return e
 }
 

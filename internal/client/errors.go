@@ -1,9 +1,11 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // ErrNotFound matches (with errors.Is) every APIError whose status is 404.
@@ -80,3 +82,60 @@ func (e *AmbiguousError) Error() string {
 }
 
 func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// parseNestedError reads the {"error": {"code": ..., "message": "...", "details": [...]}} body
+// that SpaceONE and k0rdent share. The code may be a string or a number.
+func parseNestedError(body []byte, e *APIError) bool {
+	var b struct {
+		Error *struct {
+			Code    any    `json:"code"`
+			Message string `json:"message"`
+			Details any    `json:"details"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &b) != nil || b.Error == nil {
+		return false
+	}
+	e.Code, e.Message, e.Details = codeString(b.Error.Code), b.Error.Message, b.Error.Details
+	return true
+}
+
+// parseFlatError reads a top-level {"code": ..., "message": "...", "details": ...} body, as
+// gRPC gateways and k0rdent's conflicts send.
+func parseFlatError(body []byte, e *APIError) bool {
+	var b struct {
+		Code    any    `json:"code"`
+		Message string `json:"message"`
+		Details any    `json:"details"`
+	}
+	if json.Unmarshal(body, &b) != nil || b.Message == "" {
+		return false
+	}
+	e.Code, e.Message, e.Details = codeString(b.Code), b.Message, b.Details
+	return true
+}
+
+// codeString renders an error code that may arrive as a string or a number.
+func codeString(code any) string {
+	switch c := code.(type) {
+	case nil:
+		return ""
+	case string:
+		return c
+	case float64:
+		return strconv.FormatFloat(c, 'f', -1, 64)
+	}
+	return fmt.Sprint(code)
+}
+
+// firstOf tries error-body parsers in order.
+func firstOf(parsers ...func([]byte, *APIError) bool) func([]byte, *APIError) bool {
+	return func(body []byte, e *APIError) bool {
+		for _, parse := range parsers {
+			if parse(body, e) {
+				return true
+			}
+		}
+		return false
+	}
+}

@@ -11,7 +11,11 @@ import (
 // clients is what Configure hands to every resource, data source and ephemeral resource: one
 // slot per platform, empty when the user did not configure that platform.
 type clients struct {
+	spaceone   platform[client.SpaceONE]
+	ariaLogs   platform[client.AriaLogs]
 	monitoring platform[client.Monitoring]
+	armory     platform[client.Armory]
+	k0rdent    platform[client.K0rdent]
 }
 
 // Selectors for requirePlatform.

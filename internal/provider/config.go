@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -218,13 +220,71 @@ func isLoopback(host string) bool {
 func configureClients(ctx context.Context, cfg providerModel, t *client.Transport, diags *diag.Diagnostics) *clients {
 	s := settingsReader{diags: diags}
 	c := &clients{
+		spaceone: configurePlatform(s, "spaceone", "SPACEONE", orEmpty(cfg.SpaceONE), func(endpoint string, b *spaceoneBlock) (*client.SpaceONE, error) {
+			token := s.required(path.Root("spaceone").AtName("token"), b.Token, "AGENTFLEET_SPACEONE_TOKEN")
+			return client.NewSpaceONE(t, client.SpaceONEConfig{Endpoint: endpoint, Token: token})
+		}),
+		ariaLogs: configurePlatform(s, "aria_logs", "ARIA_LOGS", orEmpty(cfg.AriaLogs), func(endpoint string, b *ariaLogsBlock) (*client.AriaLogs, error) {
+			return client.NewAriaLogs(t, ariaLogsConfig(s, endpoint, b))
+		}),
 		monitoring: configurePlatform(s, "monitoring", "MONITORING", orEmpty(cfg.Monitoring), func(endpoint string, b *monitoringBlock) (*client.Monitoring, error) {
 			token := s.required(path.Root("monitoring").AtName("auth_token"), b.AuthToken, "AGENTFLEET_MONITORING_AUTH_TOKEN")
 			return client.NewMonitoring(t, client.MonitoringConfig{Endpoint: endpoint, AuthToken: token})
 		}),
+		armory: configurePlatform(s, "armory", "ARMORY", orEmpty(cfg.Armory), func(endpoint string, b *armoryBlock) (*client.Armory, error) {
+			return client.NewArmory(t, client.ArmoryConfig{Endpoint: endpoint, Headers: armoryHeaders(ctx, s, b)})
+		}),
+		k0rdent: configurePlatform(s, "k0rdent", "K0RDENT", orEmpty(cfg.K0rdent), func(endpoint string, b *k0rdentBlock) (*client.K0rdent, error) {
+			token := s.required(path.Root("k0rdent").AtName("token"), b.Token, "AGENTFLEET_K0RDENT_TOKEN")
+			return client.NewK0rdent(t, client.K0rdentConfig{Endpoint: endpoint, Token: token, Region: s.string(b.Region, "AGENTFLEET_K0RDENT_REGION")})
+		}),
 	}
-	tflog.Debug(ctx, "configured platforms", map[string]any{"monitoring": c.monitoring.client != nil})
+	tflog.Debug(ctx, "configured platforms", map[string]any{
+		"spaceone":   c.spaceone.client != nil,
+		"aria_logs":  c.ariaLogs.client != nil,
+		"monitoring": c.monitoring.client != nil,
+		"armory":     c.armory.client != nil,
+		"k0rdent":    c.k0rdent.client != nil,
+	})
 	return c
+}
+
+// ariaLogsConfig resolves the Aria block: a session token, or username and password to log in.
+func ariaLogsConfig(s settingsReader, endpoint string, b *ariaLogsBlock) client.AriaLogsConfig {
+	cfg := client.AriaLogsConfig{
+		Endpoint:     endpoint,
+		Username:     s.string(b.Username, "AGENTFLEET_ARIA_LOGS_USERNAME"),
+		Password:     s.string(b.Password, "AGENTFLEET_ARIA_LOGS_PASSWORD"),
+		AuthProvider: s.string(b.AuthProvider, "AGENTFLEET_ARIA_LOGS_AUTH_PROVIDER"),
+		SessionID:    s.string(b.Token, "AGENTFLEET_ARIA_LOGS_TOKEN"),
+	}
+	if cfg.SessionID == "" && (cfg.Username == "" || cfg.Password == "") {
+		s.diags.AddAttributeError(path.Root("aria_logs"), "Missing Aria Operations for Logs credentials",
+			"Set username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD), "+
+				"or token (AGENTFLEET_ARIA_LOGS_TOKEN), in the provider's aria_logs block.")
+	}
+	return cfg
+}
+
+// armoryHeaders resolves the Armory headers: the block's map, or AGENTFLEET_ARMORY_HEADERS as a
+// JSON object.
+func armoryHeaders(ctx context.Context, s settingsReader, b *armoryBlock) map[string]string {
+	p := path.Root("armory").AtName("headers")
+	if !b.Headers.IsNull() {
+		var h map[string]string
+		s.diags.Append(b.Headers.ElementsAs(ctx, &h, false)...)
+		return h
+	}
+	raw := os.Getenv("AGENTFLEET_ARMORY_HEADERS")
+	if raw == "" {
+		return nil
+	}
+	var h map[string]string
+	if err := json.Unmarshal([]byte(raw), &h); err != nil {
+		s.diags.AddAttributeError(p, "Invalid environment variable",
+			`AGENTFLEET_ARMORY_HEADERS must be a JSON object of strings, such as {"X-Api-Key": "..."}.`)
+	}
+	return h
 }
 
 // platformBlockModel is what configurePlatform needs of every platform block.
@@ -265,12 +325,40 @@ func orEmpty[B any](b *B) *B {
 	return b
 }
 
+func (b *spaceoneBlock) endpointSettings() (types.String, types.Bool) {
+	return b.Endpoint, b.AllowInsecureHTTP
+}
+func (b *ariaLogsBlock) endpointSettings() (types.String, types.Bool) {
+	return b.Endpoint, b.AllowInsecureHTTP
+}
 func (b *monitoringBlock) endpointSettings() (types.String, types.Bool) {
 	return b.Endpoint, b.AllowInsecureHTTP
 }
+func (b *armoryBlock) endpointSettings() (types.String, types.Bool) {
+	return b.Endpoint, b.AllowInsecureHTTP
+}
+func (b *k0rdentBlock) endpointSettings() (types.String, types.Bool) {
+	return b.Endpoint, b.AllowInsecureHTTP
+}
 
-func (b *monitoringBlock) known() bool {
-	return !b.Endpoint.IsUnknown() && !b.AllowInsecureHTTP.IsUnknown() && !b.AuthToken.IsUnknown()
+func (b *spaceoneBlock) known() bool { return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Token) }
+func (b *ariaLogsBlock) known() bool {
+	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Username, b.Password, b.AuthProvider, b.Token)
+}
+func (b *monitoringBlock) known() bool { return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.AuthToken) }
+func (b *armoryBlock) known() bool     { return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Headers) }
+func (b *k0rdentBlock) known() bool {
+	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Token, b.Region)
+}
+
+// allKnown reports whether none of the values is unknown.
+func allKnown(values ...attr.Value) bool {
+	for _, v := range values {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 // required resolves a credential that a configured platform cannot do without.

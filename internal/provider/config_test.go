@@ -63,6 +63,24 @@ resource "agentfleet_agent_token" "test" {}`,
 resource "agentfleet_agent_token" "test" {}`,
 			want: `(?s)retry_wait_min \(10s\) must not be longer than retry_wait_max`,
 		},
+		"aria without credentials": {
+			config: `provider "agentfleet" {
+  aria_logs {
+    endpoint = "https://logs.example.com"
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)Missing Aria Operations for Logs credentials.*AGENTFLEET_ARIA_LOGS_TOKEN`,
+		},
+		"k0rdent without token": {
+			config: `provider "agentfleet" {
+  k0rdent {
+    endpoint = "https://api.k0rdent.example.com"
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)Missing credential.*AGENTFLEET_K0RDENT_TOKEN`,
+		},
 		"unknown aria auth provider": {
 			config: `provider "agentfleet" {
   aria_logs {
@@ -102,4 +120,19 @@ func TestAccProviderConfig_fromEnvironment(t *testing.T) {
 			Check:  m.checkAgentTokenMatchesMock("from-env"),
 		}},
 	})
+}
+
+func TestAccProviderConfig_armoryHeadersFromEnvMustBeJSON(t *testing.T) {
+	m := newAccMock(t)
+	t.Setenv("AGENTFLEET_ARMORY_ENDPOINT", m.Endpoints.Armory)
+	t.Setenv("AGENTFLEET_ARMORY_HEADERS", "X-Api-Key=not-json")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:      `resource "agentfleet_agent_token" "test" {}`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)AGENTFLEET_ARMORY_HEADERS must be a JSON object`),
+		}},
+	})
+	m.expectNoCalls(t)
 }
