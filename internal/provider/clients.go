@@ -19,7 +19,11 @@ type clients struct {
 }
 
 // Selectors for requirePlatform.
+func spaceonePlatform(c *clients) platform[client.SpaceONE]     { return c.spaceone }
+func ariaLogsPlatform(c *clients) platform[client.AriaLogs]     { return c.ariaLogs }
 func monitoringPlatform(c *clients) platform[client.Monitoring] { return c.monitoring }
+func armoryPlatform(c *clients) platform[client.Armory]         { return c.armory }
+func k0rdentPlatform(c *clients) platform[client.K0rdent]       { return c.k0rdent }
 
 // platform is the client slot of one platform block.
 type platform[T any] struct {
