@@ -2,7 +2,11 @@ package client
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // SpaceONE (Cloudforet) identity v2. Every call is a POST of a JSON body to
@@ -35,5 +39,206 @@ func bearer(token string) func(context.Context, *http.Request) error {
 	return func(_ context.Context, req *http.Request) error {
 		req.Header.Set("Authorization", "Bearer "+token)
 		return nil
+	}
+}
+
+// Agent is SpaceONE's AgentInfo. ClientSecret is returned only by create and regenerate.
+type Agent struct {
+	AgentID          string       `json:"agent_id"`
+	Options          AgentOptions `json:"options"`
+	ClientSecret     string       `json:"client_secret"`
+	State            string       `json:"state"`
+	IsManaged        bool         `json:"is_managed"`
+	RoleType         string       `json:"role_type"`
+	DomainID         string       `json:"domain_id"`
+	WorkspaceID      string       `json:"workspace_id"`
+	ProjectID        string       `json:"project_id"`
+	ServiceAccountID string       `json:"service_account_id"`
+	AppID            string       `json:"app_id"`
+	RoleID           string       `json:"role_id"`
+	ClientID         string       `json:"client_id"`
+	CreatedAt        string       `json:"created_at"`
+	ExpiredAt        string       `json:"expired_at"`
+	LastAccessedAt   string       `json:"last_accessed_at"`
+}
+
+// Agent states.
+const (
+	AgentEnabled  = "ENABLED"
+	AgentDisabled = "DISABLED"
+)
+
+// AgentOptions configure what the agent collects.
+type AgentOptions struct {
+	ClusterName            string   `json:"cluster_name"`
+	KubeStateMetrics       flexBool `json:"kube_state_metrics"`
+	PrometheusNodeExporter flexBool `json:"prometheus_node_exporter"`
+}
+
+// flexBool is a bool in a protobuf Struct: SpaceONE's documented requests carry "true"/"false"
+// strings, its answers JSON booleans. It sends strings and reads either.
+type flexBool bool
+
+func (b flexBool) MarshalJSON() ([]byte, error) {
+	return json.Marshal(strconv.FormatBool(bool(b)))
+}
+
+func (b *flexBool) UnmarshalJSON(data []byte) error {
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	switch t := v.(type) {
+	case bool:
+		*b = flexBool(t)
+	case string:
+		parsed, err := strconv.ParseBool(t)
+		if err != nil {
+			return fmt.Errorf("option value %q is not a boolean", t)
+		}
+		*b = flexBool(parsed)
+	case nil:
+		*b = false
+	default:
+		return fmt.Errorf("option value %v is not a boolean", t)
+	}
+	return nil
+}
+
+// NewAgentOptions builds options from plain values.
+func NewAgentOptions(clusterName string, kubeStateMetrics, prometheusNodeExporter bool) AgentOptions {
+	return AgentOptions{ClusterName: clusterName, KubeStateMetrics: flexBool(kubeStateMetrics), PrometheusNodeExporter: flexBool(prometheusNodeExporter)}
+}
+
+// AgentCreateRequest is the body of agent/create.
+type AgentCreateRequest struct {
+	ServiceAccountID string       `json:"service_account_id"`
+	Options          AgentOptions `json:"options"`
+}
+
+type agentRequest struct {
+	ServiceAccountID string `json:"service_account_id"`
+}
+
+// agentCall posts to /identity/v2/agent/<verb>.
+func (s *SpaceONE) agentCall(ctx context.Context, verb string, body any, createsObject bool, out any) error {
+	_, err := s.do(ctx, request{method: http.MethodPost, path: "/identity/v2/agent/" + verb, body: body, createsObject: createsObject}, out)
+	return err
+}
+
+// CreateAgent creates the agent of a service account and returns it with its client secret.
+//
+// A service account has at most one agent, so a create whose answer was lost is resolved by
+// looking the agent up: when none exists, the create provably did not happen and is sent again;
+// when it exists with the requested options, it is ours, and since its secret was lost with the
+// answer, the secret is regenerated so the caller gets a usable one. Never a second agent.
+func (s *SpaceONE) CreateAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {
+	var a Agent
+	err := s.agentCall(ctx, "create", req, true, &a)
+	var ambiguous *AmbiguousError
+	if errors.As(err, &ambiguous) {
+		return s.recoverAgentCreate(ctx, req, ambiguous)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func (s *SpaceONE) recoverAgentCreate(ctx context.Context, req AgentCreateRequest, cause *AmbiguousError) (*Agent, error) {
+	existing, err := s.GetAgent(ctx, req.ServiceAccountID)
+	if errors.Is(err, ErrNotFound) {
+		var a Agent
+		if err := s.agentCall(ctx, "create", req, true, &a); err != nil {
+			return nil, err
+		}
+		return &a, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+	}
+	if existing.Options != req.Options {
+		return nil, fmt.Errorf("%w: service account %s now has agent %s with other options; import it or delete it, then apply again",
+			cause, req.ServiceAccountID, existing.AgentID)
+	}
+	return s.RegenerateAgent(ctx, req.ServiceAccountID)
+}
+
+// GetAgent reads the agent of a service account (without its secret).
+func (s *SpaceONE) GetAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
+	return s.agentVerb(ctx, "get", serviceAccountID)
+}
+
+// EnableAgent enables the agent of a service account.
+func (s *SpaceONE) EnableAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
+	return s.agentVerb(ctx, "enable", serviceAccountID)
+}
+
+// DisableAgent disables the agent of a service account.
+func (s *SpaceONE) DisableAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
+	return s.agentVerb(ctx, "disable", serviceAccountID)
+}
+
+// RegenerateAgent replaces the agent's client secret (and expiry) and returns the new one. A
+// retry after a lost answer only regenerates once more, and the last secret is the one returned.
+func (s *SpaceONE) RegenerateAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
+	return s.agentVerb(ctx, "regenerate", serviceAccountID)
+}
+
+// DeleteAgent deletes the agent of a service account.
+func (s *SpaceONE) DeleteAgent(ctx context.Context, serviceAccountID string) error {
+	return s.agentCall(ctx, "delete", agentRequest{ServiceAccountID: serviceAccountID}, false, nil)
+}
+
+func (s *SpaceONE) agentVerb(ctx context.Context, verb, serviceAccountID string) (*Agent, error) {
+	var a Agent
+	if err := s.agentCall(ctx, verb, agentRequest{ServiceAccountID: serviceAccountID}, false, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// AgentFilter narrows a list; empty fields match everything.
+type AgentFilter struct {
+	AgentID          string `json:"agent_id,omitempty"`
+	ServiceAccountID string `json:"service_account_id,omitempty"`
+	State            string `json:"state,omitempty"`
+}
+
+type agentListRequest struct {
+	Query agentQuery `json:"query"`
+	AgentFilter
+}
+
+type agentQuery struct {
+	Page struct {
+		Start int `json:"start"`
+		Limit int `json:"limit"`
+	} `json:"page"`
+}
+
+// spaceonePageSize is how many agents one list call asks for; a variable so tests can page small.
+var spaceonePageSize = 100
+
+// ListAgents returns every agent that matches the filter, walking pages (start counts from 1)
+// until total_count agents are read.
+func (s *SpaceONE) ListAgents(ctx context.Context, filter AgentFilter) ([]Agent, error) {
+	var all []Agent
+	for start := 1; ; start += spaceonePageSize {
+		req := agentListRequest{AgentFilter: filter}
+		req.Query.Page.Start, req.Query.Page.Limit = start, spaceonePageSize
+		var page struct {
+			Results    []Agent `json:"results"`
+			TotalCount int     `json:"total_count"`
+		}
+		if err := s.agentCall(ctx, "list", req, false, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page.Results...)
+		// An empty page ends the walk even if total_count promised more, so a miscounting
+		// server cannot loop us forever.
+		if len(page.Results) == 0 || len(all) >= page.TotalCount {
+			return all, nil
+		}
 	}
 }

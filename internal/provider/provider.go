@@ -139,12 +139,15 @@ func transportOptions(cfg providerModel, diags *diag.Diagnostics) (client.Option
 func (p *agentfleetProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewAgentTokenResource,
+		NewAgentResource,
 	}
 }
 
 func (p *agentfleetProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewAgentTokenDataSource,
+		NewAgentDataSource,
+		NewAgentsDataSource,
 		NewAgentTokensDataSource,
 	}
 }

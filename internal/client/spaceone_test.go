@@ -1,0 +1,163 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
+)
+
+func newSpaceONEAgainstMock(t *testing.T) (*SpaceONE, *mockserver.Server) {
+	t.Helper()
+	mock := mockserver.New(mockserver.DefaultCredentials())
+	srv := httptest.NewServer(mock)
+	t.Cleanup(srv.Close)
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewSpaceONE(tr, SpaceONEConfig{Endpoint: mock.Endpoints(srv.URL).SpaceONE, Token: mock.Credentials().SpaceONEToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, mock
+}
+
+func TestSpaceONEAgentLifecycle(t *testing.T) {
+	c, mock := newSpaceONEAgainstMock(t)
+	ctx := t.Context()
+	created, err := c.CreateAgent(ctx, AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", true, false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.ClientSecret == "" || created.State != AgentEnabled || !bool(created.Options.KubeStateMetrics) || created.Options.ClusterName != "prod" {
+		t.Fatalf("create returned %+v", created)
+	}
+
+	got, err := c.GetAgent(ctx, "sa-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.AgentID != created.AgentID || got.ClientSecret != "" {
+		t.Fatalf("get returned %+v; want the same agent without its secret", got)
+	}
+
+	disabled, err := c.DisableAgent(ctx, "sa-1")
+	if err != nil || disabled.State != AgentDisabled {
+		t.Fatalf("disable: %+v, %v", disabled, err)
+	}
+	enabled, err := c.EnableAgent(ctx, "sa-1")
+	if err != nil || enabled.State != AgentEnabled {
+		t.Fatalf("enable: %+v, %v", enabled, err)
+	}
+
+	regenerated, err := c.RegenerateAgent(ctx, "sa-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regenerated.ClientSecret == "" || regenerated.ClientSecret == created.ClientSecret || regenerated.AgentID != created.AgentID {
+		t.Fatalf("regenerate returned %+v; want a new secret for the same agent", regenerated)
+	}
+	if stored := mock.SpaceONEAgents()[0].ClientSecret; stored != regenerated.ClientSecret {
+		t.Fatalf("the platform holds secret %q, the client got %q", stored, regenerated.ClientSecret)
+	}
+
+	if err := c.DeleteAgent(ctx, "sa-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetAgent(ctx, "sa-1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("get after delete: %v; want ErrNotFound", err)
+	}
+}
+
+func TestSpaceONEDuplicateCreateIsAConflict(t *testing.T) {
+	c, _ := newSpaceONEAgainstMock(t)
+	req := AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)}
+	if _, err := c.CreateAgent(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateAgent(t.Context(), req)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict || apiErr.Platform != PlatformSpaceONE {
+		t.Fatalf("second create: %v; want a SpaceONE 409", err)
+	}
+}
+
+// A create whose answer is lost is found and given a fresh secret, never created twice.
+func TestSpaceONELostCreateAnswerRegeneratesInsteadOfDuplicating(t *testing.T) {
+	c, mock := newSpaceONEAgainstMock(t)
+	mock.DropNextWrites(1)
+	a, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agents := mock.SpaceONEAgents()
+	if len(agents) != 1 {
+		t.Fatalf("%d agents after a lost create answer, want 1", len(agents))
+	}
+	if a.ClientSecret == "" || a.ClientSecret != agents[0].ClientSecret {
+		t.Fatalf("the client got secret %q, the platform holds %q", a.ClientSecret, agents[0].ClientSecret)
+	}
+	if n := mock.Calls("POST /spaceone/identity/v2/agent/create"); n != 1 {
+		t.Fatalf("%d creates sent, want 1", n)
+	}
+}
+
+func TestSpaceONELostCreateAnswerWithNothingCreatedCreatesOnce(t *testing.T) {
+	c, mock := newSpaceONEAgainstMock(t)
+	mock.FailNext(0) // connection closed before the server handled anything
+	if _, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(mock.SpaceONEAgents()); n != 1 {
+		t.Fatalf("%d agents, want 1", n)
+	}
+}
+
+func TestSpaceONEListWalksPagesAndFilters(t *testing.T) {
+	c, mock := newSpaceONEAgainstMock(t)
+	defer func(n int) { spaceonePageSize = n }(spaceonePageSize)
+	spaceonePageSize = 2
+	for i := 0; i < 5; i++ {
+		mock.PutSpaceONEAgent(fmt.Sprintf("sa-%d", i), "c")
+	}
+	mock.SetSpaceONEAgentState("sa-3", AgentDisabled)
+
+	all, err := c.ListAgents(t.Context(), AgentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 5 {
+		t.Fatalf("listed %d agents, want 5", len(all))
+	}
+	if n := mock.Calls("POST /spaceone/identity/v2/agent/list"); n != 3 {
+		t.Fatalf("%d list calls for 5 agents in pages of 2, want 3", n)
+	}
+	disabled, err := c.ListAgents(t.Context(), AgentFilter{State: AgentDisabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(disabled) != 1 || disabled[0].ServiceAccountID != "sa-3" {
+		t.Fatalf("disabled agents %+v, want only sa-3", disabled)
+	}
+}
+
+func TestAgentOptionsTravelAsStringsAndReadEitherWay(t *testing.T) {
+	raw, err := NewAgentOptions("c", true, false).KubeStateMetrics.MarshalJSON()
+	if err != nil || string(raw) != `"true"` {
+		t.Fatalf("marshal: %s, %v; want the string \"true\" as the API documents", raw, err)
+	}
+	for in, want := range map[string]bool{`true`: true, `"true"`: true, `false`: false, `"false"`: false, `null`: false} {
+		var b flexBool
+		if err := b.UnmarshalJSON([]byte(in)); err != nil || bool(b) != want {
+			t.Errorf("unmarshal %s: %v, %v; want %v", in, b, err, want)
+		}
+	}
+	var b flexBool
+	if err := b.UnmarshalJSON([]byte(`"maybe"`)); err == nil {
+		t.Error(`"maybe" was accepted as a boolean`)
+	}
+}

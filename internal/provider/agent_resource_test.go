@@ -1,0 +1,289 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+const agentAddr = "agentfleet_agent.test"
+
+// agentConfig renders an agent; extra holds further arguments as HCL lines.
+func agentConfig(serviceAccountID, clusterName, extra string) string {
+	return fmt.Sprintf(`
+resource "agentfleet_agent" "test" {
+  service_account_id = %q
+  options = {
+    cluster_name = %q
+  }
+  %s
+}
+`, serviceAccountID, clusterName, extra)
+}
+
+func (m *accMock) checkAgentsDestroyed(*terraform.State) error {
+	if agents := m.SpaceONEAgents(); len(agents) != 0 {
+		return fmt.Errorf("%d agents left on the platform after destroy", len(agents))
+	}
+	return nil
+}
+
+// checkAgentMatchesMock compares the agent in state with the one agent on the platform,
+// including the secret, which proves the state holds the secret that works.
+func (m *accMock) checkAgentMatchesMock(wantState string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		agents := m.SpaceONEAgents()
+		if len(agents) != 1 {
+			return fmt.Errorf("the platform holds %d agents, want 1", len(agents))
+		}
+		a := agents[0]
+		for attr, want := range map[string]string{"agent_id": a.AgentID, "client_secret": a.ClientSecret, "state": a.State, "expired_at": a.ExpiredAt} {
+			got, err := stateAttr(s, agentAddr, attr)
+			if err != nil {
+				return err
+			}
+			if got != want {
+				return fmt.Errorf("state %s does not match the platform's", attr)
+			}
+		}
+		if a.State != wantState {
+			return fmt.Errorf("the platform's agent is %s, want %s", a.State, wantState)
+		}
+		return nil
+	}
+}
+
+func expectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentAddr, action)}}
+}
+
+func TestAccAgent_lifecycle(t *testing.T) {
+	m := newAccMock(t)
+	sameSecret := statecheck.CompareValue(compare.ValuesSame())
+	sameAgent := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:           m.config(agentConfig("sa-a120f6d21c4e", "k8s-prd", "")),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionCreate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("agent_id"), knownvalue.StringRegexp(regexp.MustCompile(`^agent-`))),
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("state"), knownvalue.StringExact("ENABLED")),
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("options").AtMapKey("kube_state_metrics"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("role_type"), knownvalue.StringExact("WORKSPACE_OWNER")),
+					statecheck.ExpectSensitiveValue(agentAddr, tfjsonpath.New("client_secret")),
+					sameSecret.AddStateValue(agentAddr, tfjsonpath.New("client_secret")),
+					sameAgent.AddStateValue(agentAddr, tfjsonpath.New("agent_id")),
+				},
+				Check: m.checkAgentMatchesMock("ENABLED"),
+			},
+			{
+				ResourceName:      agentAddr,
+				ImportState:       true,
+				ImportStateId:     "sa-a120f6d21c4e",
+				ImportStateVerify: true,
+				// The API never returns the secret after create; after import it is null.
+				ImportStateVerifyIgnore: []string{"client_secret"},
+			},
+			{
+				Config:           m.config(agentConfig("sa-a120f6d21c4e", "k8s-prd", "enabled = false")),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("state"), knownvalue.StringExact("DISABLED")),
+					sameSecret.AddStateValue(agentAddr, tfjsonpath.New("client_secret")),
+					sameAgent.AddStateValue(agentAddr, tfjsonpath.New("agent_id")),
+				},
+				Check: m.checkAgentMatchesMock("DISABLED"),
+			},
+			{
+				Config:           m.config(agentConfig("sa-a120f6d21c4e", "k8s-prd", "enabled = true")),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("state"), knownvalue.StringExact("ENABLED")),
+					sameSecret.AddStateValue(agentAddr, tfjsonpath.New("client_secret")),
+					sameAgent.AddStateValue(agentAddr, tfjsonpath.New("agent_id")),
+				},
+				Check: m.checkAgentMatchesMock("ENABLED"),
+			},
+			{
+				// Options cannot change in place.
+				Config:           m.config(agentConfig("sa-a120f6d21c4e", "k8s-stg", "")),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionDestroyBeforeCreate),
+				Check:            m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
+}
+
+func TestAccAgent_createdDisabled(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{{
+			Config: m.config(agentConfig("sa-1", "c", "enabled = false")),
+			Check:  m.checkAgentMatchesMock("DISABLED"),
+		}},
+	})
+}
+
+func TestAccAgent_regenerateTriggers(t *testing.T) {
+	m := newAccMock(t)
+	secretChanges := statecheck.CompareValue(compare.ValuesDiffer())
+	sameAgent := statecheck.CompareValue(compare.ValuesSame())
+	step := func(trigger string) resource.TestStep {
+		return resource.TestStep{
+			Config: m.config(agentConfig("sa-1", "c", fmt.Sprintf("regenerate_triggers = { rotated = %q }", trigger))),
+			ConfigStateChecks: []statecheck.StateCheck{
+				secretChanges.AddStateValue(agentAddr, tfjsonpath.New("client_secret")),
+				sameAgent.AddStateValue(agentAddr, tfjsonpath.New("agent_id")),
+			},
+			Check: m.checkAgentMatchesMock("ENABLED"),
+		}
+	}
+	second := step("2026-02")
+	second.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
+		plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret")),
+	}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps:                    []resource.TestStep{step("2026-01"), second},
+	})
+}
+
+func TestAccAgent_rotateBeforeExpiry(t *testing.T) {
+	m := newAccMock(t)
+	config := m.config(agentConfig("sa-1", "c", `rotate_before = "720h"`))
+	secretChanges := statecheck.CompareValue(compare.ValuesDiffer())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				// A fresh secret expires in a year: nothing to rotate, and the plan after apply is empty.
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{secretChanges.AddStateValue(agentAddr, tfjsonpath.New("client_secret"))},
+			},
+			{
+				PreConfig: func() {
+					if !m.SetSpaceONEAgentExpiry("sa-1", time.Now().Add(72*time.Hour)) {
+						t.Fatal("no agent sa-1 in the mock")
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret")),
+					plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("expired_at")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					secretChanges.AddStateValue(agentAddr, tfjsonpath.New("client_secret")),
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("expired_at"), knownvalue.StringFunc(func(v string) error {
+						expiry, err := time.Parse(time.RFC3339, v)
+						if err == nil && time.Until(expiry) < 300*24*time.Hour {
+							err = fmt.Errorf("expiry %s was not moved by the rotation", v)
+						}
+						return err
+					})),
+				},
+				Check: m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
+}
+
+func TestAccAgent_drift(t *testing.T) {
+	m := newAccMock(t)
+	config := m.config(agentConfig("sa-1", "c", ""))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				// Disabled in the console: the plan enables it again, in place.
+				PreConfig:        func() { m.SetSpaceONEAgentState("sa-1", "DISABLED") },
+				Config:           config,
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				Check:            m.checkAgentMatchesMock("ENABLED"),
+			},
+			{
+				// Deleted in the console: the plan creates it again.
+				PreConfig:        func() { m.DeleteSpaceONEAgent("sa-1") },
+				Config:           config,
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionCreate),
+				Check:            m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
+}
+
+func TestAccAgent_invalidInputFailsAtPlan(t *testing.T) {
+	m := newAccMock(t)
+	tests := map[string]struct{ config, want string }{
+		"service account id": {agentConfig("SA 1", "c", ""), `(?s)service_account_id.*must be a SpaceONE service account id`},
+		"blank cluster name": {agentConfig("sa-1", " ", ""), `(?s)cluster_name.*must not be blank`},
+		"rotate_before":      {agentConfig("sa-1", "c", `rotate_before = "a month"`), `(?s)Invalid duration.*rotate_before`},
+		"missing options": {`
+resource "agentfleet_agent" "test" {
+  service_account_id = "sa-1"
+}`, `(?s)The argument "options" is required`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      m.config(tc.config),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+	m.expectNoCalls(t)
+}
+
+func TestAccAgent_importRejectsMalformedID(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:        m.config(agentConfig("sa-1", "c", "")),
+			ResourceName:  agentAddr,
+			ImportState:   true,
+			ImportStateId: "agent-123",
+			ExpectError:   regexp.MustCompile(`Import an agent by the id of its service account`),
+		}},
+	})
+	m.expectNoCalls(t)
+}
+
+func TestAccAgent_duplicateIsAClearError(t *testing.T) {
+	m := newAccMock(t)
+	existing := m.PutSpaceONEAgent("sa-1", "c")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:      m.config(agentConfig("sa-1", "c", "")),
+			ExpectError: regexp.MustCompile(`(?s)Unable to create agent.*SpaceONE API returned HTTP 409`),
+		}},
+	})
+	if agents := m.SpaceONEAgents(); len(agents) != 1 || agents[0].ClientSecret != existing.ClientSecret {
+		t.Fatal("a rejected duplicate create changed the existing agent")
+	}
+}
