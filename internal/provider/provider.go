@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -21,7 +22,10 @@ import (
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 )
 
-var _ provider.Provider = (*agentfleetProvider)(nil)
+var (
+	_ provider.Provider                       = (*agentfleetProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*agentfleetProvider)(nil)
+)
 
 // New returns the provider factory for the given release version.
 func New(version string) func() provider.Provider {
@@ -140,6 +144,12 @@ func (p *agentfleetProvider) Resources(context.Context) []func() resource.Resour
 	return []func() resource.Resource{
 		NewAgentTokenResource,
 		NewAgentResource,
+	}
+}
+
+func (p *agentfleetProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewAgentTokenEphemeralResource,
 	}
 }
 
