@@ -29,7 +29,7 @@ func main() {
 }
 
 func run(addr, envFile string) error {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return err
 	}

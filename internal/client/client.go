@@ -159,7 +159,7 @@ type response struct {
 // out (when out is non-nil and the body is not empty). A non-2xx answer is an *APIError.
 func (a *api) do(ctx context.Context, r request, out any) (*response, error) {
 	resp, body, err := a.send(ctx, r)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && a.reauthorize != nil {
+	if err == nil && resp.status == http.StatusUnauthorized && a.reauthorize != nil {
 		if err := a.reauthorize(ctx); err != nil {
 			return nil, err
 		}
@@ -168,19 +168,19 @@ func (a *api) do(ctx context.Context, r request, out any) (*response, error) {
 	if err != nil {
 		return nil, a.transportError(ctx, r, err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, a.apiError(resp, body)
+	if resp.status < 200 || resp.status > 299 {
+		return nil, a.apiError(resp.status, body)
 	}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
 			return nil, fmt.Errorf("%s API: cannot decode the answer to %s %s: %w", a.platform, r.method, r.path, err)
 		}
 	}
-	return &response{status: resp.StatusCode, header: resp.Header}, nil
+	return resp, nil
 }
 
-// send performs the HTTP exchange and reads the (bounded) body.
-func (a *api) send(ctx context.Context, r request) (*http.Response, []byte, error) {
+// send performs the HTTP exchange and reads the (bounded) body, closing it.
+func (a *api) send(ctx context.Context, r request) (*response, []byte, error) {
 	req, err := a.newRequest(ctx, r)
 	if err != nil {
 		return nil, nil, err
@@ -195,7 +195,7 @@ func (a *api) send(ctx context.Context, r request) (*http.Response, []byte, erro
 		return nil, nil, err
 	}
 	logResponseBody(req.Context(), body)
-	return resp, body, nil
+	return &response{status: resp.StatusCode, header: resp.Header}, body, nil
 }
 
 func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request, error) {
@@ -252,8 +252,8 @@ func (a *api) transportError(ctx context.Context, r request, err error) error {
 
 // apiError turns a non-2xx answer into an *APIError, with the platform's own message when the
 // body has one and a short, masked excerpt of the raw body when it does not.
-func (a *api) apiError(resp *http.Response, body []byte) *APIError {
-	e := &APIError{Platform: a.platform, Status: resp.StatusCode}
+func (a *api) apiError(status int, body []byte) *APIError {
+	e := &APIError{Platform: a.platform, Status: status}
 	if a.parseError != nil && a.parseError(body, e) {
 		e.Message = maskValues(e.Message, a.secrets)
 		return e

@@ -217,7 +217,7 @@ func TestNonJSONErrorBodiesGiveAShortOneLineMessage(t *testing.T) {
 				n.Add(1)
 				w.Header().Set("Content-Type", tc.contentType)
 				w.WriteHeader(http.StatusInternalServerError)
-				io.WriteString(w, tc.body)
+				_, _ = io.WriteString(w, tc.body)
 			})
 			m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
 
@@ -458,7 +458,7 @@ func TestConnectionRefusedIsProvablyNotDelivered(t *testing.T) {
 
 func TestLostAnswerIsNotProvablyNotDelivered(t *testing.T) {
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		dropConnection(t, w)
 	})
 	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"label":"x"}`))
@@ -541,7 +541,7 @@ func TestNewMonitoringRejectsRelativeEndpoint(t *testing.T) {
 func TestUndecodableSuccessIsAnError(t *testing.T) {
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
-		io.WriteString(w, "<html>not json</html>")
+		_, _ = io.WriteString(w, "<html>not json</html>")
 	})
 	m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
 
@@ -672,7 +672,7 @@ func TestExcerptOfLongBodyMasksSecretAtTheCut(t *testing.T) {
 	const secret = "sekrit-auth-value"
 	body := []byte(strings.Repeat("a", 195) + " " + secret + " rest of the page")
 	a := &api{platform: PlatformMonitoring, secrets: []string{secret}}
-	msg := a.apiError(&http.Response{StatusCode: http.StatusBadRequest}, body).Message
+	msg := a.apiError(http.StatusBadRequest, body).Message
 	logged := maskBody(body, []string{secret})
 	for name, s := range map[string]string{"APIError message": msg, "logged body": logged} {
 		if strings.Contains(s, secret[:4]) {
@@ -768,7 +768,7 @@ func TestAPIErrorMasksConfiguredAuthToken(t *testing.T) {
 		}},
 		{name: "plain text body", body: func(w http.ResponseWriter) {
 			w.WriteHeader(http.StatusUnauthorized)
-			io.WriteString(w, "bad X-Auth-Token: "+auth)
+			_, _ = io.WriteString(w, "bad X-Auth-Token: "+auth)
 		}},
 	}
 	for _, tc := range tests {
