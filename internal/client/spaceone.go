@@ -224,6 +224,7 @@ var spaceonePageSize = 100
 // until total_count agents are read.
 func (s *SpaceONE) ListAgents(ctx context.Context, filter AgentFilter) ([]Agent, error) {
 	var all []Agent
+	seen := map[string]bool{}
 	for start := 1; ; start += spaceonePageSize {
 		req := agentListRequest{AgentFilter: filter}
 		req.Query.Page.Start, req.Query.Page.Limit = start, spaceonePageSize
@@ -234,11 +235,29 @@ func (s *SpaceONE) ListAgents(ctx context.Context, filter AgentFilter) ([]Agent,
 		if err := s.agentCall(ctx, "list", req, false, &page); err != nil {
 			return nil, err
 		}
-		all = append(all, page.Results...)
-		// An empty page ends the walk even if total_count promised more, so a miscounting
-		// server cannot loop us forever.
-		if len(page.Results) == 0 || len(all) >= page.TotalCount {
+		// An empty page ends the walk even if total_count promised more, and a page of agents
+		// already read is an error, so a miscounting server cannot loop us forever.
+		if len(page.Results) == 0 {
+			return all, nil
+		}
+		if !addNewAgents(&all, seen, page.Results) {
+			return nil, fmt.Errorf("%s API: the agent list returned the same page twice (start %d); stopping", s.platform, start)
+		}
+		if len(all) >= page.TotalCount {
 			return all, nil
 		}
 	}
+}
+
+// addNewAgents appends the agents not seen before and reports whether there was any.
+func addNewAgents(all *[]Agent, seen map[string]bool, page []Agent) bool {
+	added := false
+	for _, a := range page {
+		if !seen[a.AgentID] {
+			seen[a.AgentID] = true
+			*all = append(*all, a)
+			added = true
+		}
+	}
+	return added
 }
