@@ -1,9 +1,11 @@
 package client
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
@@ -75,5 +77,206 @@ func TestAriaLogsRejectedSessionTokenSaysWhatToDo(t *testing.T) {
 	err := listSecrets(t, c)
 	if err == nil || !strings.Contains(err.Error(), "session token was rejected") {
 		t.Fatalf("err %v; want the rejected-token explanation", err)
+	}
+}
+
+// ariaSecretsRoute is the mock's route for creating and listing agent secrets, for its counters.
+const ariaSecretsRoute = "/arialogs/api/v2/agent/secrets"
+
+// newLoggedInAria returns a client that has already logged in, so that faults injected next hit
+// the call under test rather than the login.
+func newLoggedInAria(t *testing.T) (*AriaLogs, *mockserver.Server) {
+	t.Helper()
+	creds := mockserver.DefaultCredentials()
+	c, mock := newAriaAgainstMock(t, AriaLogsConfig{Username: creds.AriaUsername, Password: creds.AriaPassword})
+	if _, err := c.ListAgentSecrets(t.Context()); err != nil {
+		t.Fatalf("first call: %v", err)
+	}
+	return c, mock
+}
+
+func TestAriaAgentSecretLifecycle(t *testing.T) {
+	c, mock := newLoggedInAria(t)
+	ctx := t.Context()
+
+	created, err := c.CreateAgentSecret(ctx, "web")
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	stored := mock.AriaSecrets()
+	if len(stored) != 1 || created.ID != stored[0].ID || created.Secret != stored[0].Secret || created.Secret == "" ||
+		created.Name != "web" || created.Status != "ACTIVE" {
+		t.Fatalf("create returned %+v; the platform holds %+v", created, stored)
+	}
+
+	got, err := c.GetAgentSecret(ctx, created.ID)
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if want := (AgentSecret{ID: created.ID, Name: "web", Status: "ACTIVE"}); *got != want {
+		t.Fatalf("get returned %+v, want %+v (reads carry no value)", *got, want)
+	}
+
+	if _, err := c.CreateAgentSecret(ctx, "api"); err != nil {
+		t.Fatalf("second create: %v", err)
+	}
+	all, err := c.ListAgentSecrets(ctx)
+	if err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	if len(all) != 2 || all[0].Name != "api" || all[1] != *got {
+		t.Fatalf("list returned %+v", all)
+	}
+	found, err := c.FindAgentSecretByName(ctx, "web")
+	if err != nil || found == nil || *found != *got {
+		t.Fatalf("find by name: %+v, %v", found, err)
+	}
+	if none, err := c.FindAgentSecretByName(ctx, "we"); none != nil || err != nil {
+		t.Fatalf("find by a name nobody has: %+v, %v; want nil, nil", none, err)
+	}
+
+	if err := c.DeleteAgentSecret(ctx, created.ID); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if _, err := c.GetAgentSecret(ctx, created.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("get after delete: %v, want ErrNotFound", err)
+	}
+	if err := c.DeleteAgentSecret(ctx, created.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second delete: %v, want ErrNotFound", err)
+	}
+}
+
+func TestAriaAgentSecretErrorBodyIsParsed(t *testing.T) {
+	c, _ := newLoggedInAria(t)
+	_, err := c.CreateAgentSecret(t.Context(), "   ")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest || apiErr.Code != "FIELD_ERROR" || apiErr.Message != "name is required" {
+		t.Fatalf("err %#v; want a 400 APIError with FIELD_ERROR and the API's message", err)
+	}
+}
+
+func TestAriaAgentSecretDuplicateNameLeavesTheExistingOne(t *testing.T) {
+	c, mock := newLoggedInAria(t)
+	orig := mock.PutAriaSecret("web")
+
+	_, err := c.CreateAgentSecret(t.Context(), "web")
+	var taken *AgentSecretNameTakenError
+	if !errors.As(err, &taken) || taken.Name != "web" || taken.ID != orig.ID {
+		t.Fatalf("err %v; want an AgentSecretNameTakenError naming the existing secret %s", err, orig.ID)
+	}
+	for _, want := range []string{"HTTP 409", `already exists`, orig.ID, "left unchanged"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if stored := mock.AriaSecrets(); len(stored) != 1 || stored[0] != orig {
+		t.Fatalf("the refused create changed the platform: %+v, was %+v", stored, orig)
+	}
+	if got := mock.Calls("POST " + ariaSecretsRoute); got != 1 {
+		t.Fatalf("%d creates sent, want 1: a conflict is final", got)
+	}
+}
+
+// The create is committed but its answer, the only one that carries the value, is lost.
+func TestAriaAgentSecretLostAnswerIsNotCreatedAgain(t *testing.T) {
+	c, mock := newLoggedInAria(t)
+	mock.DropNextWrites(1)
+
+	_, err := c.CreateAgentSecret(t.Context(), "web")
+	stored := mock.AriaSecrets()
+	if len(stored) != 1 {
+		t.Fatalf("the platform holds %d secrets after a lost create answer, want 1", len(stored))
+	}
+	var ambiguous *AmbiguousError
+	if !errors.As(err, &ambiguous) {
+		t.Fatalf("err %v; want it to wrap the AmbiguousError", err)
+	}
+	id := stored[0].ID
+	for _, want := range []string{
+		`named "web" exists now (id ` + id + ")", "could not be read back", "not sent again",
+		"delete it outside Terraform", "terraform import <resource address> " + id,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if got := mock.Calls("POST " + ariaSecretsRoute); got != 1 {
+		t.Fatalf("%d creates sent, want 1: the secret exists, so a second create could only conflict", got)
+	}
+}
+
+// The connection closes before the server handles the create: nothing exists, so it is sent again.
+func TestAriaAgentSecretCreateSentAgainWhenNothingWasCreated(t *testing.T) {
+	c, mock := newLoggedInAria(t)
+	mock.FailNext(0)
+
+	created, err := c.CreateAgentSecret(t.Context(), "web")
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	stored := mock.AriaSecrets()
+	if len(stored) != 1 || stored[0].ID != created.ID || stored[0].Secret != created.Secret {
+		t.Fatalf("create returned %+v; the platform holds %+v", created, stored)
+	}
+	if got := mock.Calls("POST " + ariaSecretsRoute); got != 2 {
+		t.Fatalf("%d creates sent, want 2 (the lost one and one more after looking)", got)
+	}
+}
+
+func TestAriaAgentSecretLostAnswerAndFailedLookup(t *testing.T) {
+	c, mock := newLoggedInAria(t)
+	mock.FailNext(0, http.StatusBadRequest) // the create's connection drops, then the lookup fails
+
+	_, err := c.CreateAgentSecret(t.Context(), "web")
+	var ambiguous *AmbiguousError
+	if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), `looking for an agent secret named "web" failed too`) {
+		t.Fatalf("err %v; want the ambiguous create and the failed lookup", err)
+	}
+	if got := mock.Calls("POST " + ariaSecretsRoute); got != 1 {
+		t.Fatalf("%d creates sent, want 1: without the lookup a second create could duplicate", got)
+	}
+}
+
+// A create answered 401 was refused, not acted on, so it is sent again after the re-login.
+func TestAriaAgentSecretCreateAfterSessionExpiry(t *testing.T) {
+	c, mock := newLoggedInAria(t)
+	mock.ExpireAriaSessions()
+
+	if _, err := c.CreateAgentSecret(t.Context(), "web"); err != nil {
+		t.Fatalf("create after the session expired: %v", err)
+	}
+	if got := mock.AriaLogins(); got != 2 {
+		t.Fatalf("%d logins, want 2 (one re-login)", got)
+	}
+	if got := len(mock.AriaSecrets()); got != 1 {
+		t.Fatalf("the platform holds %d secrets, want 1", got)
+	}
+}
+
+// When a session expires under parallel calls, all of them are answered 401; the first to log
+// in again renews the session for every one of them.
+func TestAriaConcurrentCallsAfterExpiryShareOneLogin(t *testing.T) {
+	c, mock := newLoggedInAria(t)
+	mock.ExpireAriaSessions()
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := 0; i < cap(errs); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.ListAgentSecrets(t.Context())
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := mock.AriaLogins(); got != 2 {
+		t.Fatalf("%d logins, want 2: parallel calls rejected together share one re-login", got)
 	}
 }

@@ -23,6 +23,7 @@ type AriaSecret struct {
 type ariaStore struct {
 	sessions map[string]time.Time   // session id to expiry
 	logins   int                    // successful logins, so tests can see a client log in again
+	rejected int                    // calls answered 401 for want of a live session
 	userID   string                 // the one user's id, chosen at the first login
 	secrets  map[string]*AriaSecret // by id
 }
@@ -51,8 +52,18 @@ func (s *Server) registerAriaLogs() {
 	s.handle("DELETE "+ariaSecrets+"/{id}", p, s.deleteAriaSecret)
 }
 
-// ariaAuthorized reports whether r carries a live session id. Called with s.mu held.
+// ariaAuthorized reports whether r carries a live session id, counting the calls it turns away.
+// Called with s.mu held.
 func (s *Server) ariaAuthorized(r *http.Request) bool {
+	if s.ariaLiveSession(r) {
+		return true
+	}
+	s.aria.rejected++
+	return false
+}
+
+// ariaLiveSession reports whether r carries a live session id. Called with s.mu held.
+func (s *Server) ariaLiveSession(r *http.Request) bool {
 	id, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || id == "" {
 		return false
@@ -111,10 +122,16 @@ func (s *Server) createAriaSession(w http.ResponseWriter, r *http.Request) {
 	if s.aria.userID == "" {
 		s.aria.userID = s.ariaUUID()
 	}
-	id := s.randomSecret("")
-	s.aria.sessions[id] = time.Now().Add(ariaSessionTTL * time.Second)
+	id := s.openAriaSession()
 	s.aria.logins++
 	writeJSON(w, http.StatusOK, map[string]any{"userId": s.aria.userID, "sessionId": id, "ttl": ariaSessionTTL})
+}
+
+// openAriaSession stores a new session and returns its id. Called with s.mu held.
+func (s *Server) openAriaSession() string {
+	id := s.randomSecret("")
+	s.aria.sessions[id] = time.Now().Add(ariaSessionTTL * time.Second)
+	return id
 }
 
 // ariaUUID returns a version-4-shaped UUID. Its last six hex digits count up, so ids never
@@ -257,4 +274,20 @@ func (s *Server) AriaLogins() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.aria.logins
+}
+
+// AriaRejectedCalls returns how many calls were answered 401 because they carried no live
+// session: with AriaLogins, it shows how a client recovered from an expired session.
+func (s *Server) AriaRejectedCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.aria.rejected
+}
+
+// OpenAriaSession opens a session out of band and returns its id, as a user would who logs in
+// elsewhere and hands the provider the session token. It is not counted in AriaLogins.
+func (s *Server) OpenAriaSession() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.openAriaSession()
 }

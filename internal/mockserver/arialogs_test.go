@@ -248,6 +248,22 @@ func TestAriaSessionExpiry(t *testing.T) {
 	if got := s.Calls("POST " + ariaSessions); got != 2 {
 		t.Fatalf("counted %d logins on the route, want 2", got)
 	}
+	if got := s.AriaRejectedCalls(); got != 1 {
+		t.Fatalf("AriaRejectedCalls %d, want 1 (the call with the expired session)", got)
+	}
+}
+
+func TestAriaSessionOpenedOutOfBand(t *testing.T) {
+	s := newTestServer(t)
+	session := s.OpenAriaSession()
+	status, _, body := call(t, http.MethodGet, s.ep.AriaLogs+"/api/v2/agent/secrets", nil, "Authorization", "Bearer "+session)
+	wantStatus(t, status, http.StatusOK, body)
+	if got := s.AriaLogins(); got != 0 {
+		t.Fatalf("AriaLogins %d, want 0: a session opened out of band is not a client's login", got)
+	}
+	s.ExpireAriaSessions()
+	status, _, body = call(t, http.MethodGet, s.ep.AriaLogs+"/api/v2/agent/secrets", nil, "Authorization", "Bearer "+session)
+	wantStatus(t, status, http.StatusUnauthorized, body)
 }
 
 func TestAriaInjectedFaultsUseDocumentedCodes(t *testing.T) {

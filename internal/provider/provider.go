@@ -143,7 +143,10 @@ func transportOptions(cfg providerModel, diags *diag.Diagnostics) (client.Option
 func (p *agentfleetProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewAgentTokenResource,
+		NewAgentSecretResource,
 		NewAgentResource,
+		NewServiceAccountResource,
+		NewServiceAccountCredentialResource,
 	}
 }
 
@@ -156,8 +159,12 @@ func (p *agentfleetProvider) EphemeralResources(context.Context) []func() epheme
 func (p *agentfleetProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewAgentTokenDataSource,
+		NewAgentSecretDataSource,
+		NewAgentSecretsDataSource,
 		NewAgentDataSource,
 		NewAgentsDataSource,
 		NewAgentTokensDataSource,
+		NewServiceAccountDataSource,
+		NewServiceAccountsDataSource,
 	}
 }

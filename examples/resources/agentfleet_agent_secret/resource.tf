@@ -1,0 +1,15 @@
+# One secret per group of log ingestion agents, so a group can be cut off without touching the others.
+resource "agentfleet_agent_secret" "web" {
+  name = "web-tier-agents"
+}
+
+# The value is only known to Terraform for secrets it created (not imported ones). Hand it to
+# the agents' configuration management; it stays out of plan output.
+output "web_agent_secret" {
+  value     = agentfleet_agent_secret.web.secret
+  sensitive = true
+}
+
+# To rotate, replace the secret: the old one is revoked and a new one with the same name and a
+# new value is created.
+#   terraform apply -replace=agentfleet_agent_secret.web

@@ -1,0 +1,208 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
+)
+
+// agentfleet_agent_secret: an Aria Operations for Logs agent secret.
+
+var (
+	_ resource.Resource                = (*agentSecretResource)(nil)
+	_ resource.ResourceWithConfigure   = (*agentSecretResource)(nil)
+	_ resource.ResourceWithImportState = (*agentSecretResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*agentSecretResource)(nil)
+)
+
+// NewAgentSecretResource is the agentfleet_agent_secret resource factory.
+func NewAgentSecretResource() resource.Resource { return &agentSecretResource{} }
+
+type agentSecretResource struct{ resourceBase }
+
+type agentSecretModel struct {
+	ID     types.String `tfsdk:"id"`
+	Name   types.String `tfsdk:"name"`
+	Status types.String `tfsdk:"status"`
+	Secret types.String `tfsdk:"secret"`
+}
+
+// maxAgentSecretName is the longest name the API accepts, in characters.
+const maxAgentSecretName = 255
+
+// agentSecretNameValidators are shared with the data sources, which look secrets up by name.
+func agentSecretNameValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.UTF8LengthBetween(1, maxAgentSecretName),
+		stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must contain a character other than white space"),
+	}
+}
+
+func (r *agentSecretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_agent_secret"
+}
+
+func (r *agentSecretResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An Aria Operations for Logs agent secret, which log ingestion agents authenticate with. " +
+			"Names are unique: creating a secret under a name that is taken fails, and the existing secret is left as it was. " +
+			"The API shows the secret value once, when the secret is created, so the provider keeps it in state from then on; " +
+			"an imported secret has no value in Terraform (see `secret`).",
+		Attributes: map[string]schema.Attribute{
+			// Required
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Name of the secret, unique on the platform; it tells the agents that use it apart. " +
+					"1 to 255 characters, not only white space. Changing it replaces the secret: the old one is revoked and a new one, " +
+					"with a new value, is created.",
+				Validators:    agentSecretNameValidators(),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			// Computed
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Secret id assigned by Aria Operations for Logs.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"status": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Status of the secret as the platform reports it, such as `ACTIVE`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"secret": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: "The secret value agents authenticate with. The API returns it only in the answer to the create, " +
+					"so it is kept in state for the life of the resource: protect the state. After `terraform import` it is null, " +
+					"because no API call can read it back. To get a usable value for an imported secret, replace the resource, " +
+					"for example with `terraform apply -replace=agentfleet_agent_secret.<name>`: that revokes the imported secret " +
+					"and creates a new one of the same name.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *agentSecretResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	requirePlatform(ariaLogsPlatform, r.clients, req, resp)
+}
+
+func (r *agentSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan agentSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	api, diags := r.clients.ariaLogs.get()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	secret, err := api.CreateAgentSecret(ctx, plan.Name.ValueString())
+	var taken *client.AgentSecretNameTakenError
+	if errors.As(err, &taken) {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Agent secret name already in use", nameTakenDetail(taken))
+		return
+	}
+	if err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Unable to create agent secret", err)
+		return
+	}
+	if secret.Secret == "" {
+		resp.Diagnostics.AddWarning("Agent secret created without a value",
+			fmt.Sprintf("Aria Operations for Logs created agent secret %s but returned no secret value, and the value cannot be read later. "+
+				"Replace the resource to get a new secret with its value.", secret.ID))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, agentSecretFromAPI(secret, plan.Secret))...)
+}
+
+// nameTakenDetail tells the user how to go on when the name belongs to an existing secret.
+func nameTakenDetail(taken *client.AgentSecretNameTakenError) string {
+	id := taken.ID
+	if id == "" {
+		id = "<id>" // the lookup failed; the data source can find it
+	}
+	return fmt.Sprintf("%s.\n\nAgent secret names are unique, and a create never overwrites an existing secret. "+
+		"Choose another name, or bring the existing secret under Terraform (its value cannot be read back after an import):\n"+
+		"  terraform import <resource address> %s\n"+
+		"The agentfleet_agent_secrets data source lists the secrets with their ids.", taken, id)
+}
+
+func (r *agentSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state agentSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	api, diags := r.clients.ariaLogs.get()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	secret, err := api.GetAgentSecret(ctx, state.ID.ValueString())
+	if removeIfGone(ctx, err, "agent secret", state.ID.ValueString(), resp) {
+		return
+	}
+	if err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Unable to read agent secret", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, agentSecretFromAPI(secret, state.Secret))...)
+}
+
+// Update is never called with a change: the name, the only argument, forces a replacement, and
+// the API changes nothing in place. The plan is the new state.
+func (r *agentSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan agentSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// Delete revokes the secret; agents still using it can no longer authenticate.
+func (r *agentSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state agentSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	api, diags := r.clients.ariaLogs.get()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := ignoreNotFound(api.DeleteAgentSecret(ctx, state.ID.ValueString())); err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Unable to delete agent secret", err)
+	}
+}
+
+// ImportState takes the secret id; Read fills in the name and status. The value stays null:
+// the API never shows it again after the create.
+func (r *agentSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if id == "" || strings.ContainsAny(id, "/ \t") {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("%q is not an agent secret id. Import an agent secret by its id, as listed by the agentfleet_agent_secrets data source, "+
+				"for example: terraform import agentfleet_agent_secret.example 3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.AddWarning("Imported agent secret has no value",
+		"Aria Operations for Logs shows a secret's value only when the secret is created, so the imported resource's secret attribute is null. "+
+			"Agents already configured with the value keep working. To get a value Terraform knows, replace the resource, "+
+			"for example with terraform apply -replace=<resource address>.")
+}
+
+// agentSecretFromAPI converts the API's secret, keeping priorSecret when the API sent no value,
+// which is every time but the create.
+func agentSecretFromAPI(s *client.AgentSecret, priorSecret types.String) agentSecretModel {
+	return agentSecretModel{
+		ID:     types.StringValue(s.ID),
+		Name:   types.StringValue(s.Name),
+		Status: types.StringValue(s.Status),
+		Secret: keepSecret(priorSecret, s.Secret),
+	}
+}
