@@ -1,5 +1,17 @@
 package client
 
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
 // k0rdent IAM: service accounts and their credentials under /v1/regions/{region}/iam.
 
 // K0rdentConfig is what the provider's k0rdent block configures.
@@ -30,4 +42,354 @@ func NewK0rdent(t *Transport, cfg K0rdentConfig) (*K0rdent, error) {
 		region = "global"
 	}
 	return &K0rdent{api: a, region: region}, nil
+}
+
+// ServiceAccount is a k0rdent IAM service account, as the API returns it. Times are kept as the
+// RFC 3339 strings the API sends.
+type ServiceAccount struct {
+	SelfLink              string   `json:"selfLink"`
+	UID                   string   `json:"uid"`
+	ID                    string   `json:"id"`
+	DisplayName           string   `json:"displayName"`
+	Description           string   `json:"description"`
+	ClientID              string   `json:"clientId"`
+	Scope                 string   `json:"scope"`
+	ScopeID               string   `json:"scopeId"`
+	Roles                 []string `json:"roles"`
+	Status                string   `json:"status"`
+	CreatedBy             string   `json:"createdBy"`
+	CreatedAt             string   `json:"createdAt"`
+	UpdatedAt             string   `json:"updatedAt"`
+	ActiveCredentialCount int64    `json:"activeCredentialCount"`
+}
+
+// ServiceAccountRequest creates a service account. ID is optional: left empty, the platform
+// chooses one.
+type ServiceAccountRequest struct {
+	ID          string   `json:"id,omitempty"`
+	DisplayName string   `json:"displayName"`
+	Description string   `json:"description,omitempty"`
+	Scope       string   `json:"scope"`
+	ScopeID     string   `json:"scopeId"`
+	Roles       []string `json:"roles,omitempty"`
+}
+
+// ServiceAccountUpdate changes a service account in place; nil fields are left as they are.
+// Scope, scope id and id cannot change.
+type ServiceAccountUpdate struct {
+	DisplayName *string   `json:"displayName,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	Roles       *[]string `json:"roles,omitempty"`
+}
+
+// ServiceAccountCredential is a client secret of a service account. ClientSecret is only ever
+// filled in by the create; ExpiresAt is empty for a credential that never expires.
+type ServiceAccountCredential struct {
+	ID           string `json:"id"`
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+	CreatedAt    string `json:"createdAt"`
+	ExpiresAt    string `json:"expiresAt"`
+}
+
+// CredentialRequest creates a credential; an empty ExpiresAt leaves the expiry to the platform.
+type CredentialRequest struct {
+	ExpiresAt string `json:"expiresAt,omitempty"`
+}
+
+const (
+	// k0rdentPageSize is how many objects one list call asks for (the API's maximum).
+	k0rdentPageSize = 100
+	// k0rdentClockSkew is how far the platform's clock may be behind ours when a create's
+	// answer is lost and a freshly created account is told apart from an older one by createdAt.
+	k0rdentClockSkew = 5 * time.Minute
+)
+
+func (k *K0rdent) serviceAccountsPath() string {
+	return "/v1/regions/" + url.PathEscape(k.region) + "/iam/service-accounts"
+}
+
+func (k *K0rdent) serviceAccountPath(id string) string {
+	return k.serviceAccountsPath() + "/" + url.PathEscape(id)
+}
+
+func (k *K0rdent) credentialsPath(serviceAccountID string) string {
+	return k.serviceAccountPath(serviceAccountID) + "/credentials"
+}
+
+// Region is the region every call of this client addresses.
+func (k *K0rdent) Region() string { return k.region }
+
+// CreateServiceAccount creates a service account without ever leaving a duplicate.
+//
+// When the answer is lost, an account with a client-chosen id is looked up by that id and
+// adopted only when it matches the request; when it does not exist the create is sent again,
+// which cannot duplicate a fixed id, and a conflict then is resolved by the same comparison.
+// Without an id, the accounts of the same name and scope are searched: none means the create
+// did not happen and it is sent again; exactly one that matches and was created just now is
+// adopted; anything else is an error naming them. A conflict on a first create is an error: the
+// id belongs to an account Terraform did not create.
+func (k *K0rdent) CreateServiceAccount(ctx context.Context, req ServiceAccountRequest) (*ServiceAccount, error) {
+	sentAt := time.Now()
+	sa, err := k.postServiceAccount(ctx, req)
+	var ambiguous *AmbiguousError
+	switch {
+	case errors.As(err, &ambiguous) && req.ID != "":
+		return k.recoverServiceAccountCreateByID(ctx, req, ambiguous)
+	case errors.As(err, &ambiguous):
+		return k.recoverServiceAccountCreateByName(ctx, req, sentAt, ambiguous)
+	case isConflict(err):
+		return nil, fmt.Errorf("%w That id is taken in region %q by a service account this create did not make: "+
+			"import it (terraform import) or choose another id", err, k.region)
+	}
+	return sa, err
+}
+
+func (k *K0rdent) postServiceAccount(ctx context.Context, req ServiceAccountRequest) (*ServiceAccount, error) {
+	var sa ServiceAccount
+	if _, err := k.do(ctx, request{method: http.MethodPost, path: k.serviceAccountsPath(), body: req, createsObject: true}, &sa); err != nil {
+		return nil, err
+	}
+	return &sa, nil
+}
+
+func (k *K0rdent) recoverServiceAccountCreateByID(ctx context.Context, req ServiceAccountRequest, cause *AmbiguousError) (*ServiceAccount, error) {
+	existing, err := k.GetServiceAccount(ctx, req.ID)
+	if err == nil {
+		return k.adoptServiceAccount(req, existing, cause)
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+	}
+	sa, err := k.postServiceAccount(ctx, req)
+	var again *AmbiguousError
+	if !errors.As(err, &again) && !isConflict(err) {
+		return sa, err
+	}
+	// The first request landed late, or the second one's answer was lost as well.
+	existing, getErr := k.GetServiceAccount(ctx, req.ID)
+	if getErr != nil {
+		return nil, fmt.Errorf("%w; looking for it failed too: %w", err, getErr)
+	}
+	return k.adoptServiceAccount(req, existing, err)
+}
+
+// adoptServiceAccount returns existing when it is the account req asked for, and otherwise an
+// error that says how it differs.
+func (k *K0rdent) adoptServiceAccount(req ServiceAccountRequest, existing *ServiceAccount, cause error) (*ServiceAccount, error) {
+	if diffs := req.differences(existing); len(diffs) > 0 {
+		return nil, fmt.Errorf("%s API: service account %q exists but differs from the request (%s): import it "+
+			"(terraform import) and reconcile the configuration, or choose another id. Found while recovering from: %w",
+			k.platform, existing.ID, strings.Join(diffs, "; "), cause)
+	}
+	return existing, nil
+}
+
+func (k *K0rdent) recoverServiceAccountCreateByName(ctx context.Context, req ServiceAccountRequest, sentAt time.Time, cause *AmbiguousError) (*ServiceAccount, error) {
+	all, err := k.ListServiceAccounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+	}
+	var candidates []ServiceAccount
+	for _, sa := range all {
+		if sa.DisplayName == req.DisplayName && sa.Scope == req.Scope && sa.ScopeID == req.ScopeID {
+			candidates = append(candidates, sa)
+		}
+	}
+	if len(candidates) == 0 {
+		return k.postServiceAccount(ctx, req)
+	}
+	// An older account of the same name is someone else's, and adopting it would hand it to
+	// Terraform to change and eventually destroy.
+	if c := candidates[0]; len(candidates) == 1 && createdSince(c.CreatedAt, sentAt.Add(-k0rdentClockSkew)) && len(req.differences(&c)) == 0 {
+		return &c, nil
+	}
+	ids := make([]string, len(candidates))
+	for i, c := range candidates {
+		ids[i] = c.ID
+	}
+	return nil, fmt.Errorf("%w: service accounts named %q in %s %q now exist with ids %v and which one this create made "+
+		"cannot be told; import the one that is yours (terraform import) or delete the extra ones, then apply again",
+		cause, req.DisplayName, req.Scope, req.ScopeID, ids)
+}
+
+// differences lists how sa differs from what req asked for; roles compare as a set.
+func (req ServiceAccountRequest) differences(sa *ServiceAccount) []string {
+	var diffs []string
+	field := func(name, want, got string) {
+		if want != got {
+			diffs = append(diffs, fmt.Sprintf("%s is %q, not %q", name, got, want))
+		}
+	}
+	field("displayName", req.DisplayName, sa.DisplayName)
+	field("description", req.Description, sa.Description)
+	field("scope", req.Scope, sa.Scope)
+	field("scopeId", req.ScopeID, sa.ScopeID)
+	if want, got := sortedSet(req.Roles), sortedSet(sa.Roles); !slices.Equal(want, got) {
+		diffs = append(diffs, fmt.Sprintf("roles are %v, not %v", got, want))
+	}
+	return diffs
+}
+
+// sortedSet returns the distinct values of s in order.
+func sortedSet(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// createdSince reports whether an RFC 3339 creation time is at or after notBefore. An
+// unreadable time is treated as old, so nothing is adopted on its account.
+func createdSince(createdAt string, notBefore time.Time) bool {
+	t, err := time.Parse(time.RFC3339, createdAt)
+	return err == nil && !t.Before(notBefore)
+}
+
+func isConflict(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict
+}
+
+// GetServiceAccount reads one service account.
+func (k *K0rdent) GetServiceAccount(ctx context.Context, id string) (*ServiceAccount, error) {
+	var sa ServiceAccount
+	if _, err := k.do(ctx, request{method: http.MethodGet, path: k.serviceAccountPath(id)}, &sa); err != nil {
+		return nil, err
+	}
+	return &sa, nil
+}
+
+// UpdateServiceAccount changes the display name, description or roles and returns the result.
+func (k *K0rdent) UpdateServiceAccount(ctx context.Context, id string, req ServiceAccountUpdate) (*ServiceAccount, error) {
+	var sa ServiceAccount
+	if _, err := k.do(ctx, request{method: http.MethodPatch, path: k.serviceAccountPath(id), body: req}, &sa); err != nil {
+		return nil, err
+	}
+	return &sa, nil
+}
+
+// DeleteServiceAccount deletes a service account and its credentials. One already gone is an
+// ErrNotFound APIError.
+func (k *K0rdent) DeleteServiceAccount(ctx context.Context, id string) error {
+	_, err := k.do(ctx, request{method: http.MethodDelete, path: k.serviceAccountPath(id)}, nil)
+	return err
+}
+
+// ListServiceAccounts returns every service account of the region, following pageToken to the
+// last page.
+func (k *K0rdent) ListServiceAccounts(ctx context.Context) ([]ServiceAccount, error) {
+	var all []ServiceAccount
+	err := k.walkPages(ctx, k.serviceAccountsPath(), func(p *k0rdentPage) { all = append(all, p.ServiceAccounts...) })
+	return all, err
+}
+
+// CreateCredential creates a credential; its answer is the only place the client secret ever
+// appears.
+//
+// So a create whose answer was lost cannot be recovered: the credential may exist, but its
+// secret is gone. The credentials are listed before the create, so that afterwards the ones that
+// appeared can be named for deletion; when none appeared the create did not happen and is sent
+// once more. Without that list a blind retry could leave a live credential nobody holds.
+func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
+	before, err := k.ListCredentials(ctx, serviceAccountID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := k.postCredential(ctx, serviceAccountID, req)
+	var ambiguous *AmbiguousError
+	if !errors.As(err, &ambiguous) {
+		return c, err
+	}
+	after, err := k.ListCredentials(ctx, serviceAccountID)
+	if err != nil {
+		return nil, fmt.Errorf("%w; looking for it failed too: %w", ambiguous, err)
+	}
+	appeared := newCredentialIDs(before, after)
+	if len(appeared) == 0 {
+		return k.postCredential(ctx, serviceAccountID, req)
+	}
+	return nil, fmt.Errorf("%w: service account %q now has credentials %v that appeared during the request; their client "+
+		"secret was only in the lost answer and cannot be read again. Delete them (DELETE %s/<id>), then apply again",
+		ambiguous, serviceAccountID, appeared, k.credentialsPath(serviceAccountID))
+}
+
+func (k *K0rdent) postCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
+	var c ServiceAccountCredential
+	if _, err := k.do(ctx, request{method: http.MethodPost, path: k.credentialsPath(serviceAccountID), body: req, createsObject: true}, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// newCredentialIDs returns the ids in after that are not in before.
+func newCredentialIDs(before, after []ServiceAccountCredential) []string {
+	known := make(map[string]bool, len(before))
+	for _, c := range before {
+		known[c.ID] = true
+	}
+	var ids []string
+	for _, c := range after {
+		if !known[c.ID] {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+// GetCredential reads one credential, without its secret.
+func (k *K0rdent) GetCredential(ctx context.Context, serviceAccountID, credentialID string) (*ServiceAccountCredential, error) {
+	var c ServiceAccountCredential
+	p := k.credentialsPath(serviceAccountID) + "/" + url.PathEscape(credentialID)
+	if _, err := k.do(ctx, request{method: http.MethodGet, path: p}, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// DeleteCredential revokes a credential. One already gone, or whose service account is gone,
+// is an ErrNotFound APIError.
+func (k *K0rdent) DeleteCredential(ctx context.Context, serviceAccountID, credentialID string) error {
+	p := k.credentialsPath(serviceAccountID) + "/" + url.PathEscape(credentialID)
+	_, err := k.do(ctx, request{method: http.MethodDelete, path: p}, nil)
+	return err
+}
+
+// ListCredentials returns every credential of a service account, without secrets.
+func (k *K0rdent) ListCredentials(ctx context.Context, serviceAccountID string) ([]ServiceAccountCredential, error) {
+	var all []ServiceAccountCredential
+	err := k.walkPages(ctx, k.credentialsPath(serviceAccountID), func(p *k0rdentPage) { all = append(all, p.Credentials...) })
+	return all, err
+}
+
+// k0rdentPage is one page of a k0rdent collection; only the field of the listed kind is set.
+type k0rdentPage struct {
+	ServiceAccounts []ServiceAccount           `json:"serviceAccounts"`
+	Credentials     []ServiceAccountCredential `json:"credentials"`
+	NextPageToken   string                     `json:"nextPageToken"`
+}
+
+// walkPages reads a collection page by page until the API sends no nextPageToken, and stops
+// with an error if it sends one twice rather than loop for ever.
+func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k0rdentPage)) error {
+	seen := map[string]bool{}
+	token := ""
+	for {
+		q := url.Values{"pageSize": {strconv.Itoa(k0rdentPageSize)}}
+		if token != "" {
+			q.Set("pageToken", token)
+		}
+		var p k0rdentPage
+		if _, err := k.do(ctx, request{method: http.MethodGet, path: collection, query: q}, &p); err != nil {
+			return err
+		}
+		each(&p)
+		if p.NextPageToken == "" {
+			return nil
+		}
+		token = p.NextPageToken
+		if seen[token] {
+			return fmt.Errorf("%s API: pagination of %s returned page token %q twice", k.platform, collection, token)
+		}
+		seen[token] = true
+	}
 }

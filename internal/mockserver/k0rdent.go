@@ -631,3 +631,46 @@ func (s *Server) SetK0rdentCredentialExpiry(region, saID, credID string, t time.
 	a.credentials[i].ExpiresAt = t.UTC()
 	return true
 }
+
+// PutK0rdentServiceAccount stores a service account directly, as one created earlier or by
+// someone else, and returns it as the API would. Empty fields take the values a create would
+// give them (a generated id, "active", the current time...); no validation is done.
+func (s *Server) PutK0rdentServiceAccount(region string, sa K0rdentServiceAccount) K0rdentServiceAccount {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	accounts := s.k0rdentRegion(region)
+	sa.Region = region
+	sa.ID = cmp.Or(sa.ID, s.newK0rdentID(accounts, "sa-"))
+	sa.SelfLink = cmp.Or(sa.SelfLink, "/v1/iam/service-accounts/"+sa.ID)
+	sa.UID = cmp.Or(sa.UID, s.newK0rdentUID())
+	sa.ClientID = cmp.Or(sa.ClientID, sa.ID+"@myorg.iam")
+	sa.Status = cmp.Or(sa.Status, "active")
+	sa.CreatedBy = cmp.Or(sa.CreatedBy, k0rdentCreatedBy)
+	if sa.CreatedAt.IsZero() {
+		sa.CreatedAt = k0rdentNow()
+	}
+	if sa.UpdatedAt.IsZero() {
+		sa.UpdatedAt = sa.CreatedAt
+	}
+	sa.Roles = slices.Clone(sa.Roles)
+	a := &k0rdentAccount{K0rdentServiceAccount: sa}
+	accounts[sa.ID] = a
+	return k0rdentAccountView(a, time.Now())
+}
+
+// DeleteK0rdentCredential revokes a credential out of band, as an administrator in the console
+// would.
+func (s *Server) DeleteK0rdentCredential(region, saID, credID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.k0rdent.regions[region][saID]
+	if !ok {
+		return false
+	}
+	i := k0rdentCredentialIndex(a, credID)
+	if i < 0 {
+		return false
+	}
+	a.credentials = slices.Delete(a.credentials, i, i+1)
+	return true
+}

@@ -488,3 +488,43 @@ func TestK0rdentOutOfBand(t *testing.T) {
 	status, _, body = call(t, http.MethodGet, saURL, nil, k0rdentAuth(s)...)
 	wantStatus(t, status, http.StatusNotFound, body)
 }
+
+func TestPutK0rdentServiceAccount(t *testing.T) {
+	s := newTestServer(t)
+	put := s.PutK0rdentServiceAccount("global", K0rdentServiceAccount{DisplayName: "Older", Scope: "project", ScopeID: "p1", Roles: []string{"a.b"}})
+	if !strings.HasPrefix(put.ID, "sa-") || put.Status != "active" || put.ClientID != put.ID+"@myorg.iam" ||
+		!uuidPattern.MatchString(put.UID) || put.CreatedAt.IsZero() || !put.UpdatedAt.Equal(put.CreatedAt) {
+		t.Fatalf("stored account %+v lacks the values a create would give it", put)
+	}
+	status, _, body := call(t, http.MethodGet, k0rdentURL(s, "global")+"/"+put.ID, nil, k0rdentAuth(s)...)
+	wantStatus(t, status, http.StatusOK, body)
+	var got K0rdentServiceAccount
+	decode(t, body, &got)
+	if got.DisplayName != "Older" || !slices.Equal(got.Roles, []string{"a.b"}) {
+		t.Fatalf("GET answered %+v, want the stored account", got)
+	}
+
+	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	kept := s.PutK0rdentServiceAccount("eu", K0rdentServiceAccount{ID: "sa-fixed", DisplayName: "Fixed", CreatedAt: old})
+	if kept.ID != "sa-fixed" || !kept.CreatedAt.Equal(old) || kept.Region != "eu" {
+		t.Fatalf("stored account %+v does not keep the given id, time and region", kept)
+	}
+}
+
+func TestDeleteK0rdentCredential(t *testing.T) {
+	s := newTestServer(t)
+	sa := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	status, _, body := call(t, http.MethodPost, k0rdentURL(s, "global")+"/"+sa.ID+"/credentials", nil, k0rdentAuth(s)...)
+	wantStatus(t, status, http.StatusCreated, body)
+	var c K0rdentCredential
+	decode(t, body, &c)
+
+	if s.DeleteK0rdentCredential("other", sa.ID, c.ID) || s.DeleteK0rdentCredential("global", sa.ID, "cred-missing") {
+		t.Fatal("DeleteK0rdentCredential found a credential that is not there")
+	}
+	if !s.DeleteK0rdentCredential("global", sa.ID, c.ID) || len(s.K0rdentCredentials(sa.ID)) != 0 {
+		t.Fatal("DeleteK0rdentCredential did not remove the credential")
+	}
+	status, _, body = call(t, http.MethodGet, k0rdentURL(s, "global")+"/"+sa.ID+"/credentials/"+c.ID, nil, k0rdentAuth(s)...)
+	wantStatus(t, status, http.StatusNotFound, body)
+}

@@ -1,0 +1,288 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
+)
+
+// agentfleet_service_account_credential: a client secret of a k0rdent IAM service account.
+
+var (
+	_ resource.Resource                = (*serviceAccountCredentialResource)(nil)
+	_ resource.ResourceWithConfigure   = (*serviceAccountCredentialResource)(nil)
+	_ resource.ResourceWithImportState = (*serviceAccountCredentialResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*serviceAccountCredentialResource)(nil)
+)
+
+// NewServiceAccountCredentialResource is the agentfleet_service_account_credential resource factory.
+func NewServiceAccountCredentialResource() resource.Resource {
+	return &serviceAccountCredentialResource{}
+}
+
+type serviceAccountCredentialResource struct{ resourceBase }
+
+type serviceAccountCredentialModel struct {
+	ServiceAccountID types.String `tfsdk:"service_account_id"`
+	ExpiresAt        types.String `tfsdk:"expires_at"`
+	RotateBefore     types.String `tfsdk:"rotate_before"`
+	ID               types.String `tfsdk:"id"`
+	ClientID         types.String `tfsdk:"client_id"`
+	ClientSecret     types.String `tfsdk:"client_secret"`
+	CreatedAt        types.String `tfsdk:"created_at"`
+}
+
+// credentialRotation is what a plan does to a credential due for rotation.
+const credentialRotation = "replaces the credential"
+
+func (r *serviceAccountCredentialResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_service_account_credential"
+}
+
+func (r *serviceAccountCredentialResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A credential (client secret) of a k0rdent IAM service account. The secret is returned only when the " +
+			"credential is created; it is stored in state, so protect the state. A credential cannot change: a new expiry, or " +
+			"rotation with `rotate_before`, replaces it. Use `lifecycle { create_before_destroy = true }` so the new credential " +
+			"exists before the old one is revoked, giving consumers an overlap in which both work.",
+		Attributes: map[string]schema.Attribute{
+			// Required
+			"service_account_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Id of the service account the credential belongs to. Changing it replaces the credential.",
+				Validators:          serviceAccountIDValidators(),
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			// Optional
+			"expires_at": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "When the credential expires, as an RFC 3339 time in the future such as `\"2026-01-31T00:00:00Z\"`. " +
+					"Omitted, the platform decides (no expiry, or the organization's default lifetime) and the actual expiry is " +
+					"shown here. Changing it to another time replaces the credential; removing it keeps the current one.",
+				Validators: []validator.String{rfc3339Time()},
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.UseStateForUnknown(),
+					stringplanmodifier.RequiresReplaceIf(expiryMoved,
+						"A different time replaces the credential; the same time written differently is stored in place.",
+						"A different time replaces the credential; the same time written differently is stored in place."),
+				},
+			},
+			"rotate_before": rotateBeforeAttribute(credentialRotation + " (with `create_before_destroy`, the new one is created " +
+				"before the old one is revoked). This is for an expiry the platform sets: when `expires_at` is configured, a " +
+				"replacement would expire just as soon, so the plan only warns, and moving `expires_at` later rotates the " +
+				"credential. Changing `rotate_before` itself is done in place"),
+			// Computed
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Credential id assigned by the platform.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"client_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "OAuth client id to present with the secret (the service account's).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"client_secret": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: "The client secret. Returned only by the create and kept in state from then on; after " +
+					"`terraform import` it is null, because the API never returns it again.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the credential was created (RFC 3339).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+// ModifyPlan checks the platform is configured and plans the rotation of a credential whose
+// expiry is within rotate_before.
+func (r *serviceAccountCredentialResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	requirePlatform(k0rdentPlatform, r.clients, req, resp)
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() { // a create or a destroy: nothing to rotate
+		return
+	}
+	var state, plan serviceAccountCredentialModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	due, expiry := rotationDue(plan.RotateBefore, state.ExpiresAt, time.Now())
+	if !due {
+		return
+	}
+	var configured types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("expires_at"), &configured)...)
+	if !configured.IsNull() {
+		// A replacement would get the same configured expiry, and be due again at once.
+		resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Credential due for rotation",
+			fmt.Sprintf("The credential expires at %s, within rotate_before (%s), but expires_at is set in the configuration, "+
+				"so a new credential would expire just as soon. Set a later expires_at to rotate it.",
+				expiry.UTC().Format(time.RFC3339), plan.RotateBefore.ValueString()))
+		return
+	}
+	addRotationWarning(&resp.Diagnostics, path.Root("expires_at"), credentialRotation, expiry, plan.RotateBefore)
+	// Terraform replaces a resource only for an attribute whose value changes, and the secret
+	// is the value that will: a new credential gets a new one.
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("client_secret"))
+}
+
+func (r *serviceAccountCredentialResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan serviceAccountCredentialModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	api, diags := r.clients.k0rdent.get()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cred, err := api.CreateCredential(ctx, plan.ServiceAccountID.ValueString(), plan.toAPI())
+	if err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Unable to create service account credential", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountCredentialFromAPI(cred, plan))...)
+}
+
+func (r *serviceAccountCredentialResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state serviceAccountCredentialModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	api, diags := r.clients.k0rdent.get()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cred, err := api.GetCredential(ctx, state.ServiceAccountID.ValueString(), state.ID.ValueString())
+	if removeIfGone(ctx, err, "service account credential", state.ID.ValueString(), resp) {
+		return
+	}
+	if err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Unable to read service account credential", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountCredentialFromAPI(cred, state))...)
+}
+
+// Update only ever changes what lives in Terraform alone: rotate_before, or the spelling of an
+// unchanged expiry. Everything the API knows replaces the credential.
+func (r *serviceAccountCredentialResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan serviceAccountCredentialModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *serviceAccountCredentialResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state serviceAccountCredentialModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	api, diags := r.clients.k0rdent.get()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A credential whose service account is gone is gone with it: also a 404.
+	err := api.DeleteCredential(ctx, state.ServiceAccountID.ValueString(), state.ID.ValueString())
+	if err := ignoreNotFound(err); err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Unable to delete service account credential", err)
+	}
+}
+
+// ImportState takes "<service_account_id>/<credential_id>". The secret cannot be imported: the
+// API returns it only at creation, so client_secret stays null.
+func (r *serviceAccountCredentialResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	saID, credID, ok := strings.Cut(strings.TrimSpace(req.ID), "/")
+	if !ok || !k0rdentServiceAccountIDPattern.MatchString(saID) || len(saID) > maxServiceAccountID ||
+		credID == "" || strings.ContainsAny(credID, "/ ") {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Got %q. Import a service account credential as <service_account_id>/<credential_id>, for example: "+
+				"terraform import agentfleet_service_account_credential.example sa-pipeline-prod/cred-0123456789ab", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), saID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), credID)...)
+}
+
+// serviceAccountCredentialFromAPI converts the API's credential. From prior (the plan or the
+// state) it keeps what the API does not return: the secret, rotate_before and the service
+// account id, and the configured spelling of an expiry the API writes differently.
+func serviceAccountCredentialFromAPI(c *client.ServiceAccountCredential, prior serviceAccountCredentialModel) serviceAccountCredentialModel {
+	return serviceAccountCredentialModel{
+		ServiceAccountID: prior.ServiceAccountID,
+		ExpiresAt:        sameInstant(prior.ExpiresAt, c.ExpiresAt),
+		RotateBefore:     prior.RotateBefore,
+		ID:               types.StringValue(c.ID),
+		ClientID:         types.StringValue(c.ClientID),
+		ClientSecret:     keepSecret(prior.ClientSecret, c.ClientSecret),
+		CreatedAt:        types.StringValue(c.CreatedAt),
+	}
+}
+
+func (m serviceAccountCredentialModel) toAPI() client.CredentialRequest {
+	return client.CredentialRequest{ExpiresAt: m.ExpiresAt.ValueString()}
+}
+
+// expiryMoved replaces a credential whose expiry changes to another instant; the API cannot
+// change an expiry, but a new spelling of the same instant needs no new credential.
+func expiryMoved(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !sameTime(req.StateValue, req.PlanValue)
+}
+
+// sameInstant returns prior when it names the same instant as the API's RFC 3339 time, so
+// "2030-01-01T01:00:00+01:00" in the configuration is not undone by the API's UTC spelling.
+// An empty API time is null: no expiry.
+func sameInstant(prior types.String, fromAPI string) types.String {
+	if fromAPI == "" {
+		return types.StringNull()
+	}
+	if api := types.StringValue(fromAPI); !sameTime(prior, api) {
+		return api
+	}
+	return prior
+}
+
+// sameTime reports whether a and b are known RFC 3339 times of the same instant.
+func sameTime(a, b types.String) bool {
+	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
+		return false
+	}
+	ta, errA := time.Parse(time.RFC3339, a.ValueString())
+	tb, errB := time.Parse(time.RFC3339, b.ValueString())
+	return errA == nil && errB == nil && ta.Equal(tb)
+}
+
+// rfc3339Time accepts an RFC 3339 time such as "2026-01-31T00:00:00Z".
+func rfc3339Time() validator.String { return rfc3339Validator{} }
+
+type rfc3339Validator struct{}
+
+func (rfc3339Validator) Description(context.Context) string {
+	return `value must be an RFC 3339 time such as "2026-01-31T00:00:00Z"`
+}
+
+func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RFC 3339 time",
+			fmt.Sprintf("%s is %q; it must be an RFC 3339 time with a time zone, such as \"2026-01-31T00:00:00Z\" or "+
+				"\"2026-01-31T09:00:00+09:00\".", req.Path, req.ConfigValue.ValueString()))
+	}
+}

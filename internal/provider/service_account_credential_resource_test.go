@@ -1,0 +1,383 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
+)
+
+const (
+	credentialAddr = "agentfleet_service_account_credential.test"
+	// credentialAccount is the service account the credential tests put in the mock directly.
+	credentialAccount = "sa-pipeline-prod"
+)
+
+// credentialConfig is an agentfleet_service_account_credential.test of credentialAccount with
+// the given extra arguments.
+func credentialConfig(args string) string {
+	return fmt.Sprintf(`
+resource "agentfleet_service_account_credential" "test" {
+  service_account_id = %q
+%s
+}
+`, credentialAccount, args)
+}
+
+// newCredentialMock is a mock holding credentialAccount, so that only credential calls are made.
+func newCredentialMock(t *testing.T) *accMock {
+	t.Helper()
+	m := newAccMock(t)
+	m.PutK0rdentServiceAccount(k0rdentRegion, mockserver.K0rdentServiceAccount{
+		ID: credentialAccount, DisplayName: "Production CI/CD Pipeline", Scope: "project", ScopeID: "proj-abc123",
+	})
+	return m
+}
+
+// inHours is an RFC 3339 time h hours from now, in whole seconds, written in zone.
+func inHours(h int, zone *time.Location) string {
+	return time.Now().Add(time.Duration(h) * time.Hour).Truncate(time.Second).In(zone).Format(time.RFC3339)
+}
+
+// checkCredentialsDestroyed is a CheckDestroy that asks the mock store.
+func (m *accMock) checkCredentialsDestroyed(*terraform.State) error {
+	if left := m.K0rdentCredentials(credentialAccount); len(left) != 0 {
+		return fmt.Errorf("%d credentials left on the platform after destroy: %+v", len(left), left)
+	}
+	return nil
+}
+
+// checkOneCredential checks that the mock holds exactly one credential of credentialAccount: the
+// one in state, with the secret in state, expiring at expiresAt (RFC 3339, "" for never).
+func (m *accMock) checkOneCredential(expiresAt string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		creds := m.K0rdentCredentials(credentialAccount)
+		if len(creds) != 1 {
+			return fmt.Errorf("the platform holds %d credentials, want exactly 1: %+v", len(creds), creds)
+		}
+		id, err := stateAttr(s, credentialAddr, "id")
+		if err != nil {
+			return err
+		}
+		secret, err := stateAttr(s, credentialAddr, "client_secret")
+		if err != nil {
+			return err
+		}
+		c := creds[0]
+		if c.ID != id || c.ClientSecret != secret {
+			return fmt.Errorf("state holds credential %s and its secret, the platform %s", id, c.ID)
+		}
+		want := time.Time{}
+		if expiresAt != "" {
+			want, _ = time.Parse(time.RFC3339, expiresAt)
+		}
+		if !c.ExpiresAt.Equal(want) {
+			return fmt.Errorf("the credential expires at %v, want %v", c.ExpiresAt, want)
+		}
+		return nil
+	}
+}
+
+// credentialImportID is the import id of the credential in state.
+func credentialImportID(s *terraform.State) (string, error) {
+	id, err := stateAttr(s, credentialAddr, "id")
+	return credentialAccount + "/" + id, err
+}
+
+func TestAccServiceAccountCredential_lifecycle(t *testing.T) {
+	m := newCredentialMock(t)
+	expires, later := inHours(72, time.UTC), inHours(96, time.UTC)
+	idSame, idChanged := statecheck.CompareValue(compare.ValuesSame()), statecheck.CompareValue(compare.ValuesDiffer())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(credentialConfig(fmt.Sprintf("  expires_at = %q", expires))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^cred-`))),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("client_id"), knownvalue.StringExact(credentialAccount+"@myorg.iam")),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("client_secret"), knownvalue.StringRegexp(regexp.MustCompile(`^k0s_`))),
+					statecheck.ExpectSensitiveValue(credentialAddr, tfjsonpath.New("client_secret")),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(expires)),
+					idSame.AddStateValue(credentialAddr, tfjsonpath.New("id")),
+				},
+				Check: m.checkOneCredential(expires),
+			},
+			{
+				ResourceName:      credentialAddr,
+				ImportState:       true,
+				ImportStateIdFunc: credentialImportID,
+				ImportStateVerify: true,
+				// The API returns the secret only to the create; an imported credential has none.
+				ImportStateVerifyIgnore: []string{"client_secret"},
+			},
+			{
+				// rotate_before lives in Terraform alone: set in place, same credential.
+				Config: m.config(credentialConfig(fmt.Sprintf("  expires_at = %q\n  rotate_before = \"1h\"", expires))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					idSame.AddStateValue(credentialAddr, tfjsonpath.New("id")),
+					idChanged.AddStateValue(credentialAddr, tfjsonpath.New("id")),
+				},
+				Check: m.checkOneCredential(expires),
+			},
+			{
+				// An expiry cannot change: a new credential replaces the old one.
+				Config: m.config(credentialConfig(fmt.Sprintf("  expires_at = %q\n  rotate_before = \"1h\"", later))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(later)),
+					idChanged.AddStateValue(credentialAddr, tfjsonpath.New("id")),
+				},
+				Check: m.checkOneCredential(later),
+			},
+		},
+	})
+}
+
+// The API writes times in UTC; an expiry configured with another offset is kept as written, and
+// rewriting the same instant differently changes nothing on the platform.
+func TestAccServiceAccountCredential_expirySpelling(t *testing.T) {
+	m := newCredentialMock(t)
+	at := time.Now().Add(72 * time.Hour).Truncate(time.Second)
+	expires, inUTC := at.In(time.FixedZone("JST", 9*3600)).Format(time.RFC3339), at.UTC().Format(time.RFC3339)
+	idSame := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(credentialConfig(fmt.Sprintf("  expires_at = %q", expires))),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(expires)),
+					idSame.AddStateValue(credentialAddr, tfjsonpath.New("id")),
+				},
+				Check: m.checkOneCredential(expires),
+			},
+			{
+				Config: m.config(credentialConfig(fmt.Sprintf("  expires_at = %q", inUTC))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(inUTC)),
+					idSame.AddStateValue(credentialAddr, tfjsonpath.New("id")),
+				},
+				Check: m.checkOneCredential(expires),
+			},
+		},
+	})
+}
+
+// A credential whose platform-set expiry comes within rotate_before is planned for replacement;
+// with create_before_destroy the new one exists before the old one is revoked.
+func TestAccServiceAccountCredential_rotateBeforeExpiry(t *testing.T) {
+	m := newCredentialMock(t)
+	config := m.config(credentialConfig(`
+  rotate_before = "24h"
+
+  lifecycle {
+    create_before_destroy = true
+  }`))
+	var oldID string
+	bringExpiryClose := func() {
+		if !m.SetK0rdentCredentialExpiry(k0rdentRegion, credentialAccount, oldID, time.Now().Add(time.Hour)) {
+			t.Fatalf("credential %s is not in the mock", oldID)
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				// The platform sets no expiry here: nothing to rotate, and no plan churn.
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.Null()),
+				},
+				Check: resource.ComposeTestCheckFunc(m.checkOneCredential(""), captureAttr(credentialAddr, "id", &oldID)),
+			},
+			{
+				PreConfig:          bringExpiryClose,
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionCreateBeforeDestroy),
+						plancheck.ExpectUnknownValue(credentialAddr, tfjsonpath.New("client_secret")),
+					},
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					m.checkOneCredential(""),
+					func(s *terraform.State) error {
+						newID, err := stateAttr(s, credentialAddr, "id")
+						if err == nil && newID == oldID {
+							err = fmt.Errorf("the rotated credential kept the old id %s", oldID)
+						}
+						return err
+					},
+				),
+			},
+		},
+	})
+}
+
+// With expires_at configured, a replacement would expire just as soon: the plan only warns, and
+// does not churn.
+func TestAccServiceAccountCredential_rotateBeforeConfiguredExpiryDoesNotChurn(t *testing.T) {
+	m := newCredentialMock(t)
+	expires := inHours(2, time.UTC)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{{
+			Config: m.config(credentialConfig(fmt.Sprintf("  expires_at = %q\n  rotate_before = \"24h\"", expires))),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: m.checkOneCredential(expires),
+		}},
+	})
+}
+
+func TestAccServiceAccountCredential_drift(t *testing.T) {
+	m := newAccMock(t)
+	config := m.config(serviceAccountConfig(pipelineAccount) + `
+resource "agentfleet_service_account_credential" "test" {
+  service_account_id = agentfleet_service_account.test.id
+}
+`)
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkServiceAccountsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureAttr(credentialAddr, "id", &id)},
+			{
+				// A credential revoked in the console is created again.
+				PreConfig: func() {
+					if !m.DeleteK0rdentCredential(k0rdentRegion, credentialAccount, id) {
+						t.Fatalf("credential %s is not in the mock", id)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(serviceAccountAddr, plancheck.ResourceActionNoop),
+					},
+				},
+				Check: m.checkOneCredential(""),
+			},
+			{
+				// With the account deleted, its credentials go too: both are created again.
+				PreConfig: func() {
+					if !m.DeleteK0rdentServiceAccount(k0rdentRegion, credentialAccount) {
+						t.Fatal("the account is not in the mock")
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(serviceAccountAddr, plancheck.ResourceActionCreate),
+					},
+				},
+				Check: m.checkOneCredential(""),
+			},
+		},
+	})
+}
+
+func TestAccServiceAccountCredential_validationFailsAtPlan(t *testing.T) {
+	tests := []struct {
+		name, config, want string
+	}{
+		{"expiry not RFC 3339", credentialConfig(`  expires_at = "next tuesday"`), `Invalid\s+RFC\s+3339\s+time`},
+		{"expiry without zone", credentialConfig(`  expires_at = "2030-01-01T00:00:00"`), `Invalid\s+RFC\s+3339\s+time`},
+		{"rotate_before not a duration", credentialConfig(`  rotate_before = "a month"`), `Invalid\s+duration`},
+		{"bad service account id", `
+resource "agentfleet_service_account_credential" "test" {
+  service_account_id = "SA_Prod"
+}
+`, `service_account_id\s+must\s+be\s+lowercase\s+letters`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newAccMock(t)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      m.config(tc.config),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+			m.expectNoCalls(t)
+		})
+	}
+}
+
+func TestAccServiceAccountCredential_importRejectsMalformedID(t *testing.T) {
+	for _, id := range []string{"cred-only", "sa-pipeline-prod/", "/cred-1", "SA/cred-1", "sa-pipeline-prod/cred/1"} {
+		t.Run(id, func(t *testing.T) {
+			m := newAccMock(t)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:        m.config(credentialConfig("")),
+					ResourceName:  credentialAddr,
+					ImportState:   true,
+					ImportStateId: id,
+					ExpectError:   regexp.MustCompile(`Import\s+a\s+service\s+account\s+credential\s+as\s+<service_account_id>/<credential_id>`),
+				}},
+			})
+			m.expectNoCalls(t)
+		})
+	}
+}
+
+// A credential create whose answer is lost cannot be recovered (the secret was only in the
+// answer): the apply fails naming the orphan to delete, and nothing is created a second time.
+func TestAccServiceAccountCredential_lostCreateAnswerLeavesNoDuplicate(t *testing.T) {
+	m := newCredentialMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig:   func() { m.DropNextWrites(1) },
+			Config:      m.config(credentialConfig("")),
+			ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+create\s+service\s+account\s+credential.*now\s+has\s+credentials\s+\[cred-[a-z0-9]+\].*Delete\s+them`),
+		}},
+	})
+	if creds := m.K0rdentCredentials(credentialAccount); len(creds) != 1 {
+		t.Fatalf("after a lost create answer the platform holds %d credentials, want exactly 1", len(creds))
+	}
+	if n := m.Calls("POST " + k0rdentCredentialsRoute); n != 1 {
+		t.Fatalf("%d credential creates sent, want 1", n)
+	}
+}
