@@ -462,3 +462,41 @@ func (s *Server) DeleteArmoryAccount(name string) bool {
 	delete(s.armory.dynamic, name)
 	return true
 }
+
+// PutArmoryAccount stores a migrated account out of band, as another tool would: name becomes a
+// Clouddriver account if it was not one, and the account is INACTIVE, or ACTIVE on two Agents when
+// active is true. An empty zoneID leaves it unpinned.
+func (s *Server) PutArmoryAccount(name, zoneID string, active bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armory.clouddriver[name] = true
+	a := &armoryAccount{ArmoryAccount: ArmoryAccount{
+		Name: name, Type: "kubernetes", Source: ArmorySourceClouddriver, ZoneID: zoneID, State: ArmoryStateInactive,
+	}}
+	s.armory.dynamic[name] = a
+	if active {
+		s.setArmoryState(a, ArmoryStateActive, "")
+	}
+}
+
+// SetArmoryAccountState changes a migrated account's state out of band, as an operator or an Agent
+// losing its cluster would: ACTIVE lands it on two Agents at once, INACTIVE and FAILED drop its
+// Agents, and FAILED records message as lastAssignmentMsg. It reports whether the account exists.
+func (s *Server) SetArmoryAccountState(name, state, message string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.armory.dynamic[name]
+	if ok {
+		s.setArmoryState(a, state, message)
+	}
+	return ok
+}
+
+// setArmoryState settles a in state at once. Called with s.mu held.
+func (s *Server) setArmoryState(a *armoryAccount, state, message string) {
+	a.State, a.Agents, a.LastAssignmentMsg = state, nil, message
+	if state == ArmoryStateActive {
+		a.Agents = armoryAgents(a.ZoneID)
+		a.LastAssignmentMsg = armorySuccessMessage(a.Agents)
+	}
+}

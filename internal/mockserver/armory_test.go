@@ -364,3 +364,35 @@ func TestArmoryOutOfBand(t *testing.T) {
 	status, _, body = call(t, http.MethodGet, armoryAccountsURL(s)+"/late-account", nil, auth...)
 	wantStatus(t, status, http.StatusNotFound, body)
 }
+
+func TestArmoryPutAndSetStateOutOfBand(t *testing.T) {
+	s := newTestServer(t)
+	s.PutArmoryAccount("bulk-001", "z1_ns", true)
+	s.PutArmoryAccount("bulk-002", "", false)
+	if a := getArmoryAccount(t, s, "bulk-001"); a.State != ArmoryStateActive || len(a.Agents) != 2 || a.ZoneID != "z1_ns" ||
+		!strings.HasPrefix(a.Agents[0].AgentID, "z1-") || a.LastAssignmentMsg == "" {
+		t.Fatalf("active account put: %+v", a)
+	}
+	if a := getArmoryAccount(t, s, "bulk-002"); a.State != ArmoryStateInactive || len(a.Agents) != 0 || a.Source != ArmorySourceClouddriver {
+		t.Fatalf("inactive account put: %+v", a)
+	}
+	// A put account is a Clouddriver account like any other: it can be migrated again over HTTP.
+	status, _, body := call(t, http.MethodPost, armoryAccountsURL(s), []map[string]string{{"name": "bulk-002"}}, armoryAuth(s)...)
+	wantStatus(t, status, http.StatusOK, body)
+
+	if !s.SetArmoryAccountState("bulk-001", ArmoryStateFailed, "agent lost the cluster") {
+		t.Fatal("SetArmoryAccountState: bulk-001 not found")
+	}
+	if a := getArmoryAccount(t, s, "bulk-001"); a.State != ArmoryStateFailed || len(a.Agents) != 0 || a.LastAssignmentMsg != "agent lost the cluster" {
+		t.Fatalf("after FAILED: %+v", a)
+	}
+	if !s.SetArmoryAccountState("bulk-002", ArmoryStateActive, "") {
+		t.Fatal("SetArmoryAccountState: bulk-002 not found")
+	}
+	if a := getArmoryAccount(t, s, "bulk-002"); a.State != ArmoryStateActive || len(a.Agents) != 2 {
+		t.Fatalf("after ACTIVE: %+v", a)
+	}
+	if s.SetArmoryAccountState("prod-k8s", ArmoryStateActive, "") {
+		t.Fatal("SetArmoryAccountState changed an account that is not migrated")
+	}
+}

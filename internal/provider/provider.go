@@ -145,6 +145,7 @@ func (p *agentfleetProvider) Resources(context.Context) []func() resource.Resour
 		NewAgentTokenResource,
 		NewAgentSecretResource,
 		NewAgentResource,
+		NewDynamicAccountResource,
 		NewServiceAccountResource,
 		NewServiceAccountCredentialResource,
 	}
@@ -164,6 +165,8 @@ func (p *agentfleetProvider) DataSources(context.Context) []func() datasource.Da
 		NewAgentDataSource,
 		NewAgentsDataSource,
 		NewAgentTokensDataSource,
+		NewDynamicAccountDataSource,
+		NewDynamicAccountsDataSource,
 		NewServiceAccountDataSource,
 		NewServiceAccountsDataSource,
 	}

@@ -1,0 +1,4 @@
+# Import a dynamic account by its Clouddriver account name. The API never returns the kubeconfig,
+# so an imported account has none in state: keep kubeconfig_file (or the write-only pair) in the
+# configuration and the first apply sends it. Static accounts from Agent config files cannot be imported.
+terraform import agentfleet_dynamic_account.prod prod-k8s
