@@ -3,13 +3,17 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
@@ -69,6 +73,45 @@ provider "echo" {
 resource "echo" "test" {}
 `),
 			ExpectError: regexp.MustCompile(`(?s)Unable to read agent token.*HTTP 404`),
+		}},
+	})
+}
+
+// The token feeds a write-only argument: the platform receives it, and it appears nowhere in
+// the state.
+func TestAccAgentTokenEphemeral_feedsAWriteOnlyArgument(t *testing.T) {
+	m := newAccMock(t)
+	m.SetArmoryAssignDelay(20 * time.Millisecond)
+	id := m.PutMonitoringToken("kube")
+	secret := m.MonitoringTokens()[0].Token
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{{
+			Config: m.config(fmt.Sprintf(`
+ephemeral "agentfleet_agent_token" "kube" {
+  id = %q
+}
+
+resource "agentfleet_dynamic_account" "test" {
+  name                       = "prod-k8s"
+  kubeconfig_file_wo         = ephemeral.agentfleet_agent_token.kube.token
+  kubeconfig_file_wo_version = 1
+}
+`, id)),
+			Check: func(s *terraform.State) error {
+				if got := m.ArmoryKubeconfigs("prod-k8s"); !slices.Contains(got, secret) {
+					return fmt.Errorf("the platform did not receive the token through the write-only argument: %d values", len(got))
+				}
+				for address, rs := range s.RootModule().Resources {
+					for attr, v := range rs.Primary.Attributes {
+						if strings.Contains(v, secret) {
+							return fmt.Errorf("the token is in state at %s.%s", address, attr)
+						}
+					}
+				}
+				return nil
+			},
 		}},
 	})
 }
