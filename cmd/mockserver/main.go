@@ -1,18 +1,29 @@
 // Command mockserver runs the in-memory mock of all five platform APIs on a loopback port, for
 // the demo and for trying the provider by hand. It prints the base URL of each platform and the
 // demo credentials, as shell exports that the provider reads.
+//
+// With -admin it also serves /_mock/ on the same port, for scripts/bench.sh: GET /_mock/calls lists
+// the per-route counters and every request received more than once with the same method, URL and
+// body; DELETE /_mock/calls zeroes them; PUT /_mock/faults?latency=50ms sets the injected latency.
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -22,13 +33,15 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on (port 0 picks a free port)")
 	envFile := flag.String("env-file", "", "also write the exports to this file, once the server is listening")
+	latency := flag.Duration("latency", 0, "delay added before every API response")
+	adminOn := flag.Bool("admin", false, "serve the call counters and fault settings under /_mock/ (for benchmarks)")
 	flag.Parse()
-	if err := run(*addr, *envFile); err != nil {
+	if err := run(*addr, *envFile, *latency, *adminOn); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr, envFile string) error {
+func run(addr, envFile string, latency time.Duration, adminOn bool) error {
 	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return err
@@ -37,6 +50,7 @@ func run(addr, envFile string) error {
 		return fmt.Errorf("refusing to listen on %s: the mock serves demo credentials and belongs on loopback", ln.Addr())
 	}
 	mock := mockserver.New(mockserver.DefaultCredentials())
+	mock.SetFaults(mockserver.Faults{Latency: latency})
 	exports := exportLines(mock, "http://"+ln.Addr().String())
 	fmt.Print(exports)
 	if envFile != "" {
@@ -45,7 +59,11 @@ func run(addr, envFile string) error {
 		}
 	}
 
-	srv := &http.Server{Handler: mock, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = mock
+	if adminOn {
+		handler = &admin{mock: mock, requests: map[string]int{}}
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -78,4 +96,71 @@ export AGENTFLEET_K0RDENT_TOKEN=%q
 `, baseURL, ep.SpaceONE, c.SpaceONEToken, ep.AriaLogs, c.AriaUsername, c.AriaPassword,
 		ep.Monitoring, c.MonitoringToken, ep.Armory, mockserver.ArmoryAPIKeyHeader, c.ArmoryAPIKey,
 		ep.K0rdent, c.K0rdentToken)
+}
+
+// admin serves /_mock/ and passes every other request to the mock, counting identical requests:
+// the route counters say how many calls an operation made, the repeats whether any of them
+// fetched or sent the same thing twice.
+type admin struct {
+	mock     *mockserver.Server
+	mu       sync.Mutex
+	requests map[string]int // "METHOD /path?query body:<digest>" -> count
+}
+
+func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_mock/") {
+		a.serveAdmin(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	digest := sha256.Sum256(body)
+	a.mu.Lock()
+	a.requests[fmt.Sprintf("%s %s body:%x", r.Method, r.URL.RequestURI(), digest[:4])]++
+	a.mu.Unlock()
+	a.mock.ServeHTTP(w, r)
+}
+
+func (a *admin) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	switch r.Method + " " + r.URL.Path {
+	case "GET /_mock/calls":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, a.report())
+	case "DELETE /_mock/calls":
+		a.mock.ResetCalls()
+		a.mu.Lock()
+		clear(a.requests)
+		a.mu.Unlock()
+	case "PUT /_mock/faults":
+		latency, err := time.ParseDuration(r.URL.Query().Get("latency"))
+		if err != nil {
+			http.Error(w, "latency: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		a.mock.SetFaults(mockserver.Faults{Latency: latency})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// report lists "route<TAB>count<TAB>pattern" for every route called, then
+// "repeat<TAB>count<TAB>request" for every request received more than once, sorted.
+func (a *admin) report() string {
+	var b strings.Builder
+	routes := a.mock.AllCalls()
+	for _, pattern := range slices.Sorted(maps.Keys(routes)) {
+		fmt.Fprintf(&b, "route\t%d\t%s\n", routes[pattern], pattern)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, req := range slices.Sorted(maps.Keys(a.requests)) {
+		if n := a.requests[req]; n > 1 {
+			fmt.Fprintf(&b, "repeat\t%d\t%s\n", n, req)
+		}
+	}
+	return b.String()
 }
