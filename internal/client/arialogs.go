@@ -152,18 +152,30 @@ type AgentSecret struct {
 type AgentSecretNameTakenError struct {
 	Name string
 	ID   string // the existing secret's id; empty when looking it up failed
-	Err  *APIError
+	// Err is the API's refusal. It is nil when the refusal itself was lost with the connection,
+	// and a lookup before and after the create showed the name held by the same secret.
+	Err *APIError
 }
 
 func (e *AgentSecretNameTakenError) Error() string {
+	refused := fmt.Sprintf("%s API: an agent secret named %q already exists", PlatformAriaLogs, e.Name)
+	if e.Err != nil {
+		refused = e.Err.Error()
+	}
 	existing := fmt.Sprintf("The existing agent secret %q", e.Name)
 	if e.ID != "" {
 		existing += fmt.Sprintf(" (id %s)", e.ID)
 	}
-	return fmt.Sprintf("%v. %s was left unchanged", e.Err, existing)
+	return fmt.Sprintf("%s. %s was left unchanged", refused, existing)
 }
 
-func (e *AgentSecretNameTakenError) Unwrap() error { return e.Err }
+// Unwrap returns the API's refusal, or nil (not a nil *APIError, which errors.As would match).
+func (e *AgentSecretNameTakenError) Unwrap() error {
+	if e.Err == nil {
+		return nil
+	}
+	return e.Err
+}
 
 const agentSecretsPath = "/api/v2/agent/secrets"
 
@@ -174,25 +186,33 @@ type agentSecretRequest struct {
 // CreateAgentSecret creates a secret and returns it with its value, which the API shows in this
 // answer only. A name already in use is an *AgentSecretNameTakenError.
 //
-// Names are unique, so a create whose answer was lost is resolved by name: with no secret of
-// that name, the create provably did not happen and is sent once more; with one, it is almost
-// certainly ours, but its value went with the lost answer and can never be read again. The
-// create is then not repeated (it could only conflict) and the error says how to recover.
+// Names are unique, so a create whose answer was lost is resolved by name, against a lookup
+// made just before the create (one list call; the API has no name filter). When the name was
+// free before and nothing holds it now, the create provably did not happen and is sent again.
+// When the name was free before and a secret holds it now, this create made it, but its value
+// went with the lost answer and can never be read again: that secret is deleted and the create
+// sent once more, so the caller gets a secret with a value and nothing is left behind. When the
+// same secret held the name before and after, the create can only have been refused.
 func (c *AriaLogs) CreateAgentSecret(ctx context.Context, name string) (*AgentSecret, error) {
-	s, err := c.postAgentSecret(ctx, name)
-	var ambiguous *AmbiguousError
-	if errors.As(err, &ambiguous) {
-		return c.recoverAgentSecretCreate(ctx, name, ambiguous)
+	before, err := c.FindAgentSecretByName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.postAgentSecret(ctx, name, before)
+	if ambiguous, ok := asAmbiguous(err); ok {
+		return c.recoverAgentSecretCreate(ctx, name, before, ambiguous)
 	}
 	return s, err
 }
 
-func (c *AriaLogs) postAgentSecret(ctx context.Context, name string) (*AgentSecret, error) {
+// postAgentSecret sends the create. holder is the secret known to hold the name (nil when none
+// was found), named in the error when the API refuses the name.
+func (c *AriaLogs) postAgentSecret(ctx context.Context, name string, holder *AgentSecret) (*AgentSecret, error) {
 	var s AgentSecret
 	_, err := c.call(ctx, request{method: http.MethodPost, path: agentSecretsPath, body: agentSecretRequest{Name: name}, createsObject: true}, &s)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict {
-		return nil, c.nameTaken(ctx, name, apiErr)
+		return nil, c.nameTaken(ctx, name, holder, apiErr)
 	}
 	if err != nil {
 		return nil, err
@@ -200,31 +220,58 @@ func (c *AriaLogs) postAgentSecret(ctx context.Context, name string) (*AgentSecr
 	return &s, nil
 }
 
-// nameTaken builds the error for a refused duplicate, with the existing secret's id when it can
-// be found, so the user can import it.
-func (c *AriaLogs) nameTaken(ctx context.Context, name string, conflict *APIError) error {
+// nameTaken builds the error for a refused duplicate, with the existing secret's id, so the user
+// can import it. The id is looked up when no holder of the name was known before the create.
+func (c *AriaLogs) nameTaken(ctx context.Context, name string, holder *AgentSecret, conflict *APIError) error {
 	taken := &AgentSecretNameTakenError{Name: name, Err: conflict}
-	if existing, err := c.FindAgentSecretByName(ctx, name); err == nil && existing != nil {
-		taken.ID = existing.ID
+	if holder == nil {
+		holder, _ = c.FindAgentSecretByName(ctx, name)
+	}
+	if holder != nil {
+		taken.ID = holder.ID
 	}
 	return taken
 }
 
-func (c *AriaLogs) recoverAgentSecretCreate(ctx context.Context, name string, cause *AmbiguousError) (*AgentSecret, error) {
-	existing, err := c.FindAgentSecretByName(ctx, name)
-	if err != nil {
-		return nil, fmt.Errorf("%w; looking for an agent secret named %q failed too: %w", cause, name, err)
+// recoverAgentSecretCreate resolves a lost create answer by name, as CreateAgentSecret describes,
+// sending the create at most maxLostAnswers times in all.
+func (c *AriaLogs) recoverAgentSecretCreate(ctx context.Context, name string, before *AgentSecret, cause *AmbiguousError) (*AgentSecret, error) {
+	for sent := 1; ; sent++ {
+		now, err := c.FindAgentSecretByName(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("%w; looking for an agent secret named %q failed too: %w", cause, name, err)
+		}
+		switch {
+		case now != nil && before != nil && now.ID == before.ID:
+			return nil, &AgentSecretNameTakenError{Name: name, ID: now.ID}
+		case now != nil && before != nil:
+			return nil, replacedMeanwhile(cause, name, before.ID, now.ID)
+		case now != nil:
+			if err := c.DeleteAgentSecret(ctx, now.ID); err != nil && !errors.Is(err, ErrNotFound) {
+				return nil, fmt.Errorf("%w. This create made agent secret %q (id %s), but its value was only in the lost answer, "+
+					"and deleting it to create it again failed: %w. Delete it outside Terraform, then apply again", cause, name, now.ID, err)
+			}
+		}
+		if sent == maxLostAnswers {
+			return nil, lostTooOften(cause, fmt.Sprintf("agent secret named %q", name))
+		}
+		s, err := c.postAgentSecret(ctx, name, nil)
+		again, lost := asAmbiguous(err)
+		if !lost {
+			return s, err
+		}
+		cause = again
 	}
-	if existing == nil {
-		return c.postAgentSecret(ctx, name)
-	}
-	// A secret of that name may also have existed before, and the lost answer been a 409: the
-	// advice covers both, so that no one deletes a secret in use on the strength of a guess.
-	return nil, fmt.Errorf("%w. An agent secret named %q exists now (id %s): most likely this create made it, "+
-		"but its value could not be read back, because the API shows a secret's value only in the answer to its create, "+
-		"and that answer was lost. The create was not sent again. If the secret is new, delete it outside Terraform "+
-		"and apply again to create one with a value; if it was already in use, import it "+
-		"(terraform import <resource address> %s) knowing that its value is unavailable", cause, name, existing.ID, existing.ID)
+}
+
+// replacedMeanwhile is the error when the name changed hands around a create whose answer was
+// lost: whether this create made the secret that holds it now cannot be told, and deleting a
+// secret in use on a guess is not an option.
+func replacedMeanwhile(cause *AmbiguousError, name, beforeID, nowID string) error {
+	return fmt.Errorf("%w. The agent secret named %q was %s before the create and is %s now, so which create made it cannot be told; "+
+		"the create was not sent again. If the secret is new, delete it outside Terraform and apply again to create one with a value; "+
+		"if it is in use, import it (terraform import <resource address> %s) knowing that its value is unavailable",
+		cause, name, beforeID, nowID, nowID)
 }
 
 // GetAgentSecret reads one secret, without its value.

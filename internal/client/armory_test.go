@@ -367,3 +367,32 @@ func TestArmoryLogsMaskTheKubeconfigAndHeaders(t *testing.T) {
 		}
 	}
 }
+
+// Assignments and deletes are sent again after a lost answer: both are idempotent by name, and a
+// retried delete of an account no longer managed succeeds.
+func TestArmoryWritesAfterLostAnswer(t *testing.T) {
+	c, mock := newArmoryAgainstMock(t)
+	mock.SetArmoryAssignDelay(0)
+	ctx := t.Context()
+	if err := c.MigrateAccount(ctx, AccountMigration{Name: "prod-k8s"}); err != nil {
+		t.Fatal(err)
+	}
+
+	mock.DropNextWrites(1)
+	if err := c.AssignAccount(ctx, AccountAssignment{Name: "prod-k8s", State: AccountActive}); err != nil {
+		t.Fatalf("assign after a lost answer: %v", err)
+	}
+	if a := waitSettled(t, c, "prod-k8s"); a.State != AccountActive {
+		t.Fatalf("account %+v after the retried assignment, want ACTIVE", a)
+	}
+	mock.DropNextWrites(1)
+	if err := c.DeleteAccount(ctx, "prod-k8s"); err != nil && !errors.Is(err, ErrNotFound) {
+		t.Fatalf("delete after a lost answer: %v, want success or ErrNotFound", err)
+	}
+	if left := mock.ArmoryAccounts(); len(left) != 0 {
+		t.Fatalf("accounts left after delete: %+v", left)
+	}
+	if n := mock.Calls("DELETE " + armoryRoute); n != 2 {
+		t.Fatalf("%d deletes, want 2: the lost one and the retry", n)
+	}
+}

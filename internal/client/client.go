@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -153,6 +154,9 @@ type request struct {
 type response struct {
 	status int
 	header http.Header
+	// secrets are the values the exchange must never reveal: the configured credentials and
+	// those the request carried (see requestSecrets).
+	secrets []string
 }
 
 // do sends r, retrying as the shared policy allows, and decodes a successful JSON answer into
@@ -169,7 +173,7 @@ func (a *api) do(ctx context.Context, r request, out any) (*response, error) {
 		return nil, a.transportError(ctx, r, err)
 	}
 	if resp.status < 200 || resp.status > 299 {
-		return nil, a.apiError(resp.status, body)
+		return nil, a.apiError(resp.status, body, resp.secrets...)
 	}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
@@ -195,7 +199,7 @@ func (a *api) send(ctx context.Context, r request) (*response, []byte, error) {
 		return nil, nil, err
 	}
 	logResponseBody(req.Context(), body)
-	return &response{status: resp.StatusCode, header: resp.Header}, body, nil
+	return &response{status: resp.StatusCode, header: resp.Header, secrets: callInfoFrom(req.Context()).secrets}, body, nil
 }
 
 func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request, error) {
@@ -211,9 +215,9 @@ func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request
 		u.RawQuery = r.query.Encode()
 	}
 	var body any
+	var raw []byte
 	if r.body != nil {
-		raw, err := json.Marshal(r.body)
-		if err != nil {
+		if raw, err = json.Marshal(r.body); err != nil {
 			return nil, err
 		}
 		body = raw
@@ -233,7 +237,9 @@ func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request
 			return nil, err
 		}
 	}
-	return req, nil
+	// Only now are the request's own secrets known, such as a session id the authorizer just
+	// obtained: the logs and the error of this exchange mask them too.
+	return req.WithContext(withSecrets(ctx, requestSecrets(req.Header, raw))), nil
 }
 
 // transportError describes a failure with no HTTP answer, saying whether a create may have
@@ -251,15 +257,18 @@ func (a *api) transportError(ctx context.Context, r request, err error) error {
 }
 
 // apiError turns a non-2xx answer into an *APIError, with the platform's own message when the
-// body has one and a short, masked excerpt of the raw body when it does not.
-func (a *api) apiError(status int, body []byte) *APIError {
+// body has one and a short, masked excerpt of the raw body when it does not. The configured
+// credentials are masked, and so are the other secrets given, which the request carried: an API
+// that echoes a rejected request must not put them in front of the user.
+func (a *api) apiError(status int, body []byte, requestSecrets ...string) *APIError {
+	secrets := maskable(append(slices.Clone(a.secrets), requestSecrets...))
 	e := &APIError{Platform: a.platform, Status: status}
 	if a.parseError != nil && a.parseError(body, e) {
-		e.Message = maskValues(e.Message, a.secrets)
+		e.Code, e.Message = maskValues(e.Code, secrets), maskValues(e.Message, secrets)
 		return e
 	}
 	// Mask the whole body before it is cut, so a secret across the cut cannot leak its first bytes.
-	e.Message = excerpt([]byte(maskValues(string(body), a.secrets)))
+	e.Message = excerpt([]byte(maskValues(string(body), secrets)))
 	return e
 }
 

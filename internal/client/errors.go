@@ -40,11 +40,30 @@ func (e *APIError) Error() string {
 func (e *APIError) hint() string {
 	switch e.Status {
 	case http.StatusUnauthorized:
-		return fmt.Sprintf("Check the credentials in the provider's %s block", blockName(e.Platform))
+		return fmt.Sprintf("Check the credentials in the provider's %s block: %s", blockName(e.Platform), credentialNames(e.Platform))
 	case http.StatusForbidden:
-		return fmt.Sprintf("The credentials in the provider's %s block lack permission for this call", blockName(e.Platform))
+		return fmt.Sprintf("The credentials in the provider's %s block (%s) lack permission for this call",
+			blockName(e.Platform), credentialNames(e.Platform))
 	}
 	return ""
+}
+
+// credentialNames names the arguments of a platform's block, and their environment variables,
+// that hold its credentials.
+func credentialNames(platform string) string {
+	switch platform {
+	case PlatformSpaceONE:
+		return "token (AGENTFLEET_SPACEONE_TOKEN)"
+	case PlatformAriaLogs:
+		return "username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD), or token (AGENTFLEET_ARIA_LOGS_TOKEN)"
+	case PlatformMonitoring:
+		return "auth_token (AGENTFLEET_MONITORING_AUTH_TOKEN)"
+	case PlatformArmory:
+		return "headers (AGENTFLEET_ARMORY_HEADERS)"
+	case PlatformK0rdent:
+		return "token (AGENTFLEET_K0RDENT_TOKEN)"
+	}
+	return "its credentials"
 }
 
 // blockName maps a platform to the provider configuration block that holds its settings.
@@ -82,6 +101,28 @@ func (e *AmbiguousError) Error() string {
 }
 
 func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// maxLostAnswers is how many times in a row a create may lose its answer before the typed
+// client gives up. After each lost answer the client looks the object up, and sends the create
+// again only when the lookup proves it safe. Where the lost answer held a secret (agent secrets,
+// credentials), every send must also keep its answer, so the bound is generous: with one answer
+// in 20 lost, five in a row happen once in 3 million creates. A connection that keeps failing
+// still ends.
+const maxLostAnswers = 5
+
+// asAmbiguous returns err's *AmbiguousError, if it has one.
+func asAmbiguous(err error) (*AmbiguousError, bool) {
+	var ambiguous *AmbiguousError
+	ok := errors.As(err, &ambiguous)
+	return ambiguous, ok
+}
+
+// lostTooOften is the error when every one of maxLostAnswers creates lost its answer and no
+// lookup found the object: nothing is known to exist, and trying again is the user's call.
+func lostTooOften(cause error, what string) error {
+	return fmt.Errorf("%w; the create was sent %d times, every answer was lost, and no %s exists: apply again once the platform answers",
+		cause, maxLostAnswers, what)
+}
 
 // parseNestedError reads the {"error": {"code": ..., "message": "...", "details": [...]}} body
 // that SpaceONE and k0rdent share. The code may be a string or a number.
@@ -138,4 +179,18 @@ func firstOf(parsers ...func([]byte, *APIError) bool) func([]byte, *APIError) bo
 		}
 		return false
 	}
+}
+
+// appendNew appends the items whose key was not seen before and reports whether there was any,
+// so paginators can stop when a server repeats itself.
+func appendNew[T any](all *[]T, seen map[string]bool, page []T, key func(T) string) bool {
+	added := false
+	for _, item := range page {
+		if k := key(item); !seen[k] {
+			seen[k] = true
+			*all = append(*all, item)
+			added = true
+		}
+	}
+	return added
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,6 +24,8 @@ var errorBodySeeds = []string{
 	`{"errorCode":"API_ERROR","errorDetails":{},"errorMessage":"duplicate"}`,
 	`{"timestamp":"t","status":400,"error":"Bad Request","message":"unknown account"}`,
 	`{"error":null}`, `{"error":"flat"}`, "\xff\xfe", `{"message":` + strings.Repeat("[", 10000),
+	`{"errorCode":"FIELD_ERROR","errorMessage":"request {\"kubeconfigFile\":\"request-secret\"} rejected"}`,
+	`{"error":"Bad Request","message":"Bearer sekrit rejected"}`, `request-secret in plain text`,
 }
 
 var errorParsers = map[string]func([]byte, *APIError) bool{
@@ -40,13 +43,13 @@ func FuzzErrorBodies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for name, parse := range errorParsers {
 			a := &api{platform: PlatformMonitoring, parseError: parse, secrets: []string{"sekrit"}}
-			e := a.apiError(http.StatusBadRequest, body)
+			e := a.apiError(http.StatusBadRequest, body, "request-secret")
 			msg := e.Error()
 			if !utf8.ValidString(e.Message) && !parse(body, &APIError{}) {
 				t.Fatalf("%s: an unparsed body gave a message that is not UTF-8: %q", name, e.Message)
 			}
-			if strings.Contains(msg, "sekrit") {
-				t.Fatalf("%s: the message leaks a configured secret: %q", name, msg)
+			if strings.Contains(msg, "sekrit") || strings.Contains(msg, "request-secret") {
+				t.Fatalf("%s: the message leaks a configured secret or one the request carried: %q", name, msg)
 			}
 			if e.Status != http.StatusBadRequest || e.Platform != PlatformMonitoring {
 				t.Fatalf("%s: status or platform lost: %+v", name, e)
@@ -103,6 +106,113 @@ func FuzzAgentPages(f *testing.F) {
 			t.Fatalf("the paginator did not stop: %d pages", n)
 		}
 	})
+}
+
+// FuzzArmoryAccountPages does the same for Armory's page/limit/total pagination: a total that
+// the pages never reach, or a page number the server ignores, must still end.
+func FuzzArmoryAccountPages(f *testing.F) {
+	for _, s := range []string{
+		`{"items":[],"page":1,"limit":100,"total":0}`,
+		`{"items":[{"name":"a","state":"ACTIVE"}],"page":1,"limit":100,"total":1}`,
+		`{"items":[{"name":"a"},{"name":"b"}],"page":1,"limit":100,"total":1000000}`,
+		`{"items":[{"name":"a"},{"name":"a"}],"total":3}`,
+		`{"items":[{}],"total":-1}`, `{"items":[{"name":"a","agents":[{"agentId":1}]}]}`,
+		`{"items":null,"total":5}`, `{}`, `[]`, `not json`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		srv, calls := sameAnswerServer(t, body)
+		c := newTestArmory(t, srv.URL, map[string]string{"X-Api-Key": "key"})
+		_, _ = c.ListAccounts(t.Context())
+		if n := calls.Load(); n > maxFuzzPages {
+			t.Fatalf("the paginator did not stop: %d pages", n)
+		}
+	})
+}
+
+// FuzzK0rdentServiceAccountPages does the same for k0rdent's pageToken pagination: a
+// nextPageToken that never changes must end in an error, not a loop.
+func FuzzK0rdentServiceAccountPages(f *testing.F) {
+	for _, s := range []string{
+		`{"serviceAccounts":[],"nextPageToken":""}`,
+		`{"serviceAccounts":[{"id":"sa-a","displayName":"A","roles":["r"]}],"nextPageToken":"t1"}`,
+		`{"serviceAccounts":[{"id":"sa-a"}]}`, `{"serviceAccounts":null,"nextPageToken":"t"}`,
+		`{"serviceAccounts":[{"id":"sa-a","activeCredentialCount":"many"}],"nextPageToken":"t"}`,
+		`{"nextPageToken":5}`, `{}`, `[]`, `not json`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		srv, calls := sameAnswerServer(t, body)
+		tr, err := NewTransport(testOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := NewK0rdent(tr, K0rdentConfig{Endpoint: srv.URL, Token: "tok"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.ListServiceAccounts(t.Context())
+		if n := calls.Load(); n > maxFuzzPages {
+			t.Fatalf("the paginator did not stop: %d pages", n)
+		}
+	})
+}
+
+// Token paginators must also stop when a server hands out a fresh token with every page but the
+// pages repeat what was already read: a token that never repeats proves nothing about progress.
+func TestTokenPaginatorsStopWhenPagesRepeat(t *testing.T) {
+	tests := []struct {
+		name string
+		page string // %s is the page's next token
+		list func(t *testing.T, url string) error
+	}{
+		{
+			name: "k0rdent service accounts",
+			page: `{"serviceAccounts":[{"id":"sa-a"}],"nextPageToken":%q}`,
+			list: func(t *testing.T, url string) error {
+				tr, err := NewTransport(testOptions())
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := NewK0rdent(tr, K0rdentConfig{Endpoint: url, Token: "tok"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = c.ListServiceAccounts(t.Context())
+				return err
+			},
+		},
+		{
+			name: "monitoring agent tokens",
+			page: `{"values":[{"id":"a","token":"t","label":"l"}],"metadata":{"next_marker":%q}}`,
+			list: func(t *testing.T, url string) error {
+				_, err := newTestMonitoring(t, url, testOptions(), testAuthToken).ListAgentTokens(t.Context())
+				return err
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+				n := calls.Add(1)
+				if n > maxFuzzPages {
+					w.WriteHeader(http.StatusBadRequest)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = fmt.Fprintf(w, tc.page, fmt.Sprintf("token-%d", n))
+			})
+			if err := tc.list(t, srv.URL); err == nil {
+				t.Error("a list whose pages repeat succeeded")
+			}
+			if n := calls.Load(); n > maxFuzzPages {
+				t.Fatalf("the paginator did not stop: %d pages", n)
+			}
+		})
+	}
 }
 
 // maxFuzzPages is more pages than any paginator may ask for when every page is the same.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -25,6 +26,8 @@ type K0rdentConfig struct {
 type K0rdent struct {
 	api
 	region string
+	// credentialCreates serializes credential creates per service account: see CreateCredential.
+	credentialCreates keyedMutex
 }
 
 // NewK0rdent returns a k0rdent IAM client on the shared transport.
@@ -153,25 +156,26 @@ func (k *K0rdent) postServiceAccount(ctx context.Context, req ServiceAccountRequ
 	return &sa, nil
 }
 
-func (k *K0rdent) recoverServiceAccountCreateByID(ctx context.Context, req ServiceAccountRequest, cause *AmbiguousError) (*ServiceAccount, error) {
-	existing, err := k.GetServiceAccount(ctx, req.ID)
-	if err == nil {
-		return k.adoptServiceAccount(req, existing, cause)
+// recoverServiceAccountCreateByID looks the account up by its id after a lost answer (or after a
+// conflict on a create sent again, when the lost one landed late), adopting it when it matches
+// and sending the create again while it does not exist, at most maxLostAnswers times in all.
+func (k *K0rdent) recoverServiceAccountCreateByID(ctx context.Context, req ServiceAccountRequest, cause error) (*ServiceAccount, error) {
+	for sent := 1; ; sent++ {
+		existing, err := k.GetServiceAccount(ctx, req.ID)
+		switch {
+		case err == nil:
+			return k.adoptServiceAccount(req, existing, cause)
+		case !errors.Is(err, ErrNotFound):
+			return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+		case sent == maxLostAnswers:
+			return nil, lostTooOften(cause, fmt.Sprintf("service account %q", req.ID))
+		}
+		sa, err := k.postServiceAccount(ctx, req)
+		if _, lost := asAmbiguous(err); !lost && !isConflict(err) {
+			return sa, err
+		}
+		cause = err
 	}
-	if !errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
-	}
-	sa, err := k.postServiceAccount(ctx, req)
-	var again *AmbiguousError
-	if !errors.As(err, &again) && !isConflict(err) {
-		return sa, err
-	}
-	// The first request landed late, or the second one's answer was lost as well.
-	existing, getErr := k.GetServiceAccount(ctx, req.ID)
-	if getErr != nil {
-		return nil, fmt.Errorf("%w; looking for it failed too: %w", err, getErr)
-	}
-	return k.adoptServiceAccount(req, existing, err)
 }
 
 // adoptServiceAccount returns existing when it is the account req asked for, and otherwise an
@@ -185,22 +189,47 @@ func (k *K0rdent) adoptServiceAccount(req ServiceAccountRequest, existing *Servi
 	return existing, nil
 }
 
+// recoverServiceAccountCreateByName searches the accounts of the same name and scope after a lost
+// answer, sending the create again while there is none, at most maxLostAnswers times in all.
 func (k *K0rdent) recoverServiceAccountCreateByName(ctx context.Context, req ServiceAccountRequest, sentAt time.Time, cause *AmbiguousError) (*ServiceAccount, error) {
+	for sent := 1; ; sent++ {
+		candidates, err := k.serviceAccountsLike(ctx, req)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+		case len(candidates) > 0:
+			return k.adoptNewServiceAccount(req, candidates, sentAt, cause)
+		case sent == maxLostAnswers:
+			return nil, lostTooOften(cause, fmt.Sprintf("service account named %q", req.DisplayName))
+		}
+		sa, err := k.postServiceAccount(ctx, req)
+		again, lost := asAmbiguous(err)
+		if !lost {
+			return sa, err
+		}
+		cause = again
+	}
+}
+
+// serviceAccountsLike returns the accounts with the display name and scope of req.
+func (k *K0rdent) serviceAccountsLike(ctx context.Context, req ServiceAccountRequest) ([]ServiceAccount, error) {
 	all, err := k.ListServiceAccounts(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+		return nil, err
 	}
-	var candidates []ServiceAccount
+	var like []ServiceAccount
 	for _, sa := range all {
 		if sa.DisplayName == req.DisplayName && sa.Scope == req.Scope && sa.ScopeID == req.ScopeID {
-			candidates = append(candidates, sa)
+			like = append(like, sa)
 		}
 	}
-	if len(candidates) == 0 {
-		return k.postServiceAccount(ctx, req)
-	}
-	// An older account of the same name is someone else's, and adopting it would hand it to
-	// Terraform to change and eventually destroy.
+	return like, nil
+}
+
+// adoptNewServiceAccount returns the one candidate that matches req and was created since the
+// create was sent, or an error naming the candidates. An older account of the same name is
+// someone else's, and adopting it would hand it to Terraform to change and eventually destroy.
+func (k *K0rdent) adoptNewServiceAccount(req ServiceAccountRequest, candidates []ServiceAccount, sentAt time.Time, cause error) (*ServiceAccount, error) {
 	if c := candidates[0]; len(candidates) == 1 && createdSince(c.CreatedAt, sentAt.Add(-k0rdentClockSkew)) && len(req.differences(&c)) == 0 {
 		return &c, nil
 	}
@@ -279,38 +308,43 @@ func (k *K0rdent) DeleteServiceAccount(ctx context.Context, id string) error {
 // last page.
 func (k *K0rdent) ListServiceAccounts(ctx context.Context) ([]ServiceAccount, error) {
 	var all []ServiceAccount
-	err := k.walkPages(ctx, k.serviceAccountsPath(), func(p *k0rdentPage) { all = append(all, p.ServiceAccounts...) })
+	seen := map[string]bool{}
+	err := k.walkPages(ctx, k.serviceAccountsPath(), func(p *k0rdentPage) bool {
+		return appendNew(&all, seen, p.ServiceAccounts, func(a ServiceAccount) string { return a.ID })
+	})
 	return all, err
 }
 
 // CreateCredential creates a credential; its answer is the only place the client secret ever
 // appears.
 //
-// So a create whose answer was lost cannot be recovered: the credential may exist, but its
-// secret is gone. The credentials are listed before the create, so that afterwards the ones that
-// appeared can be named for deletion; when none appeared the create did not happen and is sent
-// once more. Without that list a blind retry could leave a live credential nobody holds.
+// So a credential whose create answer was lost is of no use to anyone: it exists, but nobody holds
+// its secret. The credentials are listed before the create; after a lost answer they are listed
+// again, and the ones that appeared meanwhile, made by this create, are deleted and the create is
+// sent once more (at most maxLostAnswers times in all), so the caller gets a secret and no live
+// credential is left behind that nobody holds. Creates for the same service account take turns
+// within the provider, so that one never takes another's new credential for its own; a
+// credential created outside Terraform at that very moment would be.
 func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
+	defer k.credentialCreates.lock(serviceAccountID)()
 	before, err := k.ListCredentials(ctx, serviceAccountID)
 	if err != nil {
 		return nil, err
 	}
 	c, err := k.postCredential(ctx, serviceAccountID, req)
-	var ambiguous *AmbiguousError
-	if !errors.As(err, &ambiguous) {
-		return c, err
+	for sent := 1; ; sent++ {
+		ambiguous, lost := asAmbiguous(err)
+		if !lost {
+			return c, err
+		}
+		if err := k.deleteNewCredentials(ctx, serviceAccountID, before, ambiguous); err != nil {
+			return nil, err
+		}
+		if sent == maxLostAnswers {
+			return nil, lostTooOften(ambiguous, fmt.Sprintf("new credential of service account %q", serviceAccountID))
+		}
+		c, err = k.postCredential(ctx, serviceAccountID, req)
 	}
-	after, err := k.ListCredentials(ctx, serviceAccountID)
-	if err != nil {
-		return nil, fmt.Errorf("%w; looking for it failed too: %w", ambiguous, err)
-	}
-	appeared := newCredentialIDs(before, after)
-	if len(appeared) == 0 {
-		return k.postCredential(ctx, serviceAccountID, req)
-	}
-	return nil, fmt.Errorf("%w: service account %q now has credentials %v that appeared during the request; their client "+
-		"secret was only in the lost answer and cannot be read again. Delete them (DELETE %s/<id>), then apply again",
-		ambiguous, serviceAccountID, appeared, k.credentialsPath(serviceAccountID))
 }
 
 func (k *K0rdent) postCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
@@ -319,6 +353,23 @@ func (k *K0rdent) postCredential(ctx context.Context, serviceAccountID string, r
 		return nil, err
 	}
 	return &c, nil
+}
+
+// deleteNewCredentials deletes the credentials of the account that are not in before: made by a
+// create whose answer was lost, their secret is known to no one.
+func (k *K0rdent) deleteNewCredentials(ctx context.Context, serviceAccountID string, before []ServiceAccountCredential, cause *AmbiguousError) error {
+	after, err := k.ListCredentials(ctx, serviceAccountID)
+	if err != nil {
+		return fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+	}
+	for _, id := range newCredentialIDs(before, after) {
+		if err := k.DeleteCredential(ctx, serviceAccountID, id); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("%w: service account %q has a new credential %s whose client secret was only in the lost answer, "+
+				"and deleting it failed: %w. Delete it (DELETE %s/%s), then apply again",
+				cause, serviceAccountID, id, err, k.credentialsPath(serviceAccountID), id)
+		}
+	}
+	return nil
 }
 
 // newCredentialIDs returns the ids in after that are not in before.
@@ -357,7 +408,10 @@ func (k *K0rdent) DeleteCredential(ctx context.Context, serviceAccountID, creden
 // ListCredentials returns every credential of a service account, without secrets.
 func (k *K0rdent) ListCredentials(ctx context.Context, serviceAccountID string) ([]ServiceAccountCredential, error) {
 	var all []ServiceAccountCredential
-	err := k.walkPages(ctx, k.credentialsPath(serviceAccountID), func(p *k0rdentPage) { all = append(all, p.Credentials...) })
+	seen := map[string]bool{}
+	err := k.walkPages(ctx, k.credentialsPath(serviceAccountID), func(p *k0rdentPage) bool {
+		return appendNew(&all, seen, p.Credentials, func(c ServiceAccountCredential) string { return c.ID })
+	})
 	return all, err
 }
 
@@ -370,7 +424,7 @@ type k0rdentPage struct {
 
 // walkPages reads a collection page by page until the API sends no nextPageToken, and stops
 // with an error if it sends one twice rather than loop for ever.
-func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k0rdentPage)) error {
+func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k0rdentPage) (addedNew bool)) error {
 	seen := map[string]bool{}
 	token := ""
 	for {
@@ -382,9 +436,13 @@ func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k
 		if _, err := k.do(ctx, request{method: http.MethodGet, path: collection, query: q}, &p); err != nil {
 			return err
 		}
-		each(&p)
+		addedNew := each(&p)
 		if p.NextPageToken == "" {
 			return nil
+		}
+		// A page with nothing new under a fresh token would otherwise loop forever.
+		if !addedNew {
+			return fmt.Errorf("%s API: pagination of %s returned a page with nothing new; stopping", k.platform, collection)
 		}
 		token = p.NextPageToken
 		if seen[token] {
@@ -392,4 +450,27 @@ func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k
 		}
 		seen[token] = true
 	}
+}
+
+// keyedMutex hands out one lock per key; the zero value is ready to use. Locks are never
+// freed: there is one per service account a provider run creates credentials for.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+// lock takes the key's lock and returns the function that releases it.
+func (k *keyedMutex) lock(key string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*sync.Mutex{}
+	}
+	l, ok := k.locks[key]
+	if !ok {
+		l = &sync.Mutex{}
+		k.locks[key] = l
+	}
+	k.mu.Unlock()
+	l.Lock()
+	return l.Unlock
 }

@@ -2,10 +2,12 @@ package client
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -415,7 +417,7 @@ func TestK0rdentCredentialLifecycle(t *testing.T) {
 
 func TestK0rdentCreateCredentialAfterLostAnswer(t *testing.T) {
 	for _, commit := range []bool{true, false} {
-		name := map[bool]string{true: "created: named for deletion", false: "not created: sent again"}[commit]
+		name := map[bool]string{true: "created: deleted and created again", false: "not created: sent again"}[commit]
 		t.Run(name, func(t *testing.T) {
 			// The first credential is created normally; the answer to the second is lost.
 			c, mock := newK0rdentAgainstMock(t, "global", loseNth(t, isCredentialCreate, 2, commit))
@@ -429,30 +431,183 @@ func TestK0rdentCreateCredentialAfterLostAnswer(t *testing.T) {
 			}
 
 			got, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
-			stored := mock.K0rdentCredentials("sa-ci")
-			if len(stored) != 2 {
-				t.Fatalf("the mock holds %d credentials, want the existing one and exactly one more", len(stored))
-			}
-			if commit {
-				var ambiguous *AmbiguousError
-				if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), stored[1].ID) ||
-					strings.Contains(err.Error(), existing.ID) || !strings.Contains(err.Error(), "Delete them") {
-					t.Fatalf("error %v: want the lost create reported with only the new credential %s to delete", err, stored[1].ID)
-				}
-				if strings.Contains(err.Error(), stored[1].ClientSecret) {
-					t.Fatal("the error holds the client secret")
-				}
-				if n := mock.Calls("POST " + k0rdentCredentialsRoute); n != 2 {
-					t.Fatalf("the mock handled %d credential creates, want 2: no second attempt after the lost one", n)
-				}
-				return
-			}
 			if err != nil {
 				t.Fatalf("CreateCredential: %v", err)
 			}
-			if got.ID != stored[1].ID || got.ClientSecret != stored[1].ClientSecret {
-				t.Fatalf("CreateCredential = %+v, want the credential the mock holds", got)
+			stored := mock.K0rdentCredentials("sa-ci")
+			if len(stored) != 2 || stored[0].ID != existing.ID {
+				t.Fatalf("the mock holds %+v, want the existing credential and exactly one more", stored)
+			}
+			if got.ID != stored[1].ID || got.ClientSecret == "" || got.ClientSecret != stored[1].ClientSecret {
+				t.Fatalf("CreateCredential = %+v, want the credential the mock holds, with its secret", got)
+			}
+			// A create lost before the mock handled it never reached the mock's counters.
+			if n, want := mock.Calls("POST "+k0rdentCredentialsRoute), map[bool]int{true: 3, false: 2}[commit]; n != want {
+				t.Fatalf("the mock handled %d credential creates, want %d: the first, the lost one if it landed, and one more", n, want)
+			}
+			wantDeletes := map[bool]int{true: 1, false: 0}[commit]
+			if n := mock.Calls("DELETE " + k0rdentCredentialsRoute + "/{credId}"); n != wantDeletes {
+				t.Fatalf("the mock saw %d credential deletes, want %d: only a credential the lost create made is deleted", n, wantDeletes)
 			}
 		})
+	}
+}
+
+// loseFrom is an interceptor that commits every request that matches from the nth on, and
+// loses its answer.
+func loseFrom(t *testing.T, matches func(*http.Request) bool, nth int32) interceptor {
+	var seen atomic.Int32
+	return func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if !matches(r) || seen.Add(1) < nth {
+			return false
+		}
+		mock.ServeHTTP(httptest.NewRecorder(), r)
+		dropConnection(t, w)
+		return true
+	}
+}
+
+// When every answer is lost, the create gives up after maxLostAnswers tries, and none of the
+// credentials it made is left behind.
+func TestK0rdentCreateCredentialEveryAnswerLost(t *testing.T) {
+	c, mock := newK0rdentAgainstMock(t, "global", loseFrom(t, isCredentialCreate, 1))
+	ctx := t.Context()
+	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+	var ambiguous *AmbiguousError
+	if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), fmt.Sprintf("sent %d times", maxLostAnswers)) {
+		t.Fatalf("error %v, want the lost create, saying how often it was sent", err)
+	}
+	if stored := mock.K0rdentCredentials("sa-ci"); len(stored) != 0 {
+		t.Fatalf("the mock holds %+v, want no credential: each one whose answer was lost is deleted", stored)
+	}
+	if n := mock.Calls("POST " + k0rdentCredentialsRoute); n != maxLostAnswers {
+		t.Fatalf("the mock saw %d credential creates, want %d", n, maxLostAnswers)
+	}
+}
+
+// A new credential that cannot be deleted is named in the error, and nothing is sent again.
+func TestK0rdentCreateCredentialLostAnswerAndFailedDelete(t *testing.T) {
+	lose := loseNth(t, isCredentialCreate, 1, true)
+	c, mock := newK0rdentAgainstMock(t, "global", func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodDelete {
+			writeJSON(t, w, http.StatusForbidden, map[string]any{"error": map[string]any{"code": "FORBIDDEN", "message": "no deleting"}})
+			return true
+		}
+		return lose(mock, w, r)
+	})
+	ctx := t.Context()
+	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+	stored := mock.K0rdentCredentials("sa-ci")
+	if len(stored) != 1 {
+		t.Fatalf("the mock holds %d credentials, want the one the lost create made", len(stored))
+	}
+	var ambiguous *AmbiguousError
+	if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), stored[0].ID) || !strings.Contains(err.Error(), "no deleting") ||
+		!strings.Contains(err.Error(), "Delete it") {
+		t.Fatalf("error %v: want the lost create, the credential %s to delete and why deleting failed", err, stored[0].ID)
+	}
+	if strings.Contains(err.Error(), stored[0].ClientSecret) {
+		t.Fatal("the error holds the client secret")
+	}
+	if n := mock.Calls("POST " + k0rdentCredentialsRoute); n != 1 {
+		t.Fatalf("the mock saw %d credential creates, want 1", n)
+	}
+}
+
+// Two creates for one account at once: the one whose answer is lost must not take the other's
+// new credential for its own and delete it. The lost create waits, up to a bound, for the other
+// to be committed first; creates of one account take turns, so it never is.
+func TestK0rdentConcurrentCredentialCreatesKeepEachOthersCredential(t *testing.T) {
+	var posts atomic.Int32
+	var committed sync.Once
+	otherDone := make(chan struct{})
+	c, mock := newK0rdentAgainstMock(t, "global", func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if !isCredentialCreate(r) {
+			return false
+		}
+		if posts.Add(1) != 1 {
+			mock.ServeHTTP(w, r)
+			committed.Do(func() { close(otherDone) })
+			return true
+		}
+		select {
+		case <-otherDone:
+		case <-time.After(300 * time.Millisecond):
+		}
+		mock.ServeHTTP(httptest.NewRecorder(), r)
+		dropConnection(t, w)
+		return true
+	})
+	ctx := t.Context()
+	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
+		t.Fatal(err)
+	}
+
+	results := make(chan *ServiceAccountCredential, 2)
+	for range 2 {
+		go func() {
+			cred, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+			if err != nil {
+				t.Errorf("CreateCredential: %v", err)
+			}
+			results <- cred
+		}()
+	}
+	var got []string
+	for range 2 {
+		if cred := <-results; cred != nil {
+			got = append(got, cred.ID+"/"+cred.ClientSecret)
+		}
+	}
+	var stored []string
+	for _, cred := range mock.K0rdentCredentials("sa-ci") {
+		stored = append(stored, cred.ID+"/"+cred.ClientSecret)
+	}
+	slices.Sort(got)
+	slices.Sort(stored)
+	if !slices.Equal(got, stored) || len(stored) != 2 {
+		t.Fatalf("the creates returned %v and the mock holds %v: want the same two credentials", got, stored)
+	}
+}
+
+// Updates and deletes are sent again after a lost answer; a retried delete finds nothing, an
+// ErrNotFound the resources count as done.
+func TestK0rdentWritesAfterLostAnswer(t *testing.T) {
+	c, mock := newK0rdentAgainstMock(t, "global", nil)
+	ctx := t.Context()
+	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
+		t.Fatal(err)
+	}
+	cred, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	mock.DropNextWrites(1)
+	description := "deploys from CI, nightly"
+	if sa, err := c.UpdateServiceAccount(ctx, "sa-ci", ServiceAccountUpdate{Description: &description}); err != nil || sa.Description != description {
+		t.Fatalf("update after a lost answer: %+v, %v", sa, err)
+	}
+	mock.DropNextWrites(1)
+	if err := c.DeleteCredential(ctx, "sa-ci", cred.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("credential delete after a lost answer: %v, want the retry's ErrNotFound", err)
+	}
+	if left := mock.K0rdentCredentials("sa-ci"); len(left) != 0 {
+		t.Fatalf("credentials left after delete: %+v", left)
+	}
+	mock.DropNextWrites(1)
+	if err := c.DeleteServiceAccount(ctx, "sa-ci"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("account delete after a lost answer: %v, want the retry's ErrNotFound", err)
+	}
+	if left := mock.K0rdentServiceAccounts(); len(left) != 0 {
+		t.Fatalf("accounts left after delete: %+v", left)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,7 +55,79 @@ type callInfoKey struct{}
 
 func withCallInfo(ctx context.Context, info callInfo) context.Context {
 	info.start = time.Now()
+	info.secrets = maskable(info.secrets)
 	return context.WithValue(ctx, callInfoKey{}, info)
+}
+
+// withSecrets adds secret values to those the call masks.
+func withSecrets(ctx context.Context, secrets []string) context.Context {
+	info := callInfoFrom(ctx)
+	info.secrets = maskable(append(slices.Clone(info.secrets), secrets...))
+	return context.WithValue(ctx, callInfoKey{}, info)
+}
+
+// maskable returns the secrets to look for in free text: without repeats, and without values
+// shorter than minMaskedSecret. An unset credential (such as Aria's session token when the
+// provider logs in) is an empty string, and masking the empty string would put a mask between
+// every two characters of every message; a one-letter token would do nearly as badly.
+func maskable(secrets []string) []string {
+	out := make([]string, 0, len(secrets))
+	for _, s := range secrets {
+		if len(s) >= minMaskedSecret && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// minMaskedSecret is the length below which a value is not masked in free text: masking a
+// three-letter value would garble every message it occurs in and hide next to nothing. Secret
+// fields and headers are masked by name whatever the length of their value.
+const minMaskedSecret = 4
+
+// requestSecrets returns the secret values a request carries: the credentials in its secret
+// headers, whole and without their scheme ("Bearer <session id>"), and the string values of
+// secret fields at any depth of its JSON body (a kubeconfig). The configured credentials are
+// among them anyway; this adds what the client only learns at run time, such as the session id
+// of a login, and the resource arguments that are secrets, so that a platform echoing a request
+// in its answer or its error cannot put them in a log or a diagnostic.
+func requestSecrets(h http.Header, body []byte) []string {
+	var out []string
+	add := func(v string) { out = append(out, v) }
+	for name, values := range h {
+		if !isSecretKey(name) {
+			continue
+		}
+		for _, v := range values {
+			add(v)
+			if _, credential, ok := strings.Cut(v, " "); ok {
+				add(strings.TrimSpace(credential))
+			}
+		}
+	}
+	var v any
+	if json.Unmarshal(body, &v) == nil {
+		secretFieldValues(v, add)
+	}
+	return out
+}
+
+// secretFieldValues calls add with the string value of every secret field in a decoded JSON value.
+func secretFieldValues(v any, add func(string)) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			if s, ok := child.(string); ok && isSecretKey(k) {
+				add(s)
+				continue
+			}
+			secretFieldValues(child, add)
+		}
+	case []any:
+		for _, child := range t {
+			secretFieldValues(child, add)
+		}
+	}
 }
 
 func callInfoFrom(ctx context.Context) callInfo {

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -71,12 +70,14 @@ type agentTokenRequest struct {
 //
 // The create has no client-chosen id, so it is never retried blindly. When its answer is lost
 // the labels are searched: with no token of that label the create provably did not happen and is
-// sent once more; with one or more, which of them is ours cannot be known, so the error names
-// them for the user to import or delete.
+// sent once more; with exactly one, that token is taken to be the one this create made and is
+// adopted; with several, which of them is ours cannot be known, so the error names them for the
+// user to import or delete. Adopting relies on labels being distinct: a token made outside
+// Terraform under the same label, while the create did not happen, would be adopted too (the
+// resource documentation asks for distinct labels).
 func (m *Monitoring) CreateAgentToken(ctx context.Context, label string) (*AgentToken, error) {
 	id, err := m.postAgentToken(ctx, label)
-	var ambiguous *AmbiguousError
-	if errors.As(err, &ambiguous) {
+	if ambiguous, ok := asAmbiguous(err); ok {
 		id, err = m.recoverAgentTokenCreate(ctx, label, ambiguous)
 	}
 	if err != nil {
@@ -99,22 +100,45 @@ func (m *Monitoring) postAgentToken(ctx context.Context, label string) (string, 
 	return "", fmt.Errorf("%s API: the create answered %d without an X-Object-ID or Location header", m.platform, resp.status)
 }
 
+// recoverAgentTokenCreate resolves a lost create answer by label, sending the create again while
+// the search finds nothing, at most maxLostAnswers times in all.
 func (m *Monitoring) recoverAgentTokenCreate(ctx context.Context, label string, cause *AmbiguousError) (string, error) {
-	existing, err := m.ListAgentTokens(ctx)
-	if err != nil {
-		return "", fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+	for sent := 1; ; sent++ {
+		candidates, err := m.agentTokensLabelled(ctx, label)
+		if err != nil {
+			return "", fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+		}
+		switch {
+		case len(candidates) == 1:
+			return candidates[0], nil
+		case len(candidates) > 1:
+			return "", fmt.Errorf("%w: agent tokens labelled %q now exist with ids %v and which one this create made cannot be "+
+				"told; import the one that is yours (terraform import) or delete the extra ones, then apply again", cause, label, candidates)
+		case sent == maxLostAnswers:
+			return "", lostTooOften(cause, fmt.Sprintf("agent token labelled %q", label))
+		}
+		id, err := m.postAgentToken(ctx, label)
+		again, lost := asAmbiguous(err)
+		if !lost {
+			return id, err
+		}
+		cause = again
 	}
-	var candidates []string
-	for _, t := range existing {
+}
+
+// agentTokensLabelled returns the ids of the tokens that carry exactly this label.
+func (m *Monitoring) agentTokensLabelled(ctx context.Context, label string) ([]string, error) {
+	all, err := m.ListAgentTokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, t := range all {
 		if t.Label == label {
-			candidates = append(candidates, t.ID)
+			ids = append(ids, t.ID)
 		}
 	}
-	if len(candidates) > 0 {
-		return "", fmt.Errorf("%w: agent tokens labelled %q now exist with ids %v; import the one that is yours "+
-			"(terraform import) or delete the extra ones, then apply again", cause, label, candidates)
-	}
-	return m.postAgentToken(ctx, label)
+	return ids, nil
 }
 
 // GetAgentToken reads one token, including its value.
@@ -152,7 +176,7 @@ type monitoringPage[T any] struct {
 // ListAgentTokens returns every token, following next_marker to the last page.
 func (m *Monitoring) ListAgentTokens(ctx context.Context) ([]AgentToken, error) {
 	var all []AgentToken
-	seen := map[string]bool{}
+	seen, seenTokens := map[string]bool{}, map[string]bool{}
 	marker := ""
 	for {
 		q := url.Values{"limit": {strconv.Itoa(monitoringPageSize)}}
@@ -163,9 +187,13 @@ func (m *Monitoring) ListAgentTokens(ctx context.Context) ([]AgentToken, error) 
 		if _, err := m.do(ctx, request{method: http.MethodGet, path: "/agent_tokens", query: q}, &p); err != nil {
 			return nil, err
 		}
-		all = append(all, p.Values...)
+		// Keyed by id and value: the documented list example carries no id.
+		addedNew := appendNew(&all, seenTokens, p.Values, func(t AgentToken) string { return t.ID + "\x00" + t.Token })
 		if p.Metadata.NextMarker == nil || *p.Metadata.NextMarker == "" {
 			return all, nil
+		}
+		if !addedNew {
+			return nil, fmt.Errorf("%s API: pagination returned a page with nothing new; stopping", m.platform)
 		}
 		marker = *p.Metadata.NextMarker
 		if seen[marker] {

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
 
 // recorded is one request the fake Monitoring API received.
@@ -275,65 +277,84 @@ func TestCreateAgentTokenRetriesOnlyWhenTurnedAway(t *testing.T) {
 func TestCreateAgentTokenAfterLostAnswer(t *testing.T) {
 	tests := []struct {
 		name string
-		// actedOn: the server created the token before the answer was lost.
-		actedOn bool
+		// commitFrom: from this create on (counting from 1), the server creates the token before
+		// the answer is lost; 0: never.
+		commitFrom int
+		// lostAnswers: how many creates in a row lose their answer.
+		lostAnswers int
+		// namesake: a token made elsewhere already carries the label.
+		namesake bool
+
+		wantPosts, wantLists, wantMine int
+		wantErr                        string // empty: the create succeeds
 	}{
-		{name: "server created the token", actedOn: true},
-		{name: "server did not create the token", actedOn: false},
+		{name: "server created the token: adopted", commitFrom: 1, lostAnswers: 1, wantPosts: 1, wantLists: 1, wantMine: 1},
+		{name: "server did not create the token: sent again", lostAnswers: 1, wantPosts: 2, wantLists: 1, wantMine: 1},
+		{name: "not created, then created with the answer lost again: adopted", commitFrom: 2, lostAnswers: 2, wantPosts: 2, wantLists: 2, wantMine: 1},
+		{name: "two lost before the server, then created", lostAnswers: 2, wantPosts: 3, wantLists: 2, wantMine: 1},
+		{
+			name: "several tokens carry the label: named, none adopted", commitFrom: 1, lostAnswers: 1, namesake: true,
+			wantPosts: 1, wantLists: 1, wantMine: 2, wantErr: "import the one that is yours",
+		},
+		{
+			name: "every answer lost, nothing created: gives up", lostAnswers: 100,
+			wantPosts: maxLostAnswers, wantLists: maxLostAnswers, wantMine: 0, wantErr: fmt.Sprintf("sent %d times", maxLostAnswers),
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f, base := newFakeMonitoring(t)
 			f.onCreate = func(n int, w http.ResponseWriter, _ *http.Request, create func() AgentToken) bool {
-				if n > 1 {
+				if n > tc.lostAnswers {
 					return false
 				}
-				if tc.actedOn {
+				if tc.commitFrom > 0 && n >= tc.commitFrom {
 					create()
 				}
 				dropConnection(t, w)
 				return true
 			}
-			// Another token with a different label must not be taken for ours.
+			// A token with another label must never be taken for ours.
 			f.store("someone else's")
+			var namesake AgentToken
+			if tc.namesake {
+				namesake = f.store("mine")
+			}
 			m := newTestMonitoring(t, base, testOptions(), testAuthToken)
 
 			got, err := m.CreateAgentToken(context.Background(), "mine")
-			posts := f.count(http.MethodPost, "/agent_tokens")
-			if f.count(http.MethodGet, "/agent_tokens") != 1 {
-				t.Errorf("the tokens were listed %d times, want once", f.count(http.MethodGet, "/agent_tokens"))
-			}
 			var mine []AgentToken
 			for _, tok := range f.all() {
 				if tok.Label == "mine" {
 					mine = append(mine, tok)
 				}
 			}
-			if len(mine) != 1 {
-				t.Fatalf("the server holds %d tokens labelled mine, want exactly 1: %+v", len(mine), f.all())
+			if len(mine) != tc.wantMine {
+				t.Fatalf("the server holds %d tokens labelled mine, want %d: %+v", len(mine), tc.wantMine, f.all())
 			}
-
-			if tc.actedOn {
+			if posts := f.count(http.MethodPost, "/agent_tokens"); posts != tc.wantPosts {
+				t.Errorf("%d creates sent, want %d: a create is sent again only when the labels show none was made", posts, tc.wantPosts)
+			}
+			if lists := f.count(http.MethodGet, "/agent_tokens"); lists != tc.wantLists {
+				t.Errorf("the tokens were listed %d times, want %d", lists, tc.wantLists)
+			}
+			if tc.wantErr != "" {
 				var ambiguous *AmbiguousError
-				if !errors.As(err, &ambiguous) {
-					t.Fatalf("error = %v, want an *AmbiguousError", err)
+				if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error = %v, want an *AmbiguousError saying %q", err, tc.wantErr)
 				}
-				if !strings.Contains(err.Error(), mine[0].ID) || !strings.Contains(err.Error(), "import") {
-					t.Errorf("error %q does not name the existing token %s and how to adopt it", err, mine[0].ID)
-				}
-				if posts != 1 {
-					t.Errorf("%d creates sent, want 1: no blind retry after a lost answer", posts)
+				for _, tok := range mine {
+					if !strings.Contains(err.Error(), tok.ID) {
+						t.Errorf("error %q does not name the token %s", err, tok.ID)
+					}
 				}
 				return
 			}
 			if err != nil {
 				t.Fatalf("CreateAgentToken: %v", err)
 			}
-			if *got != mine[0] {
+			if *got != mine[0] || got.ID == namesake.ID {
 				t.Errorf("CreateAgentToken = %+v, want %+v", *got, mine[0])
-			}
-			if posts != 2 {
-				t.Errorf("%d creates sent, want 2 (the lost one, then one after the list showed none)", posts)
 			}
 		})
 	}
@@ -363,7 +384,9 @@ func TestCreateAgentTokenLostAnswerAndFailedLookup(t *testing.T) {
 	}
 }
 
-func TestCreateAgentTokenPerAttemptTimeoutIsAmbiguous(t *testing.T) {
+// A create that outlives the per-attempt timeout may have been completed by the server: it is
+// not sent again blindly, but resolved by label like any lost answer.
+func TestCreateAgentTokenPerAttemptTimeoutIsResolvedByLabel(t *testing.T) {
 	f, base := newFakeMonitoring(t)
 	f.onCreate = func(n int, _ http.ResponseWriter, r *http.Request, create func() AgentToken) bool {
 		if n > 1 {
@@ -377,11 +400,13 @@ func TestCreateAgentTokenPerAttemptTimeoutIsAmbiguous(t *testing.T) {
 	opts.RequestTimeout = 300 * time.Millisecond
 	m := newTestMonitoring(t, base, opts, testAuthToken)
 
-	_, err := m.CreateAgentToken(context.Background(), "mine")
+	got, err := m.CreateAgentToken(context.Background(), "mine")
 	tok := f.checkOneToken(t, "mine")
-	var ambiguous *AmbiguousError
-	if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), tok.ID) {
-		t.Errorf("error = %v, want an AmbiguousError naming the token %s the timed-out create made", err, tok.ID)
+	if err != nil || *got != tok {
+		t.Errorf("CreateAgentToken = %+v, %v; want the token %s the timed-out create made", got, err, tok.ID)
+	}
+	if posts := f.count(http.MethodPost, "/agent_tokens"); posts != 1 {
+		t.Errorf("%d creates sent, want 1", posts)
 	}
 }
 
@@ -589,5 +614,40 @@ func TestListAgentTokensErrorStopsPaging(t *testing.T) {
 	}
 	if n.Load() != 2 {
 		t.Errorf("%d list calls, want 2", n.Load())
+	}
+}
+
+// PUT and DELETE are sent again after a lost answer; the retried delete finds nothing, an
+// ErrNotFound the resource counts as done.
+func TestAgentTokenWritesAfterLostAnswer(t *testing.T) {
+	mock := mockserver.New(mockserver.DefaultCredentials())
+	srv := serve(t, mock.ServeHTTP)
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMonitoring(tr, MonitoringConfig{Endpoint: mock.Endpoints(srv.URL).Monitoring, AuthToken: mock.Credentials().MonitoringToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	tok, err := m.CreateAgentToken(ctx, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	mock.DropNextWrites(1)
+	if err := m.UpdateAgentTokenLabel(ctx, tok.ID, "web-tier"); err != nil {
+		t.Fatalf("update after a lost answer: %v", err)
+	}
+	if stored := mock.MonitoringTokens(); len(stored) != 1 || stored[0].Label != "web-tier" {
+		t.Fatalf("the platform holds %+v, want the one token relabelled", stored)
+	}
+	mock.DropNextWrites(1)
+	if err := m.DeleteAgentToken(ctx, tok.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("delete after a lost answer: %v, want the retry's ErrNotFound", err)
+	}
+	if stored := mock.MonitoringTokens(); len(stored) != 0 {
+		t.Fatalf("tokens left after delete: %+v", stored)
 	}
 }

@@ -129,39 +129,47 @@ func (s *SpaceONE) agentCall(ctx context.Context, verb string, body any, creates
 // CreateAgent creates the agent of a service account and returns it with its client secret.
 //
 // A service account has at most one agent, so a create whose answer was lost is resolved by
-// looking the agent up: when none exists, the create provably did not happen and is sent again;
-// when it exists with the requested options, it is ours, and since its secret was lost with the
-// answer, the secret is regenerated so the caller gets a usable one. Never a second agent.
+// looking the agent up: when none exists, the create provably did not happen and is sent again
+// (at most maxLostAnswers times in all); when it exists with the requested options, it is ours,
+// and since its secret was lost with the answer, the secret is regenerated so the caller gets a
+// usable one. Never a second agent.
 func (s *SpaceONE) CreateAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {
-	var a Agent
-	err := s.agentCall(ctx, "create", req, true, &a)
-	var ambiguous *AmbiguousError
-	if errors.As(err, &ambiguous) {
+	a, err := s.postAgent(ctx, req)
+	if ambiguous, ok := asAmbiguous(err); ok {
 		return s.recoverAgentCreate(ctx, req, ambiguous)
 	}
-	if err != nil {
+	return a, err
+}
+
+func (s *SpaceONE) postAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {
+	var a Agent
+	if err := s.agentCall(ctx, "create", req, true, &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
 }
 
 func (s *SpaceONE) recoverAgentCreate(ctx context.Context, req AgentCreateRequest, cause *AmbiguousError) (*Agent, error) {
-	existing, err := s.GetAgent(ctx, req.ServiceAccountID)
-	if errors.Is(err, ErrNotFound) {
-		var a Agent
-		if err := s.agentCall(ctx, "create", req, true, &a); err != nil {
-			return nil, err
+	for sent := 1; ; sent++ {
+		existing, err := s.GetAgent(ctx, req.ServiceAccountID)
+		switch {
+		case err == nil && existing.Options != req.Options:
+			return nil, fmt.Errorf("%w: service account %s now has agent %s with other options; import it or delete it, then apply again",
+				cause, req.ServiceAccountID, existing.AgentID)
+		case err == nil:
+			return s.RegenerateAgent(ctx, req.ServiceAccountID)
+		case !errors.Is(err, ErrNotFound):
+			return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+		case sent == maxLostAnswers:
+			return nil, lostTooOften(cause, "agent of service account "+req.ServiceAccountID)
 		}
-		return &a, nil
+		a, err := s.postAgent(ctx, req)
+		again, lost := asAmbiguous(err)
+		if !lost {
+			return a, err
+		}
+		cause = again
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
-	}
-	if existing.Options != req.Options {
-		return nil, fmt.Errorf("%w: service account %s now has agent %s with other options; import it or delete it, then apply again",
-			cause, req.ServiceAccountID, existing.AgentID)
-	}
-	return s.RegenerateAgent(ctx, req.ServiceAccountID)
 }
 
 // GetAgent reads the agent of a service account (without its secret).
@@ -240,24 +248,11 @@ func (s *SpaceONE) ListAgents(ctx context.Context, filter AgentFilter) ([]Agent,
 		if len(page.Results) == 0 {
 			return all, nil
 		}
-		if !addNewAgents(&all, seen, page.Results) {
+		if !appendNew(&all, seen, page.Results, func(a Agent) string { return a.AgentID }) {
 			return nil, fmt.Errorf("%s API: the agent list returned the same page twice (start %d); stopping", s.platform, start)
 		}
 		if len(all) >= page.TotalCount {
 			return all, nil
 		}
 	}
-}
-
-// addNewAgents appends the agents not seen before and reports whether there was any.
-func addNewAgents(all *[]Agent, seen map[string]bool, page []Agent) bool {
-	added := false
-	for _, a := range page {
-		if !seen[a.AgentID] {
-			seen[a.AgentID] = true
-			*all = append(*all, a)
-			added = true
-		}
-	}
-	return added
 }

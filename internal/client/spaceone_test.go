@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
@@ -12,9 +14,20 @@ import (
 
 func newSpaceONEAgainstMock(t *testing.T) (*SpaceONE, *mockserver.Server) {
 	t.Helper()
+	return newSpaceONEBehind(t, nil)
+}
+
+// newSpaceONEBehind is newSpaceONEAgainstMock with intercept, when not nil, in front of the mock
+// to stage what the mock cannot.
+func newSpaceONEBehind(t *testing.T, intercept interceptor) (*SpaceONE, *mockserver.Server) {
+	t.Helper()
 	mock := mockserver.New(mockserver.DefaultCredentials())
-	srv := httptest.NewServer(mock)
-	t.Cleanup(srv.Close)
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if intercept != nil && intercept(mock, w, r) {
+			return
+		}
+		mock.ServeHTTP(w, r)
+	})
 	tr, err := NewTransport(testOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +130,68 @@ func TestSpaceONELostCreateAnswerWithNothingCreatedCreatesOnce(t *testing.T) {
 	}
 }
 
+// isAgentCreate reports whether r creates a SpaceONE agent.
+func isAgentCreate(r *http.Request) bool {
+	return strings.HasSuffix(r.URL.Path, "/identity/v2/agent/create")
+}
+
+// The first create never reaches the server and the second's answer is lost after it created the
+// agent: the lookup after each tells the cases apart, and the agent is made exactly once.
+func TestSpaceONELostCreateAnswersTwice(t *testing.T) {
+	var creates atomic.Int32
+	c, mock := newSpaceONEBehind(t, func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if !isAgentCreate(r) {
+			return false
+		}
+		switch creates.Add(1) {
+		case 1:
+			dropConnection(t, w)
+		case 2:
+			mock.ServeHTTP(httptest.NewRecorder(), r)
+			dropConnection(t, w)
+		default:
+			return false
+		}
+		return true
+	})
+
+	a, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agents := mock.SpaceONEAgents()
+	if len(agents) != 1 || a.ClientSecret == "" || a.ClientSecret != agents[0].ClientSecret {
+		t.Fatalf("the client got %+v, the platform holds %+v: want one agent, with the secret the client holds", a, agents)
+	}
+	if n := mock.Calls("POST /spaceone/identity/v2/agent/regenerate"); n != 1 {
+		t.Fatalf("%d regenerates, want 1: the second create made the agent, whose secret was lost", n)
+	}
+}
+
+// Every create loses its answer before reaching the server: the client gives up after
+// maxLostAnswers tries, and nothing exists.
+func TestSpaceONEEveryCreateAnswerLost(t *testing.T) {
+	c, mock := newSpaceONEBehind(t, func(_ *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if !isAgentCreate(r) {
+			return false
+		}
+		dropConnection(t, w)
+		return true
+	})
+
+	_, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
+	var ambiguous *AmbiguousError
+	if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), fmt.Sprintf("sent %d times", maxLostAnswers)) {
+		t.Fatalf("error %v, want the lost create, saying how often it was sent", err)
+	}
+	if n := len(mock.SpaceONEAgents()); n != 0 {
+		t.Fatalf("%d agents, want none", n)
+	}
+	if n := mock.Calls("POST /spaceone/identity/v2/agent/get"); n != maxLostAnswers {
+		t.Fatalf("%d lookups, want %d: one after each lost create", n, maxLostAnswers)
+	}
+}
+
 func TestSpaceONEListWalksPagesAndFilters(t *testing.T) {
 	c, mock := newSpaceONEAgainstMock(t)
 	defer func(n int) { spaceonePageSize = n }(spaceonePageSize)
@@ -159,5 +234,43 @@ func TestAgentOptionsTravelAsStringsAndReadEitherWay(t *testing.T) {
 	var b flexBool
 	if err := b.UnmarshalJSON([]byte(`"maybe"`)); err == nil {
 		t.Error(`"maybe" was accepted as a boolean`)
+	}
+}
+
+// Enable, disable, regenerate and delete are sent again after a lost answer. The retried delete
+// finds nothing, an ErrNotFound the resources count as done; the retried regenerate returns the
+// secret the platform holds, the one from the last regeneration.
+func TestSpaceONEWritesAfterLostAnswer(t *testing.T) {
+	c, mock := newSpaceONEAgainstMock(t)
+	ctx := t.Context()
+	if _, err := c.CreateAgent(ctx, AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)}); err != nil {
+		t.Fatal(err)
+	}
+
+	mock.DropNextWrites(1)
+	if a, err := c.DisableAgent(ctx, "sa-1"); err != nil || a.State != AgentDisabled {
+		t.Fatalf("disable after a lost answer: %+v, %v", a, err)
+	}
+	mock.DropNextWrites(1)
+	if a, err := c.EnableAgent(ctx, "sa-1"); err != nil || a.State != AgentEnabled {
+		t.Fatalf("enable after a lost answer: %+v, %v", a, err)
+	}
+	mock.DropNextWrites(1)
+	a, err := c.RegenerateAgent(ctx, "sa-1")
+	if err != nil {
+		t.Fatalf("regenerate after a lost answer: %v", err)
+	}
+	if stored := mock.SpaceONEAgents()[0].ClientSecret; a.ClientSecret != stored {
+		t.Fatalf("regenerate returned secret %q, the platform holds %q", a.ClientSecret, stored)
+	}
+	if n := mock.Calls("POST /spaceone/identity/v2/agent/regenerate"); n != 2 {
+		t.Fatalf("%d regenerates, want 2: the lost one and the retry", n)
+	}
+	mock.DropNextWrites(1)
+	if err := c.DeleteAgent(ctx, "sa-1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("delete after a lost answer: %v, want the retry's ErrNotFound", err)
+	}
+	if n := len(mock.SpaceONEAgents()); n != 0 {
+		t.Fatalf("%d agents after delete, want 0", n)
 	}
 }

@@ -278,29 +278,33 @@ func TestAccAgentSecret_duplicateNameLeavesExistingSecret(t *testing.T) {
 	}
 }
 
-// The create is committed, but its answer, the only one that ever carries the value, is lost.
-func TestAccAgentSecret_lostCreateAnswerIsNotCreatedAgain(t *testing.T) {
+// The create is committed, but its answer, the only one that ever carries the value, is lost. The
+// name was free before the create, so the secret holding it now is ours, without a value: it is
+// deleted and created again, and state holds the new secret with its value.
+func TestAccAgentSecret_lostCreateAnswerIsCreatedAgainWithItsValue(t *testing.T) {
 	m := newAccMock(t)
 	session := m.OpenAriaSession()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentSecretsDestroyed,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { m.DropNextWrites(1) },
 			Config:    m.ariaSessionConfig(session, agentSecretConfig("web")),
-			ExpectError: regexp.MustCompile(`(?s)Unable to create agent secret.*named\s+"web"\s+exists\s+now\s+\(id\s+[0-9a-f-]{36}\).*` +
-				`its\s+value\s+could\s+not\s+be\s+read\s+back.*not\s+sent\s+again.*delete\s+it\s+outside\s+Terraform.*terraform\s+import`),
+			Check: resource.ComposeTestCheckFunc(
+				m.checkAgentSecretMatchesMock("web"),
+				func(*terraform.State) error {
+					if n, d := m.Calls("POST "+ariaSecretsRoute), m.Calls("DELETE "+ariaSecretsRoute+"/{id}"); n != 2 || d != 1 {
+						return fmt.Errorf("%d creates and %d deletes sent, want 2 and 1: the lost create, the delete of what it made, one more create", n, d)
+					}
+					return nil
+				},
+			),
 		}},
 	})
-	if n := len(m.AriaSecrets()); n != 1 {
-		t.Fatalf("after a lost create answer the platform holds %d secrets, want exactly 1", n)
-	}
-	if n := m.Calls("POST " + ariaSecretsRoute); n != 1 {
-		t.Fatalf("%d creates sent, want 1: the secret existed, so a second create could only conflict", n)
-	}
 }
 
-// The connection drops before the platform handles the create: nothing exists, so the provider
-// looks, finds nothing, and creates once more.
+// The connection drops before the platform handles the lookup that precedes the create: the
+// lookup is sent again, and the secret is created once.
 func TestAccAgentSecret_createSentAgainWhenNothingWasCreated(t *testing.T) {
 	m := newAccMock(t)
 	session := m.OpenAriaSession()
@@ -313,8 +317,8 @@ func TestAccAgentSecret_createSentAgainWhenNothingWasCreated(t *testing.T) {
 			Check: resource.ComposeTestCheckFunc(
 				m.checkAgentSecretMatchesMock("web"),
 				func(*terraform.State) error {
-					if n := m.Calls("POST " + ariaSecretsRoute); n != 2 {
-						return fmt.Errorf("%d creates sent, want 2: the dropped one and one after looking", n)
+					if n := m.Calls("POST " + ariaSecretsRoute); n != 1 {
+						return fmt.Errorf("%d creates sent, want 1", n)
 					}
 					return nil
 				},

@@ -47,15 +47,19 @@ func (r *agentTokenResource) Metadata(_ context.Context, req resource.MetadataRe
 func (r *agentTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Rackspace Cloud Monitoring agent token, which monitoring agents use to authenticate. " +
-			"Several agents may share one token. The label can be changed in place; the token value never changes.",
+			"Several agents may share one token. The label can be changed in place; the token value never changes. " +
+			"Give every token a distinct label: the API has no other key, so when the answer to a create is lost, the provider " +
+			"looks the new token up by its label and adopts it if exactly one token carries that label (several are an error that names them).",
 		Attributes: map[string]schema.Attribute{
 			// Optional
 			"label": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(""),
-				MarkdownDescription: "Free-form label that tells the token apart, such as the host group it serves. Updated in place. Default `\"\"`.",
-				Validators:          []validator.String{stringvalidator.LengthAtMost(maxAgentTokenLabel)},
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(""),
+				MarkdownDescription: "Free-form label that tells the token apart, such as the host group it serves. Keep it distinct from every " +
+					"other token's label, including tokens made outside Terraform: it is how a create whose answer was lost finds its token. " +
+					"Updated in place. Default `\"\"`.",
+				Validators: []validator.String{stringvalidator.LengthAtMost(maxAgentTokenLabel)},
 			},
 			// Computed
 			"id": schema.StringAttribute{

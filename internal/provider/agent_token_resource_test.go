@@ -217,17 +217,39 @@ func TestAccAgentToken_retriesTransientFailures(t *testing.T) {
 	})
 }
 
-func TestAccAgentToken_lostCreateAnswerLeavesNoDuplicate(t *testing.T) {
+// The create is committed but its answer lost: the one token carrying the label is the one it
+// made, and is adopted, value and all.
+func TestAccAgentToken_lostCreateAnswerAdoptsTheToken(t *testing.T) {
 	m := newAccMock(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentTokensDestroyed,
 		Steps: []resource.TestStep{{
-			PreConfig:   func() { m.DropNextWrites(1) },
-			Config:      m.config(agentTokenConfig("web")),
-			ExpectError: regexp.MustCompile(`(?s)agent\s+tokens\s+labelled\s+"web"\s+now\s+exist\s+with\s+ids\s+\[tk\d+`),
+			PreConfig: func() { m.DropNextWrites(1) },
+			Config:    m.config(agentTokenConfig("web")),
+			Check:     m.checkAgentTokenMatchesMock("web"),
 		}},
 	})
-	if toks := m.MonitoringTokens(); len(toks) != 1 {
-		t.Fatalf("after a lost create answer the platform holds %d tokens, want exactly 1", len(toks))
+	if n := m.Calls("POST /monitoring/v1.0/{tenant}/agent_tokens"); n != 1 {
+		t.Fatalf("%d creates sent, want 1: a lost answer is resolved by label, not by sending the create again", n)
+	}
+}
+
+// A token made outside Terraform shares the label: after a lost answer which token is ours cannot
+// be told, so the apply fails naming both, and adopts neither.
+func TestAccAgentToken_lostCreateAnswerWithSharedLabelNamesTheTokens(t *testing.T) {
+	m := newAccMock(t)
+	other := m.PutMonitoringToken("web")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { m.DropNextWrites(1) },
+			Config:    m.config(agentTokenConfig("web")),
+			ExpectError: regexp.MustCompile(`(?s)agent\s+tokens\s+labelled\s+"web"\s+now\s+exist\s+with\s+ids\s+\[` +
+				regexp.QuoteMeta(other) + `\s+tk\d+.*import\s+the\s+one\s+that\s+is\s+yours`),
+		}},
+	})
+	if toks := m.MonitoringTokens(); len(toks) != 2 {
+		t.Fatalf("after a lost create answer the platform holds %d tokens, want exactly 2: the other one and ours", len(toks))
 	}
 }

@@ -1,0 +1,184 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
+)
+
+// Authentication failures: wrong credentials (401) and missing permissions (403) on each
+// platform end the apply with an error that names the platform, the provider block and the
+// arguments to check, after exactly one attempt: 401 and 403 are never retried. The one
+// exception is documented: Aria Operations for Logs logs in again once when a call answers 401,
+// because its sessions expire.
+
+// authTarget is one platform: a resource whose create is the platform's first call, and the
+// route of that call.
+type authTarget struct {
+	block, platform, resource string
+	// firstCall is the route pattern of the create's first request.
+	firstCall string
+	// credential is the configured credential a wrong value replaces.
+	credential func(mockserver.Credentials) string
+	// credentialNames are the arguments the error must name.
+	credentialNames string
+}
+
+var authTargets = []authTarget{
+	{
+		block: "spaceone", platform: "SpaceONE", credentialNames: "token",
+		resource:   "resource \"agentfleet_agent\" \"auth\" {\n  service_account_id = \"sa-auth\"\n  options = { cluster_name = \"auth\" }\n}\n",
+		firstCall:  "POST " + mockserver.SpaceONEPrefix + "/identity/v2/agent/create",
+		credential: func(c mockserver.Credentials) string { return c.SpaceONEToken },
+	},
+	{
+		block: "aria_logs", platform: "Aria Operations for Logs", credentialNames: "username and password",
+		resource:   "resource \"agentfleet_agent_secret\" \"auth\" {\n  name = \"auth\"\n}\n",
+		firstCall:  "POST " + mockserver.AriaLogsPrefix + "/api/v2/sessions",
+		credential: func(c mockserver.Credentials) string { return c.AriaPassword },
+	},
+	{
+		block: "monitoring", platform: "Rackspace Cloud Monitoring", credentialNames: "auth_token",
+		resource:   "resource \"agentfleet_agent_token\" \"auth\" {\n  label = \"auth\"\n}\n",
+		firstCall:  "POST " + mockserver.MonitoringPrefix + "/{tenant}/agent_tokens",
+		credential: func(c mockserver.Credentials) string { return c.MonitoringToken },
+	},
+	{
+		block: "armory", platform: "Armory Scale Agent", credentialNames: "headers",
+		resource:   "resource \"agentfleet_dynamic_account\" \"auth\" {\n  name = \"prod-k8s\"\n}\n",
+		firstCall:  "GET " + armoryRoute + "/{name}",
+		credential: func(c mockserver.Credentials) string { return c.ArmoryAPIKey },
+	},
+	{
+		block: "k0rdent", platform: "k0rdent IAM", credentialNames: "token",
+		resource: "resource \"agentfleet_service_account\" \"auth\" {\n  display_name = \"auth\"\n  scope = \"project\"\n" +
+			"  scope_id = \"proj-auth\"\n}\n",
+		firstCall:  "POST " + k0rdentAccountsRoute,
+		credential: func(c mockserver.Credentials) string { return c.K0rdentToken },
+	},
+}
+
+// phrase matches the fragments in order, anywhere in an error, whatever Terraform's line wrapping
+// does to the spaces between words.
+func phrase(fragments ...string) *regexp.Regexp {
+	quoted := make([]string, len(fragments))
+	for i, f := range fragments {
+		quoted[i] = strings.ReplaceAll(regexp.QuoteMeta(f), " ", `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
+}
+
+// failOnce runs one apply of config that must fail with want, then checks the mock saw exactly the
+// calls given and no other.
+func failOnce(t *testing.T, m *accMock, config string, preConfig func(), want *regexp.Regexp, calls map[string]int) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig:   preConfig,
+			Config:      config,
+			ExpectError: want,
+		}},
+	})
+	expectCalls(t, m.Server, calls)
+}
+
+// expectCalls fails unless the mock received exactly these calls, by route.
+func expectCalls(t *testing.T, m *mockserver.Server, calls map[string]int) {
+	t.Helper()
+	total := 0
+	for route, n := range calls {
+		total += n
+		if got := m.Calls(route); got != n {
+			t.Errorf("%s was called %d times, want %d", route, got, n)
+		}
+	}
+	if got := m.TotalCalls(); got != total {
+		t.Errorf("the mock received %d calls, want %d: %v", got, total, m.AllCalls())
+	}
+}
+
+func TestAccAuth_wrongCredentialsAreNotRetried(t *testing.T) {
+	for _, target := range authTargets {
+		t.Run(target.block, func(t *testing.T) {
+			t.Parallel()
+			m := newAccMock(t)
+			config := strings.Replace(m.config(target.resource), fmt.Sprintf("%q", target.credential(m.Credentials())), `"wrong-credential"`, 1)
+			failOnce(t, m, config, nil,
+				phrase(target.platform+" API returned HTTP 401", "provider's "+target.block+" block", target.credentialNames),
+				map[string]int{target.firstCall: 1})
+		})
+	}
+}
+
+func TestAccAuth_forbiddenIsNotRetried(t *testing.T) {
+	for _, target := range authTargets {
+		t.Run(target.block, func(t *testing.T) {
+			t.Parallel()
+			m := newAccMock(t)
+			config, firstCall := m.config(target.resource), target.firstCall
+			if target.block == "aria_logs" {
+				// With a session token the first call is the create's name lookup, not a login.
+				config, firstCall = m.ariaSessionConfig(m.OpenAriaSession(), target.resource), "GET "+ariaSecretsRoute
+			}
+			failOnce(t, m, config, func() { m.FailNext(http.StatusForbidden) },
+				phrase(target.platform+" API returned HTTP 403", "provider's "+target.block+" block", target.credentialNames, "lack permission"),
+				map[string]int{firstCall: 1})
+		})
+	}
+}
+
+// A session token that the platform refuses cannot be renewed without a username and password:
+// one call, and an error that says what to set.
+func TestAccAuth_ariaRejectedSessionToken(t *testing.T) {
+	m := newAccMock(t)
+	config := fmt.Sprintf(`
+provider "agentfleet" {
+  aria_logs {
+    endpoint = %q
+    token    = "expired-session-id"
+  }
+}
+`, m.Endpoints.AriaLogs) + authTargets[1].resource
+	failOnce(t, m, config, nil,
+		phrase("Aria Operations for Logs API", "session token was rejected (HTTP 401)", "username and password", "aria_logs block"),
+		map[string]int{"GET " + ariaSecretsRoute: 1})
+}
+
+// A call refused with 401 although the login succeeded is sent again once after a fresh login,
+// as the client documents for expiring sessions; a second 401 is final. (The create first looks
+// the name up, which the mock answers.)
+func TestAccAuth_ariaLogsInAgainOnlyOnce(t *testing.T) {
+	m := mockserver.New(mockserver.DefaultCredentials())
+	var refused atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != ariaSecretsRoute {
+			m.ServeHTTP(w, r)
+			return
+		}
+		refused.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_ = json.NewEncoder(w).Encode(map[string]any{"errorCode": "SECURITY_ERROR", "errorMessage": "session not valid for this call"})
+	}))
+	t.Cleanup(ts.Close)
+	acc := &accMock{Server: m, URL: ts.URL, Endpoints: m.Endpoints(ts.URL)}
+	failOnce(t, acc, acc.config(authTargets[1].resource), nil,
+		phrase("Aria Operations for Logs API returned HTTP 401", "SECURITY_ERROR", "provider's aria_logs block"),
+		map[string]int{"POST " + mockserver.AriaLogsPrefix + "/api/v2/sessions": 2, "GET " + ariaSecretsRoute: 1})
+	if n := refused.Load(); n != 2 {
+		t.Errorf("the create was sent %d times, want 2: once, and once more after the single re-login", n)
+	}
+	if n := m.AriaLogins(); n != 2 {
+		t.Errorf("%d logins, want 2", n)
+	}
+}
