@@ -209,13 +209,7 @@ func TestAccAgentSecret_drift(t *testing.T) {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					m.checkAgentSecretMatchesMock("web"),
-					func(s *terraform.State) error {
-						newID, err := stateAttr(s, agentSecretAddr, "id")
-						if err == nil && newID == id {
-							err = fmt.Errorf("the re-created secret kept the revoked id %s", id)
-						}
-						return err
-					},
+					expectNewID(agentSecretAddr, &id),
 				),
 			},
 		},

@@ -147,13 +147,7 @@ func TestAccAgentToken_drift(t *testing.T) {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					m.checkAgentTokenMatchesMock("web"),
-					func(s *terraform.State) error {
-						newID, err := stateAttr(s, agentTokenAddr, "id")
-						if err == nil && newID == id {
-							err = fmt.Errorf("the re-created token kept the deleted id %s", id)
-						}
-						return err
-					},
+					expectNewID(agentTokenAddr, &id),
 				),
 			},
 		},

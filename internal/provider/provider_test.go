@@ -106,6 +106,17 @@ func captureAttr(address, attr string, into *string) func(*terraform.State) erro
 	}
 }
 
+// expectNewID is a check that a re-created or replaced object did not keep its old id.
+func expectNewID(address string, old *string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		id, err := stateAttr(s, address, "id")
+		if err == nil && id == *old {
+			err = fmt.Errorf("%s was re-created but kept the old id %s", address, *old)
+		}
+		return err
+	}
+}
+
 func TestProviderSchemaIsValid(t *testing.T) {
 	p, err := testAccProviders["agentfleet"]()
 	if err != nil {

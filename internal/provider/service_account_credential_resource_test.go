@@ -234,13 +234,7 @@ func TestAccServiceAccountCredential_rotateBeforeExpiry(t *testing.T) {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					m.checkOneCredential(""),
-					func(s *terraform.State) error {
-						newID, err := stateAttr(s, credentialAddr, "id")
-						if err == nil && newID == oldID {
-							err = fmt.Errorf("the rotated credential kept the old id %s", oldID)
-						}
-						return err
-					},
+					expectNewID(credentialAddr, &oldID),
 				),
 			},
 		},
