@@ -222,7 +222,6 @@ func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request
 		}
 		body = raw
 	}
-	ctx = withCallInfo(ctx, callInfo{platform: a.platform, createsObject: r.createsObject, secrets: a.secrets})
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
 		return nil, err
@@ -239,7 +238,12 @@ func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request
 	}
 	// Only now are the request's own secrets known, such as a session id the authorizer just
 	// obtained: the logs and the error of this exchange mask them too.
-	return req.WithContext(withSecrets(ctx, requestSecrets(req.Header, raw))), nil
+	info := callInfo{
+		platform:      a.platform,
+		createsObject: r.createsObject,
+		secrets:       append(slices.Clone(a.secrets), requestSecrets(req.Header, raw)...),
+	}
+	return req.WithContext(withCallInfo(ctx, info)), nil
 }
 
 // transportError describes a failure with no HTTP answer, saying whether a create may have

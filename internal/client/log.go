@@ -14,12 +14,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// logSubsystem is the tflog subsystem for HTTP traffic; logLevelEnv sets its level apart from
-// the provider's (TF_LOG_PROVIDER).
-const (
-	logSubsystem = "http"
-	logLevelEnv  = "TF_LOG_PROVIDER_AGENTFLEET_HTTP"
-)
+// logSubsystem is the tflog subsystem for HTTP traffic.
+const logSubsystem = "http"
+
+// HTTPLogLevelEnv sets the level of the HTTP traffic logs apart from the provider's own
+// (TF_LOG_PROVIDER).
+const HTTPLogLevelEnv = "TF_LOG_PROVIDER_AGENTFLEET_HTTP"
 
 // secretKeys are header names and JSON field names whose values are never logged, at any level.
 // Compared case-insensitively.
@@ -53,17 +53,12 @@ type callInfo struct {
 
 type callInfoKey struct{}
 
+// withCallInfo returns ctx carrying info, and the HTTP log subsystem set up to mask info's
+// secrets. It is built once per call: the retry policy and every log hook of the call share it.
 func withCallInfo(ctx context.Context, info callInfo) context.Context {
 	info.start = time.Now()
 	info.secrets = maskable(info.secrets)
-	return context.WithValue(ctx, callInfoKey{}, info)
-}
-
-// withSecrets adds secret values to those the call masks.
-func withSecrets(ctx context.Context, secrets []string) context.Context {
-	info := callInfoFrom(ctx)
-	info.secrets = maskable(append(slices.Clone(info.secrets), secrets...))
-	return context.WithValue(ctx, callInfoKey{}, info)
+	return logContext(context.WithValue(ctx, callInfoKey{}, info))
 }
 
 // maskable returns the secrets to look for in free text: without repeats, and without values
@@ -138,7 +133,7 @@ func callInfoFrom(ctx context.Context) callInfo {
 // logContext returns ctx with the HTTP subsystem set up to mask every known secret: fields by
 // key, and configured credential values wherever they appear in a message or field.
 func logContext(ctx context.Context) context.Context {
-	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
+	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(HTTPLogLevelEnv))
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretKeys...)
 	if secrets := callInfoFrom(ctx).secrets; len(secrets) > 0 {
 		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, secrets...)
@@ -148,7 +143,7 @@ func logContext(ctx context.Context) context.Context {
 }
 
 func logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
-	ctx := logContext(req.Context())
+	ctx := req.Context()
 	fields := map[string]any{
 		"platform": callInfoFrom(req.Context()).platform,
 		"method":   req.Method,
@@ -167,8 +162,8 @@ func logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
 }
 
 func logResponse(_ retryablehttp.Logger, resp *http.Response) {
-	ctx := logContext(resp.Request.Context())
-	info := callInfoFrom(resp.Request.Context())
+	ctx := resp.Request.Context()
+	info := callInfoFrom(ctx)
 	tflog.SubsystemDebug(ctx, logSubsystem, "received API response", map[string]any{
 		"platform":   info.platform,
 		"method":     resp.Request.Method,
@@ -184,14 +179,14 @@ func logResponseBody(ctx context.Context, body []byte) {
 	if len(body) == 0 {
 		return
 	}
-	tflog.SubsystemTrace(logContext(ctx), logSubsystem, "API response body", map[string]any{
+	tflog.SubsystemTrace(ctx, logSubsystem, "API response body", map[string]any{
 		"platform": callInfoFrom(ctx).platform,
 		"body":     maskBody(body, callInfoFrom(ctx).secrets),
 	})
 }
 
 func logRetry(ctx context.Context, reason string) {
-	tflog.SubsystemDebug(logContext(ctx), logSubsystem, "retrying API request", map[string]any{
+	tflog.SubsystemDebug(ctx, logSubsystem, "retrying API request", map[string]any{
 		"platform": callInfoFrom(ctx).platform,
 		"reason":   reason,
 	})
