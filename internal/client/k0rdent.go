@@ -26,8 +26,11 @@ type K0rdentConfig struct {
 type K0rdent struct {
 	api
 	region string
-	// credentialCreates serializes credential creates per service account: see CreateCredential.
-	credentialCreates keyedMutex
+	// credentialCreates lets the credential creates of one service account run side by side,
+	// and the recovery of a lost answer run alone; issued holds the ids of the credentials
+	// those creates got an answer for. See CreateCredential.
+	credentialCreates keyedRWMutex
+	issued            idSet
 }
 
 // NewK0rdent returns a k0rdent IAM client on the shared transport.
@@ -322,47 +325,75 @@ func (k *K0rdent) ListServiceAccounts(ctx context.Context) ([]ServiceAccount, er
 // its secret. The credentials are listed before the create; after a lost answer they are listed
 // again, and the ones that appeared meanwhile, made by this create, are deleted and the create is
 // sent once more (at most maxLostAnswers times in all), so the caller gets a secret and no live
-// credential is left behind that nobody holds. Creates for the same service account take turns
-// within the provider, so that one never takes another's new credential for its own; a
-// credential created outside Terraform at that very moment would be.
+// credential is left behind that nobody holds.
+//
+// Creates for the same service account run side by side, so that a hundred credentials of one
+// account cost the time of a few. The recovery of a lost answer waits until the creates in
+// flight have their answers, and runs alone: the credentials those creates got answers for are
+// then known and spared, and the ones left that appeared meanwhile were made by creates whose
+// answers were lost. A credential created outside the provider at that very moment would be
+// taken for one of them.
 func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
-	defer k.credentialCreates.lock(serviceAccountID)()
+	creates := k.credentialCreates.of(serviceAccountID)
+	creates.RLock()
 	before, err := k.ListCredentials(ctx, serviceAccountID)
-	if err != nil {
-		return nil, err
+	var c *ServiceAccountCredential
+	if err == nil {
+		c, err = k.postCredential(ctx, serviceAccountID, req)
 	}
-	c, err := k.postCredential(ctx, serviceAccountID, req)
+	creates.RUnlock()
+	ambiguous, lost := asAmbiguous(err)
+	if !lost {
+		return c, err
+	}
+	creates.Lock()
+	defer creates.Unlock()
+	return k.recoverCredentialCreate(ctx, serviceAccountID, req, before, ambiguous)
+}
+
+// recoverCredentialCreate deletes what the lost creates made and sends the create again, as
+// CreateCredential describes. The caller holds the account's credentialCreates alone.
+func (k *K0rdent) recoverCredentialCreate(ctx context.Context, serviceAccountID string, req CredentialRequest,
+	before []ServiceAccountCredential, cause *AmbiguousError,
+) (*ServiceAccountCredential, error) {
 	for sent := 1; ; sent++ {
-		ambiguous, lost := asAmbiguous(err)
-		if !lost {
-			return c, err
-		}
-		if err := k.deleteNewCredentials(ctx, serviceAccountID, before, ambiguous); err != nil {
+		if err := k.deleteNewCredentials(ctx, serviceAccountID, before, cause); err != nil {
 			return nil, err
 		}
 		if sent == maxLostAnswers {
-			return nil, lostTooOften(ambiguous, fmt.Sprintf("new credential of service account %q", serviceAccountID))
+			return nil, lostTooOften(cause, fmt.Sprintf("new credential of service account %q", serviceAccountID))
 		}
-		c, err = k.postCredential(ctx, serviceAccountID, req)
+		c, err := k.postCredential(ctx, serviceAccountID, req)
+		again, lost := asAmbiguous(err)
+		if !lost {
+			return c, err
+		}
+		cause = again
 	}
 }
 
+// postCredential sends one create, and records the id of the credential it answers with.
 func (k *K0rdent) postCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
 	var c ServiceAccountCredential
 	if _, err := k.do(ctx, request{method: http.MethodPost, path: k.credentialsPath(serviceAccountID), body: req, createsObject: true}, &c); err != nil {
 		return nil, err
 	}
+	k.issued.add(serviceAccountID + "/" + c.ID)
 	return &c, nil
 }
 
-// deleteNewCredentials deletes the credentials of the account that are not in before: made by a
-// create whose answer was lost, their secret is known to no one.
+// deleteNewCredentials deletes the credentials of the account that are neither in before nor
+// issued to a create of this client: made by a create whose answer was lost, their secret is
+// known to no one.
 func (k *K0rdent) deleteNewCredentials(ctx context.Context, serviceAccountID string, before []ServiceAccountCredential, cause *AmbiguousError) error {
 	after, err := k.ListCredentials(ctx, serviceAccountID)
 	if err != nil {
 		return fmt.Errorf("%w; looking for it failed too: %w", cause, err)
 	}
 	for _, id := range newCredentialIDs(before, after) {
+		if k.issued.has(serviceAccountID + "/" + id) {
+			continue
+		}
 		if err := k.DeleteCredential(ctx, serviceAccountID, id); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("%w: service account %q has a new credential %s whose client secret was only in the lost answer, "+
 				"and deleting it failed: %w. Delete it (DELETE %s/%s), then apply again",
@@ -452,25 +483,45 @@ func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k
 	}
 }
 
-// keyedMutex hands out one lock per key; the zero value is ready to use. Locks are never
-// freed: there is one per service account a provider run creates credentials for.
-type keyedMutex struct {
+// keyedRWMutex hands out one read-write lock per key; the zero value is ready to use. Locks are
+// never freed: there is one per service account a provider run creates credentials for.
+type keyedRWMutex struct {
 	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	locks map[string]*sync.RWMutex
 }
 
-// lock takes the key's lock and returns the function that releases it.
-func (k *keyedMutex) lock(key string) func() {
+// of returns the key's lock.
+func (k *keyedRWMutex) of(key string) *sync.RWMutex {
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	if k.locks == nil {
-		k.locks = map[string]*sync.Mutex{}
+		k.locks = map[string]*sync.RWMutex{}
 	}
 	l, ok := k.locks[key]
 	if !ok {
-		l = &sync.Mutex{}
+		l = &sync.RWMutex{}
 		k.locks[key] = l
 	}
-	k.mu.Unlock()
-	l.Lock()
-	return l.Unlock
+	return l
+}
+
+// idSet is a set of ids safe for concurrent use; the zero value is ready to use.
+type idSet struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+func (s *idSet) add(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids == nil {
+		s.ids = map[string]bool{}
+	}
+	s.ids[id] = true
+}
+
+func (s *idSet) has(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ids[id]
 }

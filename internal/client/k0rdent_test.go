@@ -523,12 +523,13 @@ func TestK0rdentCreateCredentialLostAnswerAndFailedDelete(t *testing.T) {
 }
 
 // Two creates for one account at once: the one whose answer is lost must not take the other's
-// new credential for its own and delete it. The lost create waits, up to a bound, for the other
-// to be committed first; creates of one account take turns, so it never is.
+// new credential for its own and delete it. Creates of one account run side by side, so the lost
+// create waits for the other to be committed first; if they took turns, it would wait in vain.
 func TestK0rdentConcurrentCredentialCreatesKeepEachOthersCredential(t *testing.T) {
 	var posts atomic.Int32
 	var committed sync.Once
 	otherDone := make(chan struct{})
+	var ranAlone atomic.Bool
 	c, mock := newK0rdentAgainstMock(t, "global", func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
 		if !isCredentialCreate(r) {
 			return false
@@ -540,7 +541,8 @@ func TestK0rdentConcurrentCredentialCreatesKeepEachOthersCredential(t *testing.T
 		}
 		select {
 		case <-otherDone:
-		case <-time.After(300 * time.Millisecond):
+		case <-time.After(10 * time.Second):
+			ranAlone.Store(true)
 		}
 		mock.ServeHTTP(httptest.NewRecorder(), r)
 		dropConnection(t, w)
@@ -575,6 +577,9 @@ func TestK0rdentConcurrentCredentialCreatesKeepEachOthersCredential(t *testing.T
 	slices.Sort(stored)
 	if !slices.Equal(got, stored) || len(stored) != 2 {
 		t.Fatalf("the creates returned %v and the mock holds %v: want the same two credentials", got, stored)
+	}
+	if ranAlone.Load() {
+		t.Fatal("the other create was not sent while the first one was in flight: creates of one account took turns")
 	}
 }
 
