@@ -152,7 +152,14 @@ camel() { awk -F_ '{ for (i = 1; i <= NF; i++) printf "%s", toupper(substr($i, 1
 # --- measuring ---------------------------------------------------------------------------------
 
 # tf STACK COMMAND ARGS... runs a terraform command in the stack's folder, logging to STACK.log.
-tf() { terraform -chdir="$work/$1" "$2" -input=false -no-color -parallelism="$PARALLELISM" "${@:3}" >>"$work/$1.log" 2>&1; }
+# The benchmock stacks run with the plugin SDK's loggers off, as the provider turns them off by
+# itself when Terraform discards provider logs (quietUnreadLogs in main.go): the two providers
+# then differ by the API work alone.
+tf() {
+  local -a quiet=()
+  [[ $1 == benchmock* ]] && quiet=(TF_LOG_SDK=off TF_LOG_SDK_PROTO=off TF_LOG_SDK_FRAMEWORK=off)
+  env "${quiet[@]}" terraform -chdir="$work/$1" "$2" -input=false -no-color -parallelism="$PARALLELISM" "${@:3}" >>"$work/$1.log" 2>&1
+}
 tf_apply() { tf "$1" apply -auto-approve || { tail -n 30 "$work/$1.log" >&2; fail "apply of $1 failed"; }; }
 # A plan right after an apply must find nothing to change: -detailed-exitcode says 2 otherwise.
 tf_plan() { tf "$1" plan -detailed-exitcode || { tail -n 30 "$work/$1.log" >&2; fail "plan of $1 failed or was not empty"; }; }
@@ -309,6 +316,21 @@ bound=$(awk -v n="$LATENCY_N" -v c="$calls_per_resource" -v l="$latency_s" -v p=
 latency_ratio=$(ratio "$la" "$bound")
 phase_ratio=$(ratio "$lp" "$bound")
 
+# The same apply with benchmock, whose creates wait as long as the API calls of a token create
+# take: what any provider would need, with the latency and Terraform's own work both counted.
+create_wait=$(awk -v c="$calls_per_resource" -v l="$latency_s" 'BEGIN { printf "%.3fs", c * l }')
+stack benchmock_latency benchmock "$LATENCY_N"
+declare -a floor_latency_apply
+export BENCHMOCK_CREATE_DELAY=$create_wait
+for rep in $(seq 1 "$REPS"); do
+  timed bw bc tf_apply benchmock_latency
+  tf_destroy benchmock_latency
+  floor_latency_apply+=("$bw")
+  printf '    run %d apply %6ss of %d benchmock tokens waiting %s per create\n' "$rep" "$bw" "$LATENCY_N" "$create_wait" >&2
+done
+unset BENCHMOCK_CREATE_DELAY
+fla=$(median "${floor_latency_apply[@]}")
+
 # --- 3: API calls per resource -----------------------------------------------------------------
 
 step "3. API calls per resource, $FAMILY_N resources per family"
@@ -361,6 +383,10 @@ results=$(
   echo "| terraform apply | ${la}s | ${bound}s | **$latency_ratio** ($(verdict "$latency_ratio" 1.15 '<=')) | ${za}s |"
   echo "| apply phase alone (terraform apply of a saved plan) | ${lp}s | ${bound}s | $phase_ratio | |"
   echo
+  echo "| $LATENCY_N tokens, -parallelism=$PARALLELISM, median of $REPS | benchmock_token, each create waiting $create_wait | agentfleet_agent_token, mock latency $LATENCY | ratio |"
+  echo "|---|---|---|---|"
+  echo "| terraform apply | ${fla}s | ${la}s | $(ratio "$la" "$fla") |"
+  echo
   echo "API calls per resource; targets: create <= 2, refresh = 1, no read sent twice. Destroy is run with -refresh=false: its refresh is the plan's."
   echo
   echo "| family (count) | create (apply) | refresh (plan) | destroy |"
@@ -372,7 +398,8 @@ results=$(
   echo
   echo "Every run (wall seconds): apply terraform_data${apply_wall[floor]}, benchmock${apply_wall[benchmock]}, agentfleet${apply_wall[tokens]};" \
     "plan terraform_data${plan_wall[floor]}, benchmock${plan_wall[benchmock]}, agentfleet${plan_wall[tokens]};" \
-    "apply of $LATENCY_N with latency ${latency_apply[*]}, its apply phase alone ${latency_phase[*]}, without latency ${zero_apply[*]}."
+    "apply of $LATENCY_N with latency ${latency_apply[*]}, its apply phase alone ${latency_phase[*]}, without latency ${zero_apply[*]}," \
+    "benchmock waiting $create_wait per create ${floor_latency_apply[*]}."
 )
 
 step "Results"

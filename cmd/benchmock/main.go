@@ -3,13 +3,19 @@
 // deletes in memory. Timing it next to agentfleet_agent_token separates what any provider built
 // on terraform-plugin-framework costs Terraform (a process per command, gRPC, the SDK's logs)
 // from what this provider adds (its API calls and everything around them).
+//
+// BENCHMOCK_CREATE_DELAY (a Go duration) makes each create wait that long, standing in for the
+// API round trips of a real create: with it, benchmock is the fastest any provider could apply
+// against an API of that latency.
 package main
 
 import (
 	"context"
 	"log"
+	"os"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -23,6 +29,12 @@ import (
 )
 
 func main() {
+	if d := os.Getenv("BENCHMOCK_CREATE_DELAY"); d != "" {
+		var err error
+		if createDelay, err = time.ParseDuration(d); err != nil {
+			log.Fatalf("BENCHMOCK_CREATE_DELAY: %v", err)
+		}
+	}
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return benchProvider{} },
 		providerserver.ServeOpts{Address: "registry.terraform.io/agentfleet/benchmock"})
 	if err != nil {
@@ -60,6 +72,9 @@ type tokenModel struct {
 // lastID numbers the tokens of one provider process.
 var lastID atomic.Int64
 
+// createDelay is how long each create waits (BENCHMOCK_CREATE_DELAY).
+var createDelay time.Duration
+
 func (r *tokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_token"
 }
@@ -87,6 +102,12 @@ func (r *tokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 func (r *tokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan tokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	select {
+	case <-time.After(createDelay):
+	case <-ctx.Done():
+		resp.Diagnostics.AddError("Create cancelled", ctx.Err().Error())
+		return
+	}
 	id := strconv.FormatInt(lastID.Add(1), 10)
 	plan.ID, plan.Token = types.StringValue("tk"+id), types.StringValue("secret-"+id)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
