@@ -133,12 +133,27 @@ func (s *SpaceONE) agentCall(ctx context.Context, verb string, body any, creates
 // (at most maxLostAnswers times in all); when it exists with the requested options, it is ours,
 // and since its secret was lost with the answer, the secret is regenerated so the caller gets a
 // usable one. Never a second agent.
+//
+// That lookup can only tell whose agent it found because the agent is looked up before the
+// create too: when the account already had one, the create was refused (409), and the refusal
+// may be the answer that was lost. Regenerating that agent's secret would cut off whoever uses
+// it, so its id is reported instead.
 func (s *SpaceONE) CreateAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {
-	a, err := s.postAgent(ctx, req)
-	if ambiguous, ok := asAmbiguous(err); ok {
-		return s.recoverAgentCreate(ctx, req, ambiguous)
+	before, err := s.GetAgent(ctx, req.ServiceAccountID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
 	}
-	return a, err
+	a, err := s.postAgent(ctx, req)
+	ambiguous, lost := asAmbiguous(err)
+	switch {
+	case !lost:
+		return a, err
+	case before != nil:
+		return nil, fmt.Errorf("%w: service account %s already had agent %s before this create, so the create was refused; "+
+			"its secret was left alone. Import it (terraform import <resource address> %s) or delete it, then apply again",
+			ambiguous, req.ServiceAccountID, before.AgentID, req.ServiceAccountID)
+	}
+	return s.recoverAgentCreate(ctx, req, ambiguous)
 }
 
 func (s *SpaceONE) postAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {

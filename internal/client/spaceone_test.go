@@ -187,8 +187,40 @@ func TestSpaceONEEveryCreateAnswerLost(t *testing.T) {
 	if n := len(mock.SpaceONEAgents()); n != 0 {
 		t.Fatalf("%d agents, want none", n)
 	}
-	if n := mock.Calls("POST /spaceone/identity/v2/agent/get"); n != maxLostAnswers {
-		t.Fatalf("%d lookups, want %d: one after each lost create", n, maxLostAnswers)
+	if n := mock.Calls("POST /spaceone/identity/v2/agent/get"); n != maxLostAnswers+1 {
+		t.Fatalf("%d lookups, want %d: one before the first create and one after each lost one", n, maxLostAnswers+1)
+	}
+}
+
+// The account already has an agent, and the refusal of the create (409) is lost: the agent
+// found afterwards is not this create's, so its secret must not be regenerated.
+func TestSpaceONELostRefusalLeavesTheExistingAgentAlone(t *testing.T) {
+	var creates atomic.Int32
+	c, mock := newSpaceONEBehind(t, func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if !isAgentCreate(r) || creates.Add(1) == 1 {
+			return false
+		}
+		mock.ServeHTTP(httptest.NewRecorder(), r)
+		dropConnection(t, w)
+		return true
+	})
+	req := AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)}
+	existing, err := c.CreateAgent(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = c.CreateAgent(t.Context(), req)
+	var ambiguous *AmbiguousError
+	if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), existing.AgentID) || !strings.Contains(err.Error(), "Import it") {
+		t.Fatalf("error %v: want the lost create, naming agent %s to import", err, existing.AgentID)
+	}
+	if n := mock.Calls("POST /spaceone/identity/v2/agent/regenerate"); n != 0 {
+		t.Fatalf("%d regenerates, want none: the agent was there before the create", n)
+	}
+	agents := mock.SpaceONEAgents()
+	if len(agents) != 1 || agents[0].ClientSecret != existing.ClientSecret {
+		t.Fatalf("the platform holds %+v, want the existing agent with its secret unchanged", agents)
 	}
 }
 
