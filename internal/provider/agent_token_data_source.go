@@ -6,7 +6,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -43,17 +45,28 @@ func (d *agentTokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 }
 
 func (d *agentTokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg agentTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	api, diags := d.clients.monitoring.get()
+	token, diags := readAgentTokenByID(ctx, d.clients, req.Config)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
+	if token != nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, token)...)
+	}
+}
+
+// readAgentTokenByID reads the token whose id config names, for this data source and the
+// ephemeral resource, which differ only in where they put it. It returns nil on any error.
+func readAgentTokenByID(ctx context.Context, c *clients, config tfsdk.Config) (*agentTokenModel, diag.Diagnostics) {
+	var cfg agentTokenModel
+	diags := config.Get(ctx, &cfg)
+	api, clientDiags := c.monitoring.get()
+	diags.Append(clientDiags...)
+	if diags.HasError() {
+		return nil, diags
 	}
 	token, err := api.GetAgentToken(ctx, cfg.ID.ValueString())
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Unable to read agent token", err)
-		return
+		apiErrorDiag(&diags, "Unable to read agent token", err)
+		return nil, diags
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, agentTokenFromAPI(token, types.StringNull()))...)
+	model := agentTokenFromAPI(token, types.StringNull())
+	return &model, diags
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // agentfleet_agent_token ephemeral resource: an existing token's value, never stored in plan or
@@ -46,17 +45,9 @@ func (e *agentTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sche
 }
 
 func (e *agentTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var cfg agentTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	api, diags := e.clients.monitoring.get()
+	token, diags := readAgentTokenByID(ctx, e.clients, req.Config)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
+	if token != nil {
+		resp.Diagnostics.Append(resp.Result.Set(ctx, token)...)
 	}
-	token, err := api.GetAgentToken(ctx, cfg.ID.ValueString())
-	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Unable to read agent token", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.Result.Set(ctx, agentTokenFromAPI(token, types.StringNull()))...)
 }
