@@ -268,7 +268,7 @@ func (a *api) apiError(status int, body []byte, requestSecrets ...string) *APIEr
 	secrets := maskable(append(slices.Clone(a.secrets), requestSecrets...))
 	e := &APIError{Platform: a.platform, Status: status}
 	if a.parseError != nil && a.parseError(body, e) {
-		e.Code, e.Message = maskValues(e.Code, secrets), maskValues(e.Message, secrets)
+		e.Code, e.Message, e.RequestID = maskValues(e.Code, secrets), maskValues(e.Message, secrets), maskValues(e.RequestID, secrets)
 		return e
 	}
 	// Mask the whole body before it is cut, so a secret across the cut cannot leak its first bytes.

@@ -18,6 +18,9 @@ type APIError struct {
 	Code     string
 	Message  string
 	Details  any
+	// RequestID is the platform's id of the failed request, when its error body has one: the
+	// platform's operators ask for it in a support ticket.
+	RequestID string
 }
 
 func (e *APIError) Error() string {
@@ -29,6 +32,9 @@ func (e *APIError) Error() string {
 		msg += ": " + e.Message
 	case e.Code != "":
 		msg += ": " + e.Code
+	}
+	if e.RequestID != "" {
+		msg += fmt.Sprintf(" (request ID %s)", e.RequestID)
 	}
 	if hint := e.hint(); hint != "" {
 		msg += ". " + hint

@@ -17,6 +17,10 @@ import (
 var errorBodySeeds = []string{
 	``, `null`, `[]`, `{}`, `"text"`, `<html>Bad gateway</html>`,
 	`{"type":"badRequest","code":400,"message":"label too long","details":"x"}`,
+	`{"type":"notFoundError","code":"404","message":"Item not found.","details":"Error Details...","request_id":"req-1"}`,
+	`{"type":"limitReached","code":"400","details":"Limit has been reached"}`,
+	`{"code":{"n":1},"details":"sekrit in the details","request_id":"request-secret"}`,
+	`{"type":"alarmParseError","code":true,"message":"m","details":{"error_line":1},"request_id":7}`,
 	`{"error":{"code":"ERROR_NOT_FOUND","message":"agent not found"}}`,
 	`{"error":{"code":400,"message":"m","details":[{"field":"id"}]}}`,
 	`{"code":"CONFLICT","message":"A resource with id 'x' already exists."}`,

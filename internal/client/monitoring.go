@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path"
 	"strconv"
+	"strings"
 )
 
 // Rackspace Cloud Monitoring agent tokens. The endpoint includes the tenant:
@@ -47,18 +48,50 @@ func NewMonitoring(t *Transport, cfg MonitoringConfig) (*Monitoring, error) {
 	return &Monitoring{api: a}, nil
 }
 
-// parseMonitoringError reads {"type": "...", "code": 400, "message": "...", "details": "..."}.
+// monitoringFault is Cloud Monitoring's error body (its docs call it a fault):
+// {"type": "notFoundError", "code": "404", "message": "...", "details": "...", "request_id": "..."}.
+// code repeats the HTTP status, as a string in the documented example and a number elsewhere, so
+// it and request_id are read whatever their JSON type.
+type monitoringFault struct {
+	Type      string `json:"type"`
+	Code      any    `json:"code"`
+	Message   string `json:"message"`
+	Details   any    `json:"details"`
+	RequestID any    `json:"request_id"`
+}
+
+// parseMonitoringError reads a fault body. The type is the error code users can look up; the
+// numeric code stands in only when a body has no type.
 func parseMonitoringError(body []byte, e *APIError) bool {
-	var b struct {
-		Type    string `json:"type"`
-		Message string `json:"message"`
-		Details any    `json:"details"`
-	}
-	if json.Unmarshal(body, &b) != nil || (b.Type == "" && b.Message == "") {
+	var f monitoringFault
+	if json.Unmarshal(body, &f) != nil {
 		return false
 	}
-	e.Code, e.Message, e.Details = b.Type, b.Message, b.Details
+	details, _ := f.Details.(string)
+	if f.Type == "" && f.Message == "" && details == "" {
+		return false
+	}
+	e.Code = f.Type
+	if e.Code == "" {
+		e.Code = codeString(f.Code)
+	}
+	e.Message, e.Details, e.RequestID = withDetails(f.Message, details), f.Details, codeString(f.RequestID)
 	return true
+}
+
+// withDetails joins a fault's text details to its message when they say more than the message:
+// details that repeat the message are dropped, and details that contain it replace it.
+func withDetails(message, details string) string {
+	details = strings.TrimSpace(details)
+	switch {
+	case details == "" || strings.Contains(message, details):
+		return message
+	case message == "" || strings.Contains(details, message):
+		return details
+	case strings.HasSuffix(message, ".") || strings.HasSuffix(message, "!") || strings.HasSuffix(message, "?"):
+		return message + " " + details
+	}
+	return message + ": " + details
 }
 
 type agentTokenRequest struct {

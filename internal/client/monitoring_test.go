@@ -651,3 +651,86 @@ func TestAgentTokenWritesAfterLostAnswer(t *testing.T) {
 		t.Fatalf("tokens left after delete: %+v", stored)
 	}
 }
+
+// Every part of the documented fault body is read: type, code (a string in the docs' example,
+// a number elsewhere), message, details and request_id; details joins the message when it says
+// more than the message does.
+func TestMonitoringErrorBodies(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   APIError // Platform and Status are filled in
+	}{
+		{
+			name: "documented example", status: 404,
+			body: `{"type":"notFoundError","code":"404","message":"Item not found.","details":"Error Details...","request_id":"req-1a2b"}`,
+			want: APIError{Code: "notFoundError", Message: "Item not found. Error Details...", Details: "Error Details...", RequestID: "req-1a2b"},
+		},
+		{
+			name: "numeric code", status: 400,
+			body: `{"type":"badRequest","code":400,"message":"Validation error","details":"label: too long"}`,
+			want: APIError{Code: "badRequest", Message: "Validation error: label: too long", Details: "label: too long"},
+		},
+		{
+			name: "details repeat the message", status: 404,
+			body: `{"type":"notFoundError","code":"404","message":"Object does not exist","details":"Object does not exist"}`,
+			want: APIError{Code: "notFoundError", Message: "Object does not exist", Details: "Object does not exist"},
+		},
+		{
+			name: "details extend the message", status: 404,
+			body: `{"type":"notFoundError","code":404,"message":"Object does not exist","details":"Object does not exist: tk1"}`,
+			want: APIError{Code: "notFoundError", Message: "Object does not exist: tk1", Details: "Object does not exist: tk1"},
+		},
+		{
+			name: "details only", status: 400,
+			body: `{"type":"limitReached","code":"400","details":"Limit has been reached"}`,
+			want: APIError{Code: "limitReached", Message: "Limit has been reached", Details: "Limit has been reached"},
+		},
+		{
+			name: "empty details", status: 400,
+			body: `{"type":"badRequest","code":"400","message":"bad label","details":""}`,
+			want: APIError{Code: "badRequest", Message: "bad label", Details: ""},
+		},
+		{
+			name: "structured details stay out of the message", status: 400,
+			body: `{"type":"alarmParseError","code":400,"message":"Cannot parse","details":{"error_line":1}}`,
+			want: APIError{Code: "alarmParseError", Message: "Cannot parse", Details: map[string]any{"error_line": float64(1)}},
+		},
+		{
+			name: "code without type", status: 500,
+			body: `{"code":"500","message":"boom"}`,
+			want: APIError{Code: "500", Message: "boom"},
+		},
+		{
+			name: "code of another JSON type", status: 400,
+			body: `{"type":"badRequest","code":true,"message":"m"}`,
+			want: APIError{Code: "badRequest", Message: "m"},
+		},
+		{
+			name: "numeric request id", status: 503,
+			body: `{"type":"systemFailureError","code":503,"message":"overloaded","request_id":12345}`,
+			want: APIError{Code: "systemFailureError", Message: "overloaded", RequestID: "12345"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &APIError{Platform: PlatformMonitoring, Status: tc.status}
+			if !parseMonitoringError([]byte(tc.body), e) {
+				t.Fatalf("parseMonitoringError(%s) = false, want the body read", tc.body)
+			}
+			want := tc.want
+			want.Platform, want.Status = PlatformMonitoring, tc.status
+			if fmt.Sprint(*e) != fmt.Sprint(want) {
+				t.Errorf("APIError = %+v, want %+v", *e, want)
+			}
+			msg := e.Error()
+			if !strings.Contains(msg, want.Message) {
+				t.Errorf("Error() = %q, want it to hold the message %q", msg, want.Message)
+			}
+			if want.RequestID != "" && !strings.Contains(msg, "request ID "+want.RequestID) {
+				t.Errorf("Error() = %q, want it to name the request ID %s for a support ticket", msg, want.RequestID)
+			}
+		})
+	}
+}
