@@ -110,6 +110,19 @@ func TestFaultInjection(t *testing.T) {
 		t.Fatal("an injected failure committed the write")
 	}
 
+	// Retry-After belongs to the answers that turn a request away; an injected 400 is final.
+	s.FailNext(http.StatusTooManyRequests, http.StatusBadRequest)
+	status, hdr, body = call(t, http.MethodPost, base, map[string]string{"label": "x"}, auth...)
+	wantStatus(t, status, http.StatusTooManyRequests, body)
+	if hdr.Get("Retry-After") != "2" {
+		t.Fatalf("429: Retry-After %q, want 2", hdr.Get("Retry-After"))
+	}
+	status, hdr, body = call(t, http.MethodPost, base, map[string]string{"label": "x"}, auth...)
+	wantStatus(t, status, http.StatusBadRequest, body)
+	if v, ok := hdr["Retry-After"]; ok {
+		t.Fatalf("400: Retry-After %q, want none", v)
+	}
+
 	s.DropNextWrites(1)
 	req, _ := http.NewRequest(http.MethodPost, base, strings.NewReader(`{"label":"dropped"}`))
 	req.Header.Set("X-Auth-Token", s.Credentials().MonitoringToken)
@@ -120,7 +133,7 @@ func TestFaultInjection(t *testing.T) {
 	if toks := s.MonitoringTokens(); len(toks) != 1 || toks[0].Label != "dropped" {
 		t.Fatalf("a dropped write must still be committed; store %+v", toks)
 	}
-	if got := s.Calls("POST " + monitoringTokens); got != 2 {
-		t.Fatalf("counted %d creates, want 2", got)
+	if got := s.Calls("POST " + monitoringTokens); got != 4 {
+		t.Fatalf("counted %d creates, want 4", got)
 	}
 }

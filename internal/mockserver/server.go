@@ -214,7 +214,11 @@ func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
 				closeConnection(w)
 				return
 			}
-			w.Header().Set("Retry-After", strconv.Itoa(s.faults.RetryAfter))
+			if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+				// Only the answers that turn a request away say when to come back; a client may
+				// take any answer with a wait header for one of them.
+				w.Header().Set("Retry-After", strconv.Itoa(s.faults.RetryAfter))
+			}
 			p.writeError(w, status, "INJECTED_FAULT", http.StatusText(status)+" (injected by the mock)")
 			return
 		}
