@@ -15,11 +15,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -127,6 +129,14 @@ type api struct {
 	reauthorize func(ctx context.Context) error
 	// parseError reads the platform's own error body into e.
 	parseError func(body []byte, e *APIError) bool
+	// overLimit, when set, recognises the platform's own answers to a request over its rate
+	// limit besides 429. Such an answer is retried like a 429, also for a create: the server
+	// turned the request away. It reports what gave the answer away, for the retry log. It runs
+	// in the retry check, before the body is read, and may look at the body with peekBody.
+	overLimit func(resp *http.Response) (why string, ok bool)
+	// waitHeaders, when set, replace Retry-After as the headers, in order of preference, whose
+	// value (seconds or an HTTP date) says how long to wait before retrying a turned-away request.
+	waitHeaders []string
 	// secrets are configured credential values, masked wherever they could surface.
 	secrets []string
 }
@@ -241,6 +251,8 @@ func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request
 	info := callInfo{
 		platform:      a.platform,
 		createsObject: r.createsObject,
+		overLimit:     a.overLimit,
+		waitHeaders:   a.waitHeaders,
 		secrets:       append(slices.Clone(a.secrets), requestSecrets(req.Header, raw)...),
 	}
 	return req.WithContext(withCallInfo(ctx, info)), nil
@@ -294,22 +306,22 @@ func excerpt(body []byte) string {
 // checkRetry decides whether an attempt is tried again. Idempotent calls are retried on
 // connection errors and on 429, 502, 503 and 504. A call that creates an object is retried only
 // when the server provably did not act on it: the connection was refused, or the server
-// answered 429 or 503, which mean it turned the request away. Every other 4xx is final.
+// answered 429 or 503, which mean it turned the request away. A platform may name other answers
+// that turn a request away over its rate limit (api.overLimit). Every other 4xx is final.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	info := callInfoFrom(ctx)
-	retry, reason := shouldRetry(info.createsObject, resp, err)
+	retry, reason := shouldRetry(callInfoFrom(ctx), resp, err)
 	if retry {
 		logRetry(ctx, reason)
 	}
 	return retry, nil
 }
 
-func shouldRetry(createsObject bool, resp *http.Response, err error) (bool, string) {
+func shouldRetry(info callInfo, resp *http.Response, err error) (bool, string) {
 	if err != nil {
-		if createsObject && !provablyNotDelivered(err) {
+		if info.createsObject && !provablyNotDelivered(err) {
 			return false, ""
 		}
 		// Reuse retryablehttp's judgement of errors that no retry can fix (bad TLS, bad URL).
@@ -320,7 +332,12 @@ func shouldRetry(createsObject bool, resp *http.Response, err error) (bool, stri
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		return true, resp.Status
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		return !createsObject, resp.Status
+		return !info.createsObject, resp.Status
+	}
+	if info.overLimit != nil {
+		if why, ok := info.overLimit(resp); ok {
+			return true, resp.Status + ", " + why
+		}
 	}
 	return false, ""
 }
@@ -340,9 +357,8 @@ func provablyNotDelivered(err error) bool {
 // configured maximum so a misbehaving server cannot stall a run; otherwise it backs off
 // exponentially from the minimum with full jitter, so parallel resources do not retry in step.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && resp.Header.Get("Retry-After") != "" &&
-		(resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		return min(retryablehttp.DefaultBackoff(minWait, maxWait, attempt, resp), maxWait)
+	if wait, ok := serverWait(resp); ok {
+		return min(wait, maxWait)
 	}
 	ceiling := minWait << min(attempt, 30)
 	if ceiling <= 0 || ceiling > maxWait {
@@ -352,4 +368,69 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 		return ceiling
 	}
 	return minWait + rand.N(ceiling-minWait)
+}
+
+// serverWait is how long the server asked to wait before the request is sent again, when it
+// turned the request away (429, 503, or a 4xx the platform's overLimit recognised: backoff only
+// sees answers the retry check let through, and no other 4xx passes it) and said how long.
+func serverWait(resp *http.Response) (time.Duration, bool) {
+	if resp == nil {
+		return 0, false
+	}
+	var info callInfo
+	if resp.Request != nil {
+		info = callInfoFrom(resp.Request.Context())
+	}
+	turnedAway := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
+		(info.overLimit != nil && resp.StatusCode >= 400 && resp.StatusCode < 500)
+	if !turnedAway {
+		return 0, false
+	}
+	headers := info.waitHeaders
+	if len(headers) == 0 {
+		headers = []string{"Retry-After"}
+	}
+	for _, h := range headers {
+		if wait, ok := parseWait(resp.Header.Get(h)); ok {
+			return wait, true
+		}
+	}
+	return 0, false
+}
+
+// parseWait reads a Retry-After value: whole seconds, or an HTTP date (a date in the past means
+// now). A negative or unreadable value says nothing. Seconds too many to count are "very long",
+// for the caller's cap to cut.
+func parseWait(value string) (time.Duration, bool) {
+	if value == "" {
+		return 0, false
+	}
+	if seconds, err := strconv.ParseInt(value, 10, 64); err == nil {
+		switch {
+		case seconds < 0:
+			return 0, false
+		case seconds > int64(math.MaxInt64/time.Second):
+			return math.MaxInt64, true
+		}
+		return time.Duration(seconds) * time.Second, true
+	}
+	at, err := http.ParseTime(value)
+	if err != nil {
+		return 0, false
+	}
+	return max(time.Until(at), 0), true
+}
+
+// peekBody returns up to limit bytes of resp's body and puts them back in front of the rest, so
+// that a retry check can look at an answer that the error parser then reads in full.
+func peekBody(resp *http.Response, limit int64) []byte {
+	if resp.Body == nil || resp.Body == http.NoBody {
+		return nil
+	}
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	return head
 }

@@ -358,6 +358,8 @@ func TestBackoffHonoursRetryAfter(t *testing.T) {
 		{name: "http date", min: time.Millisecond, max: time.Hour, resp: answer(429, inThirtySeconds), from: 28 * time.Second, to: 30 * time.Second},
 		{name: "http date in the past", min: time.Millisecond, max: time.Hour, resp: answer(503, anHourAgo), from: 0, to: 0},
 		{name: "seconds capped at max", min: time.Millisecond, max: 30 * time.Second, resp: answer(429, "3600"), from: 30 * time.Second, to: 30 * time.Second},
+		// More seconds than a time.Duration holds: capped, not wrapped round to no wait at all.
+		{name: "huge seconds capped at max", min: time.Millisecond, max: 30 * time.Second, resp: answer(429, "9223372036854775807"), from: 30 * time.Second, to: 30 * time.Second},
 		{name: "http date capped at max", min: time.Millisecond, max: 5 * time.Millisecond, resp: answer(503, inThirtySeconds), from: 5 * time.Millisecond, to: 5 * time.Millisecond},
 		{name: "ignored on 502", min: time.Millisecond, max: time.Hour, resp: answer(502, "600"), from: time.Millisecond, to: 2 * time.Millisecond},
 		{name: "unparseable", min: time.Millisecond, max: time.Hour, resp: answer(429, "soon"), from: time.Millisecond, to: 2 * time.Millisecond},
@@ -429,10 +431,28 @@ func TestShouldRetry(t *testing.T) {
 			if creates {
 				want = tc.createOne
 			}
-			if got, _ := shouldRetry(creates, &http.Response{StatusCode: tc.status, Status: http.StatusText(tc.status)}, nil); got != want {
+			if got, _ := shouldRetry(callInfo{createsObject: creates}, &http.Response{StatusCode: tc.status, Status: http.StatusText(tc.status)}, nil); got != want {
 				t.Errorf("shouldRetry(createsObject=%v, %d) = %v, want %v", creates, tc.status, got, want)
 			}
 		}
+	}
+}
+
+// The over-limit quirk is a platform's own: without its hook (every platform but Cloud
+// Monitoring) a 400 stays final whatever its headers and body say, and its headers set no wait.
+func TestOverLimitAnswersNeedThePlatformHook(t *testing.T) {
+	resp := &http.Response{
+		StatusCode: http.StatusBadRequest, Status: "400 Bad Request",
+		Header: http.Header{"Retry-After": {"7"}, "Reply-After": {"7"}},
+		Body:   io.NopCloser(strings.NewReader(`{"type":"limitReached","message":"Limit has been reached"}`)),
+	}
+	for _, creates := range []bool{false, true} {
+		if retry, _ := shouldRetry(callInfo{createsObject: creates}, resp, nil); retry {
+			t.Errorf("shouldRetry(createsObject=%v) of a 400 without a platform hook = true, want false", creates)
+		}
+	}
+	if got := backoff(time.Millisecond, time.Hour, 0, resp); got != time.Millisecond {
+		t.Errorf("backoff of a 400 without a platform hook = %v, want the minimum: its headers ask nothing", got)
 	}
 }
 
@@ -442,7 +462,7 @@ func TestConnectionRefusedIsProvablyNotDelivered(t *testing.T) {
 		t.Errorf("provablyNotDelivered(%v) = false, want true for a refused connection", refused)
 	}
 	for _, creates := range []bool{false, true} {
-		if retry, reason := shouldRetry(creates, nil, refused); !retry || reason == "" {
+		if retry, reason := shouldRetry(callInfo{createsObject: creates}, nil, refused); !retry || reason == "" {
 			t.Errorf("shouldRetry(createsObject=%v, refused) = %v, %q; want a retry with a reason", creates, retry, reason)
 		}
 	}
@@ -469,10 +489,10 @@ func TestLostAnswerIsNotProvablyNotDelivered(t *testing.T) {
 	if provablyNotDelivered(err) {
 		t.Errorf("provablyNotDelivered(%v) = true, want false: the server read the request", err)
 	}
-	if retry, _ := shouldRetry(true, nil, err); retry {
+	if retry, _ := shouldRetry(callInfo{createsObject: true}, nil, err); retry {
 		t.Errorf("shouldRetry(createsObject=true, %v) = true, want false", err)
 	}
-	if retry, _ := shouldRetry(false, nil, err); !retry {
+	if retry, _ := shouldRetry(callInfo{}, nil, err); !retry {
 		t.Errorf("shouldRetry(createsObject=false, %v) = false, want true", err)
 	}
 }

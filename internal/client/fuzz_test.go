@@ -1,7 +1,9 @@
 package client
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -58,6 +60,23 @@ func FuzzErrorBodies(f *testing.F) {
 			if e.Status != http.StatusBadRequest || e.Platform != PlatformMonitoring {
 				t.Fatalf("%s: status or platform lost: %+v", name, e)
 			}
+		}
+	})
+}
+
+// FuzzMonitoringOverLimit: whatever a 400 carries, the retry check's look at the body leaves
+// all of it, byte for byte, for the error parser.
+func FuzzMonitoringOverLimit(f *testing.F) {
+	for _, s := range errorBodySeeds {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte(strings.Repeat("Limit has been reached ", maxPeekedFault/10)))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		resp := &http.Response{StatusCode: http.StatusBadRequest, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
+		_, _ = monitoringOverLimit(resp)
+		got, err := io.ReadAll(resp.Body)
+		if err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("after the retry check the body reads %q (%v), want the %d bytes sent", got, err, len(body))
 		}
 	})
 }

@@ -47,8 +47,11 @@ func isSecretKey(name string) bool {
 type callInfo struct {
 	platform      string
 	createsObject bool
-	secrets       []string
-	start         time.Time
+	// overLimit and waitHeaders are the platform's rate-limit quirks (see api).
+	overLimit   func(resp *http.Response) (why string, ok bool)
+	waitHeaders []string
+	secrets     []string
+	start       time.Time
 }
 
 type callInfoKey struct{}

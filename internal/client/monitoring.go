@@ -44,6 +44,7 @@ func NewMonitoring(t *Transport, cfg MonitoringConfig) (*Monitoring, error) {
 		return nil
 	}
 	a.parseError = parseMonitoringError
+	a.overLimit, a.waitHeaders = monitoringOverLimit, monitoringWaitHeaders
 	a.secrets = []string{cfg.AuthToken}
 	return &Monitoring{api: a}, nil
 }
@@ -92,6 +93,45 @@ func withDetails(message, details string) string {
 		return message + " " + details
 	}
 	return message + ": " + details
+}
+
+// Over its rate limit Cloud Monitoring answers "400, Limit has been reached" with a Reply-After
+// header (sic) in seconds, as its limits page says, and its faults page lists the 400 as type
+// limitReached beside a 429 rateLimitReached. Rate limits are enforced by the Repose gateway, so
+// the standard Retry-After is read too, first, and the body may be Repose's plain text.
+var monitoringWaitHeaders = []string{"Retry-After", "Reply-After"}
+
+// monitoringLimitMessage is the documented text of an over-limit answer, compared case-insensitively.
+const monitoringLimitMessage = "limit has been reached"
+
+// maxPeekedFault bounds what the retry check reads of a 400's body; a fault is far smaller.
+const maxPeekedFault = 16 << 10
+
+// monitoringOverLimit recognises the 400 that means "over the limit": by a wait header, or
+// without one by the fault type limitReached (or rateLimitReached) or the documented message. Any
+// other 400 is a validation error and stays final.
+//
+// A resource limit (the documented ones cover checks and alarms, not agent tokens) answers with
+// the same fault; without a wait header it is retried too, and fails with the platform's message
+// once the retries are spent.
+func monitoringOverLimit(resp *http.Response) (string, bool) {
+	if resp.StatusCode != http.StatusBadRequest {
+		return "", false
+	}
+	for _, h := range monitoringWaitHeaders {
+		if resp.Header.Get(h) != "" {
+			return "over the rate limit (" + h + " header)", true
+		}
+	}
+	body := peekBody(resp, maxPeekedFault)
+	var f monitoringFault
+	if json.Unmarshal(body, &f) == nil && (strings.EqualFold(f.Type, "limitReached") || strings.EqualFold(f.Type, "rateLimitReached")) {
+		return "over the rate limit (fault type " + f.Type + ")", true
+	}
+	if strings.Contains(strings.ToLower(string(body)), monitoringLimitMessage) {
+		return `over the rate limit ("Limit has been reached")`, true
+	}
+	return "", false
 }
 
 type agentTokenRequest struct {

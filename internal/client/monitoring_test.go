@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
@@ -730,6 +733,281 @@ func TestMonitoringErrorBodies(t *testing.T) {
 			}
 			if want.RequestID != "" && !strings.Contains(msg, "request ID "+want.RequestID) {
 				t.Errorf("Error() = %q, want it to name the request ID %s for a support ticket", msg, want.RequestID)
+			}
+		})
+	}
+}
+
+// limitReached answers a request as Cloud Monitoring does over its rate limit: 400 with a
+// wait header and/or the limitReached fault body.
+type limitReached struct {
+	header, value string // the wait header, if any
+	contentType   string
+	body          string
+}
+
+func (l limitReached) write(w http.ResponseWriter) {
+	if l.header != "" {
+		w.Header().Set(l.header, l.value)
+	}
+	w.Header().Set("Content-Type", l.contentType)
+	w.WriteHeader(http.StatusBadRequest)
+	_, _ = io.WriteString(w, l.body)
+}
+
+const limitReachedBody = `{"type":"limitReached","code":"400","message":"Limit has been reached. Please contact cmbeta@rackspace.com to increase our limit.","details":"","request_id":"req-9"}`
+
+// The ways a 400 says "over the rate limit": the documented Reply-After header (sic), the
+// standard Retry-After, or with neither header the fault type or its documented message, also
+// as plain text from the gateway.
+var limitReachedAnswers = map[string]limitReached{
+	"Reply-After":           {header: "Reply-After", value: "0", contentType: "application/json", body: limitReachedBody},
+	"Retry-After":           {header: "Retry-After", value: "0", contentType: "application/json", body: `{"type":"badRequest","code":400,"message":"slow down"}`},
+	"Reply-After, no body":  {header: "Reply-After", value: "0"},
+	"fault type":            {contentType: "application/json", body: `{"type":"limitReached","code":400,"details":"quota"}`},
+	"fault message":         {contentType: "application/json", body: `{"type":"overLimit","code":"400","message":"Limit has been reached"}`},
+	"plain text message":    {contentType: "text/plain", body: "400, Limit has been reached"},
+	"HTTP date Reply-After": {header: "Reply-After", value: "Mon, 02 Jan 2006 15:04:05 GMT", contentType: "application/json", body: limitReachedBody},
+}
+
+func TestLimitReachedIsRetried(t *testing.T) {
+	for name, answer := range limitReachedAnswers {
+		t.Run(name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					answer.write(w)
+					return
+				}
+				writeJSON(t, w, http.StatusOK, AgentToken{ID: "tok-1", Token: "value-1", Label: "l"})
+			})
+			m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+
+			got, err := m.GetAgentToken(t.Context(), "tok-1")
+			if err != nil {
+				t.Fatalf("GetAgentToken: %v, want the over-limit 400 retried", err)
+			}
+			if got.Token != "value-1" || n.Load() != 2 {
+				t.Errorf("GetAgentToken = %+v after %d requests, want the token after 2", got, n.Load())
+			}
+		})
+	}
+}
+
+// A 400 that is not about the rate limit is a validation error: final, and parsed.
+func TestPlainBadRequestIsNotRetried(t *testing.T) {
+	tests := map[string]string{
+		"bad request":   `{"type":"badRequest","code":"400","message":"Validation error","details":"label: too long"}`,
+		"invalid limit": `{"type":"invalidLimit","code":400,"message":"Invalid limit has been specified."}`,
+		"not json":      `label too long`,
+		// Larger than what the retry check looks at: the error parser still reads all of it.
+		"long body": `{"type":"badRequest","code":400,"message":"` + strings.Repeat("x", 100<<10) + `"}`,
+	}
+	for name, body := range tests {
+		t.Run(name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = io.WriteString(w, body)
+			})
+			m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+
+			_, err := m.GetAgentToken(t.Context(), "tok-1")
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest {
+				t.Fatalf("error = %v, want the 400 APIError", err)
+			}
+			if n.Load() != 1 {
+				t.Errorf("server saw %d requests, want 1: a plain 400 is final", n.Load())
+			}
+			want := &APIError{Platform: PlatformMonitoring}
+			if !parseMonitoringError([]byte(body), want) {
+				want.Message = excerpt([]byte(body))
+			}
+			if apiErr.Message != want.Message {
+				t.Errorf("Message is %d bytes starting %.40q, want the whole body's %d bytes: looking at the body for the rate limit lost part of it",
+					len(apiErr.Message), apiErr.Message, len(want.Message))
+			}
+		})
+	}
+}
+
+// When every attempt is over the limit, the last answer's fault is what the user sees: the
+// retry check looked at the body and left it for the error parser.
+func TestLimitReachedExhaustedReturnsTheFault(t *testing.T) {
+	var n atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		limitReached{contentType: "application/json", body: limitReachedBody}.write(w)
+	})
+	opts := testOptions()
+	m := newTestMonitoring(t, srv.URL, opts, testAuthToken)
+
+	_, err := m.GetAgentToken(t.Context(), "tok-1")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest || apiErr.Code != "limitReached" ||
+		!strings.HasPrefix(apiErr.Message, "Limit has been reached.") || apiErr.RequestID != "req-9" {
+		t.Fatalf("error = %#v, want the limitReached fault in full", err)
+	}
+	if want := int32(opts.MaxRetries + 1); n.Load() != want {
+		t.Errorf("server saw %d requests, want %d (MaxRetries+1)", n.Load(), want)
+	}
+}
+
+// The server turned the create away over its limit, so nothing was made: the create is sent
+// again, and exactly one token exists. No lookup is needed.
+func TestCreateAgentTokenRetriedAfterLimitReached(t *testing.T) {
+	for name, answer := range limitReachedAnswers {
+		t.Run(name, func(t *testing.T) {
+			f, base := newFakeMonitoring(t)
+			f.onCreate = func(n int, w http.ResponseWriter, _ *http.Request, _ func() AgentToken) bool {
+				if n > 2 {
+					return false
+				}
+				answer.write(w)
+				return true
+			}
+			m := newTestMonitoring(t, base, testOptions(), testAuthToken)
+
+			got, err := m.CreateAgentToken(t.Context(), "mine")
+			if err != nil {
+				t.Fatalf("CreateAgentToken: %v", err)
+			}
+			if want := f.checkOneToken(t, "mine"); *got != want {
+				t.Errorf("CreateAgentToken = %+v, want %+v", *got, want)
+			}
+			if posts := f.count(http.MethodPost, "/agent_tokens"); posts != 3 {
+				t.Errorf("%d creates sent, want 3 (two turned away, one made)", posts)
+			}
+			if lists := f.count(http.MethodGet, "/agent_tokens"); lists != 0 {
+				t.Errorf("the tokens were listed %d times, want 0: a create turned away needs no lookup", lists)
+			}
+		})
+	}
+}
+
+// monitoringAnswer is a response as the Monitoring client's transport sees it, for backoff.
+func monitoringAnswer(t *testing.T, status int, headers ...string) *http.Response {
+	t.Helper()
+	m := newTestMonitoring(t, "http://127.0.0.1:1", testOptions(), testAuthToken)
+	req, err := m.newRequest(t.Context(), request{method: http.MethodGet, path: "/agent_tokens"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{}
+	for i := 0; i+1 < len(headers); i += 2 {
+		h.Set(headers[i], headers[i+1])
+	}
+	return &http.Response{StatusCode: status, Header: h, Request: req.Request}
+}
+
+func TestLimitReachedBackoffHonoursTheWaitHeader(t *testing.T) {
+	inThirtySeconds := time.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat)
+	const hour = time.Hour
+	tests := []struct {
+		name     string
+		max      time.Duration
+		resp     *http.Response
+		from, to time.Duration // inclusive bounds of the wait; the minimum is 1ms
+	}{
+		{name: "Reply-After seconds", max: hour, resp: monitoringAnswer(t, 400, "Reply-After", "7"), from: 7 * time.Second, to: 7 * time.Second},
+		{name: "Retry-After seconds", max: hour, resp: monitoringAnswer(t, 400, "Retry-After", "2"), from: 2 * time.Second, to: 2 * time.Second},
+		{name: "Reply-After http date", max: hour, resp: monitoringAnswer(t, 400, "Reply-After", inThirtySeconds), from: 28 * time.Second, to: 30 * time.Second},
+		{name: "Retry-After before Reply-After", max: hour, resp: monitoringAnswer(t, 400, "Retry-After", "3", "Reply-After", "9"), from: 3 * time.Second, to: 3 * time.Second},
+		{name: "unparseable Retry-After, Reply-After", max: hour, resp: monitoringAnswer(t, 400, "Retry-After", "soon", "Reply-After", "4"), from: 4 * time.Second, to: 4 * time.Second},
+		{name: "Reply-After on 429", max: hour, resp: monitoringAnswer(t, 429, "Reply-After", "5"), from: 5 * time.Second, to: 5 * time.Second},
+		{name: "capped at max", max: 30 * time.Second, resp: monitoringAnswer(t, 400, "Reply-After", "86400"), from: 30 * time.Second, to: 30 * time.Second},
+		{name: "huge seconds capped at max", max: 30 * time.Second, resp: monitoringAnswer(t, 400, "Reply-After", "9223372036854775807"), from: 30 * time.Second, to: 30 * time.Second},
+		{name: "http date capped at max", max: 5 * time.Millisecond, resp: monitoringAnswer(t, 400, "Reply-After", inThirtySeconds), from: 5 * time.Millisecond, to: 5 * time.Millisecond},
+		{name: "no header: backs off", max: hour, resp: monitoringAnswer(t, 400), from: time.Millisecond, to: 2 * time.Millisecond},
+		{name: "unparseable: backs off", max: hour, resp: monitoringAnswer(t, 400, "Reply-After", "later"), from: time.Millisecond, to: 2 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := backoff(time.Millisecond, tc.max, 1, tc.resp); got < tc.from || got > tc.to {
+				t.Errorf("backoff = %v, want within [%v, %v]", got, tc.from, tc.to)
+			}
+		})
+	}
+}
+
+// End to end: the client sleeps as Reply-After asks, but never longer than retry_wait_max.
+func TestLimitReachedWaitIsHonouredAndCapped(t *testing.T) {
+	tests := []struct {
+		name       string
+		replyAfter string
+		waitMax    time.Duration
+		from, to   time.Duration
+	}{
+		{name: "honoured", replyAfter: "1", waitMax: 10 * time.Second, from: time.Second, to: 3 * time.Second},
+		{name: "capped", replyAfter: "3600", waitMax: 50 * time.Millisecond, from: 50 * time.Millisecond, to: 2 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					limitReached{header: "Reply-After", value: tc.replyAfter, contentType: "application/json", body: limitReachedBody}.write(w)
+					return
+				}
+				writeJSON(t, w, http.StatusOK, AgentToken{ID: "tok-1", Token: "value-1"})
+			})
+			opts := testOptions()
+			opts.RetryWaitMax = tc.waitMax
+			m := newTestMonitoring(t, srv.URL, opts, testAuthToken)
+
+			start := time.Now()
+			if _, err := m.GetAgentToken(t.Context(), "tok-1"); err != nil {
+				t.Fatalf("GetAgentToken: %v", err)
+			}
+			if took := time.Since(start); took < tc.from || took > tc.to {
+				t.Errorf("the call took %v, want within [%v, %v] for Reply-After %s and retry_wait_max %v", took, tc.from, tc.to, tc.replyAfter, tc.waitMax)
+			}
+		})
+	}
+}
+
+// The retry is logged with what gave the over-limit answer away.
+func TestLimitReachedRetryIsLogged(t *testing.T) {
+	tests := map[string]struct {
+		answer limitReached
+		reason string
+	}{
+		"header": {answer: limitReachedAnswers["Reply-After"], reason: "Reply-After"},
+		"body":   {answer: limitReachedAnswers["fault type"], reason: "limitReached"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					tc.answer.write(w)
+					return
+				}
+				writeJSON(t, w, http.StatusOK, AgentToken{ID: "tok-1", Token: "value-1"})
+			})
+			m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+			var buf bytes.Buffer
+			ctx := tflogtest.RootLogger(t.Context(), &buf)
+
+			if _, err := m.GetAgentToken(ctx, "tok-1"); err != nil {
+				t.Fatalf("GetAgentToken: %v", err)
+			}
+			entries, err := tflogtest.MultilineJSONDecode(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reasons []string
+			for _, e := range entries {
+				if e["@message"] == "retrying API request" {
+					reason, _ := e["reason"].(string)
+					reasons = append(reasons, reason)
+				}
+			}
+			if len(reasons) != 1 || !strings.Contains(reasons[0], "400") || !strings.Contains(reasons[0], "rate limit") ||
+				!strings.Contains(reasons[0], tc.reason) {
+				t.Errorf("retry log reasons %q, want one naming the 400, the rate limit and %s", reasons, tc.reason)
 			}
 		})
 	}
