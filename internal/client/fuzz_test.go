@@ -89,6 +89,10 @@ func FuzzAgentTokenPages(f *testing.F) {
 		`{"values":[{"id":"a","token":"t","label":"l"}],"metadata":{"next_marker":"b"}}`,
 		`{"values":[{"id":"a"}],"metadata":{"next_marker":""}}`,
 		`{"values":null}`, `{}`, `[]`, `not json`, `{"metadata":{"next_marker":5}}`,
+		`{"values":[{"id":"a"}],"metadata":{"next_marker":null,"next_href":"https://h/v1.0/t/agent_tokens?limit=1000&marker=b"}}`,
+		`{"values":[{"token":"t","label":"l"}],"metadata":{"next_marker":"","next_href":"?marker=%zz"}}`,
+		`{"values":[{"id":"a"}],"metadata":{"next_href":"https://h/agent_tokens?limit=1000"}}`,
+		`{"values":[{"id":"a"}],"metadata":{"count":"1","limit":"1000","marker":5,"next_marker":null,"next_href":7}}`,
 	} {
 		f.Add([]byte(s))
 	}

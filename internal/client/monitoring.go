@@ -30,8 +30,9 @@ type AgentToken struct {
 	Label string `json:"label"`
 }
 
-// monitoringPageSize is how many tokens one list call asks for.
-const monitoringPageSize = 100
+// monitoringPageSize is how many tokens one list call asks for: the API's maximum (its default
+// is 100, and more than 1000 is refused with invalidLimit), so a walk takes as few calls as it can.
+const monitoringPageSize = 1000
 
 // NewMonitoring returns a Cloud Monitoring client on the shared transport.
 func NewMonitoring(t *Transport, cfg MonitoringConfig) (*Monitoring, error) {
@@ -238,15 +239,35 @@ func (m *Monitoring) DeleteAgentToken(ctx context.Context, id string) error {
 	return err
 }
 
-// monitoringPage is one page of a Cloud Monitoring paginated collection.
+// monitoringPage is one page of a Cloud Monitoring paginated collection. The marker of the next
+// page is the id of its first item; on the last page next_marker and next_href are empty.
 type monitoringPage[T any] struct {
 	Values   []T `json:"values"`
 	Metadata struct {
 		NextMarker *string `json:"next_marker"`
+		NextHref   *string `json:"next_href"`
 	} `json:"metadata"`
 }
 
-// ListAgentTokens returns every token, following next_marker to the last page.
+// nextMarker returns the marker of the next page, "" on the last. It comes from next_marker, or
+// when a page names the next one only by next_href (the link the docs tell clients to follow),
+// from that link's marker parameter. A link without one cannot be followed by marker, and
+// stopping there would drop the rest of the collection without a word, so it is an error.
+func (p monitoringPage[T]) nextMarker() (string, error) {
+	if m := p.Metadata.NextMarker; m != nil && *m != "" {
+		return *m, nil
+	}
+	h := p.Metadata.NextHref
+	if h == nil || *h == "" {
+		return "", nil
+	}
+	if u, err := url.Parse(*h); err == nil && u.Query().Get("marker") != "" {
+		return u.Query().Get("marker"), nil
+	}
+	return "", fmt.Errorf("%s API: pagination names the next page %q without a marker; stopping", PlatformMonitoring, *h)
+}
+
+// ListAgentTokens returns every token, following next_marker (see nextMarker) to the last page.
 func (m *Monitoring) ListAgentTokens(ctx context.Context) ([]AgentToken, error) {
 	var all []AgentToken
 	seen, seenTokens := map[string]bool{}, map[string]bool{}
@@ -262,13 +283,17 @@ func (m *Monitoring) ListAgentTokens(ctx context.Context) ([]AgentToken, error) 
 		}
 		// Keyed by id and value: the documented list example carries no id.
 		addedNew := appendNew(&all, seenTokens, p.Values, func(t AgentToken) string { return t.ID + "\x00" + t.Token })
-		if p.Metadata.NextMarker == nil || *p.Metadata.NextMarker == "" {
+		next, err := p.nextMarker()
+		if err != nil {
+			return nil, err
+		}
+		if next == "" {
 			return all, nil
 		}
 		if !addedNew {
 			return nil, fmt.Errorf("%s API: pagination returned a page with nothing new; stopping", m.platform)
 		}
-		marker = *p.Metadata.NextMarker
+		marker = next
 		if seen[marker] {
 			return nil, fmt.Errorf("%s API: pagination returned marker %q twice", m.platform, marker)
 		}

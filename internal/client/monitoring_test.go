@@ -506,8 +506,8 @@ func pagedList(t *testing.T, n *atomic.Int32, pages map[string]monitoringPage[Ag
 		if r.URL.EscapedPath() != testTenantPath+"/agent_tokens" || r.Method != http.MethodGet {
 			t.Errorf("unexpected request %s %s", r.Method, r.URL)
 		}
-		if got := r.URL.Query().Get("limit"); got != "100" {
-			t.Errorf("limit = %q, want 100", got)
+		if got := r.URL.Query().Get("limit"); got != "1000" {
+			t.Errorf("limit = %q, want 1000, the API's maximum page", got)
 		}
 		page, ok := pages[r.URL.Query().Get("marker")]
 		if !ok {
@@ -556,6 +556,72 @@ func TestListAgentTokensFollowsNextMarker(t *testing.T) {
 		t.Errorf("%d list calls, want 3", n.Load())
 	}
 }
+
+// A page that names the next one only by next_href, which the docs tell clients to follow, is
+// followed by the marker in that link.
+func TestListAgentTokensFollowsNextHref(t *testing.T) {
+	var n atomic.Int32
+	first := page("", "a", "b")
+	first.Metadata.NextHref = ptr("https://monitoring.api.rackspacecloud.com/v1.0/hybrid:123456/agent_tokens?limit=1000&marker=c%3A1")
+	srv := serve(t, pagedList(t, &n, map[string]monitoringPage[AgentToken]{"": first, "c:1": page("", "c:1")}))
+	m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+
+	got, err := m.ListAgentTokens(t.Context())
+	if err != nil || len(got) != 3 || got[2].ID != "c:1" || n.Load() != 2 {
+		t.Errorf("ListAgentTokens = %+v, %v after %d calls; want a, b and c:1 after 2", got, err, n.Load())
+	}
+}
+
+// Against the mock, which pages as the docs say: 2,345 tokens take three calls of 1,000.
+func TestListAgentTokensOfTheMockInPagesOf1000(t *testing.T) {
+	mock := mockserver.New(mockserver.DefaultCredentials())
+	srv := serve(t, mock.ServeHTTP)
+	for i := range 2345 {
+		mock.PutMonitoringToken(fmt.Sprintf("t%d", i))
+	}
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMonitoring(tr, MonitoringConfig{Endpoint: mock.Endpoints(srv.URL).Monitoring, AuthToken: mock.Credentials().MonitoringToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := m.ListAgentTokens(t.Context())
+	if err != nil {
+		t.Fatalf("ListAgentTokens: %v", err)
+	}
+	want := mock.MonitoringTokens()
+	if len(got) != len(want) {
+		t.Fatalf("listed %d tokens, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].ID != want[i].ID || got[i].Token != want[i].Token || got[i].Label != want[i].Label {
+			t.Fatalf("token %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if calls := mock.Calls("GET " + mockserver.MonitoringPrefix + "/{tenant}/agent_tokens"); calls != 3 {
+		t.Errorf("%d list calls, want 3", calls)
+	}
+}
+
+// A next_href with no marker says there is more but not how to ask for it: an error, not a
+// list cut short without a word.
+func TestListAgentTokensNextHrefWithoutMarkerIsAnError(t *testing.T) {
+	var n atomic.Int32
+	first := page("", "a")
+	first.Metadata.NextHref = ptr("https://monitoring.api.rackspacecloud.com/v1.0/hybrid:123456/agent_tokens?page=2")
+	srv := serve(t, pagedList(t, &n, map[string]monitoringPage[AgentToken]{"": first}))
+	m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+
+	got, err := m.ListAgentTokens(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "without a marker") || got != nil {
+		t.Errorf("ListAgentTokens = %+v, %v; want no tokens and an error about the next page", got, err)
+	}
+}
+
+func ptr(s string) *string { return &s }
 
 func TestListAgentTokensEmptyNextMarkerEnds(t *testing.T) {
 	var n atomic.Int32

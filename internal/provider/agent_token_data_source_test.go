@@ -43,10 +43,11 @@ func TestAccAgentTokenDataSource_unknownID(t *testing.T) {
 // More tokens than one page (monitoringPageSize is 100) prove the data source walks every page.
 func TestAccAgentTokensDataSource_allPages(t *testing.T) {
 	m := newAccMock(t)
-	const total, labelled = 230, 7
+	// More than one of the client's pages of 1000 (the API's largest).
+	const total, labelled, pages = 1050, 4, 2
 	for i := 0; i < total; i++ {
 		label := "bulk"
-		if i%33 == 0 {
+		if i%300 == 0 {
 			label = "special"
 		}
 		m.PutMonitoringToken(label)
@@ -65,9 +66,9 @@ data "agentfleet_agent_tokens" "special" { label = "special" }
 					knownvalue.StringExact("special")),
 			},
 			Check: func(*terraform.State) error {
-				// Two data sources, three pages each, and nothing fetched twice per read.
-				if got := m.Calls("GET " + "/monitoring/v1.0/{tenant}/agent_tokens"); got%3 != 0 || got == 0 {
-					return fmt.Errorf("list calls %d; want a whole number of 3-page walks", got)
+				// Two data sources, every page once each, and nothing fetched twice per read.
+				if got := m.Calls("GET " + "/monitoring/v1.0/{tenant}/agent_tokens"); got%pages != 0 || got == 0 {
+					return fmt.Errorf("list calls %d; want a whole number of %d-page walks", got, pages)
 				}
 				return nil
 			},
