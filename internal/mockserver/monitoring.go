@@ -3,7 +3,9 @@ package mockserver
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 )
 
 // Rackspace Cloud Monitoring agent tokens (seed 002), mounted at /monitoring/v1.0/{tenant}.
@@ -17,7 +19,8 @@ type MonitoringToken struct {
 
 type monitoringStore struct {
 	tokens map[string]*MonitoringToken
-	order  []string // ids in creation order, which is the list order
+	ids    []string // sorted lexicographically, which is the list order
+	faults int      // how many fault bodies were written, for their request_id
 }
 
 const monitoringTokens = MonitoringPrefix + "/{tenant}/agent_tokens"
@@ -29,7 +32,8 @@ func (s *Server) registerMonitoring() {
 			return r.PathValue("tenant") == s.creds.MonitoringTenant &&
 				r.Header.Get("X-Auth-Token") == s.creds.MonitoringToken
 		},
-		writeError: writeMonitoringError,
+		writeError:        s.writeMonitoringError,
+		writeLimitReached: s.writeMonitoringLimitReached,
 	}
 	s.handle("POST "+monitoringTokens, p, s.createMonitoringToken)
 	s.handle("GET "+monitoringTokens, p, s.listMonitoringTokens)
@@ -38,9 +42,21 @@ func (s *Server) registerMonitoring() {
 	s.handle("DELETE "+monitoringTokens+"/{id}", p, s.deleteMonitoringToken)
 }
 
-// writeMonitoringError writes the Cloud Monitoring error body.
-func writeMonitoringError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, map[string]any{"code": status, "type": code, "message": message, "details": message})
+// writeMonitoringError writes the Cloud Monitoring fault body: the status again as a string
+// code, as the documented example has it, and a request_id. Called with s.mu held.
+func (s *Server) writeMonitoringError(w http.ResponseWriter, status int, code, message string) {
+	s.monitoring.faults++
+	writeJSON(w, status, map[string]any{
+		"type": code, "code": strconv.Itoa(status), "message": message, "details": message,
+		"request_id": fmt.Sprintf("req-%08d", s.monitoring.faults),
+	})
+}
+
+// writeMonitoringLimitReached answers a request over the rate limit as the limits page says:
+// 400 "Limit has been reached" with a Reply-After header (sic) in seconds. Called with s.mu held.
+func (s *Server) writeMonitoringLimitReached(w http.ResponseWriter, retryAfter int) {
+	w.Header().Set("Reply-After", strconv.Itoa(retryAfter))
+	s.writeMonitoringError(w, http.StatusBadRequest, "limitReached", "Limit has been reached (injected by the mock)")
 }
 
 type monitoringTokenRequest struct {
@@ -52,7 +68,7 @@ const maxMonitoringLabel = 255
 func (s *Server) createMonitoringToken(w http.ResponseWriter, r *http.Request) {
 	var req monitoringTokenRequest
 	if err := decodeJSON(r, &req); err != nil {
-		writeMonitoringError(w, http.StatusBadRequest, "badRequest", "invalid JSON body: "+err.Error())
+		s.writeMonitoringError(w, http.StatusBadRequest, "badRequest", "invalid JSON body: "+err.Error())
 		return
 	}
 	label := ""
@@ -60,22 +76,19 @@ func (s *Server) createMonitoringToken(w http.ResponseWriter, r *http.Request) {
 		label = *req.Label
 	}
 	if len(label) > maxMonitoringLabel {
-		writeMonitoringError(w, http.StatusBadRequest, "badRequest", fmt.Sprintf("label must be at most %d characters", maxMonitoringLabel))
+		s.writeMonitoringError(w, http.StatusBadRequest, "badRequest", fmt.Sprintf("label must be at most %d characters", maxMonitoringLabel))
 		return
 	}
-	tenant := r.PathValue("tenant")
-	id := fmt.Sprintf("tk%06d.%s", s.nextID(), tenant)
-	s.monitoring.tokens[id] = &MonitoringToken{ID: id, Token: s.randomSecret("") + ":" + tenant, Label: label}
-	s.monitoring.order = append(s.monitoring.order, id)
+	id := s.newMonitoringToken(label)
 	w.Header().Set("X-Object-ID", id)
-	w.Header().Set("Location", requestBaseURL(r)+MonitoringPrefix+"/"+tenant+"/agent_tokens/"+id)
+	w.Header().Set("Location", requestBaseURL(r)+MonitoringPrefix+"/"+r.PathValue("tenant")+"/agent_tokens/"+id)
 	w.WriteHeader(http.StatusCreated)
 }
 
 func (s *Server) getMonitoringToken(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.monitoring.tokens[r.PathValue("id")]
 	if !ok {
-		writeMonitoringError(w, http.StatusNotFound, "notFoundError", "Object does not exist")
+		s.writeMonitoringError(w, http.StatusNotFound, "notFoundError", "Object does not exist")
 		return
 	}
 	writeJSON(w, http.StatusOK, t)
@@ -84,17 +97,17 @@ func (s *Server) getMonitoringToken(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateMonitoringToken(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.monitoring.tokens[r.PathValue("id")]
 	if !ok {
-		writeMonitoringError(w, http.StatusNotFound, "notFoundError", "Object does not exist")
+		s.writeMonitoringError(w, http.StatusNotFound, "notFoundError", "Object does not exist")
 		return
 	}
 	var req monitoringTokenRequest
 	if err := decodeJSON(r, &req); err != nil {
-		writeMonitoringError(w, http.StatusBadRequest, "badRequest", "invalid JSON body: "+err.Error())
+		s.writeMonitoringError(w, http.StatusBadRequest, "badRequest", "invalid JSON body: "+err.Error())
 		return
 	}
 	if req.Label != nil {
 		if len(*req.Label) > maxMonitoringLabel {
-			writeMonitoringError(w, http.StatusBadRequest, "badRequest", fmt.Sprintf("label must be at most %d characters", maxMonitoringLabel))
+			s.writeMonitoringError(w, http.StatusBadRequest, "badRequest", fmt.Sprintf("label must be at most %d characters", maxMonitoringLabel))
 			return
 		}
 		t.Label = *req.Label
@@ -103,53 +116,80 @@ func (s *Server) updateMonitoringToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteMonitoringToken(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if _, ok := s.monitoring.tokens[id]; !ok {
-		writeMonitoringError(w, http.StatusNotFound, "notFoundError", "Object does not exist")
+	if !s.removeMonitoringToken(r.PathValue("id")) {
+		s.writeMonitoringError(w, http.StatusNotFound, "notFoundError", "Object does not exist")
 		return
 	}
-	delete(s.monitoring.tokens, id)
-	s.monitoring.order = slices.DeleteFunc(s.monitoring.order, func(x string) bool { return x == id })
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// listMonitoringTokens pages with limit (default 50, at most 1000) and marker, the id of the
-// first token of the page, as Cloud Monitoring's paginated collections do.
+// newMonitoringToken stores a new token and returns its id, which ends in the tenant as the
+// real ids do. Called with s.mu held.
+func (s *Server) newMonitoringToken(label string) string {
+	id := fmt.Sprintf("tk%06d.%s", s.nextID(), s.creds.MonitoringTenant)
+	s.storeMonitoringToken(id, label)
+	return id
+}
+
+// storeMonitoringToken stores a token under id with a fresh value, keeping the ids sorted.
+// Called with s.mu held.
+func (s *Server) storeMonitoringToken(id, label string) {
+	s.monitoring.tokens[id] = &MonitoringToken{ID: id, Token: s.randomSecret("") + ":" + s.creds.MonitoringTenant, Label: label}
+	if i, found := slices.BinarySearch(s.monitoring.ids, id); !found {
+		s.monitoring.ids = slices.Insert(s.monitoring.ids, i, id)
+	}
+}
+
+// removeMonitoringToken deletes a token and reports whether it was there. Called with s.mu held.
+func (s *Server) removeMonitoringToken(id string) bool {
+	if _, ok := s.monitoring.tokens[id]; !ok {
+		return false
+	}
+	delete(s.monitoring.tokens, id)
+	i, _ := slices.BinarySearch(s.monitoring.ids, id)
+	s.monitoring.ids = slices.Delete(s.monitoring.ids, i, i+1)
+	return true
+}
+
+// Paginated collections: limit defaults to 100 and may be at most 1000 (beyond, invalidLimit);
+// items are sorted by id, and marker is the id of the page's first item, taken from the previous
+// page's next_marker.
+const (
+	monitoringDefaultLimit = 100
+	monitoringMaxLimit     = 1000
+)
+
+// listMonitoringTokens pages as Cloud Monitoring's paginated collections do. A marker that
+// names no token (one deleted between two pages) starts at the first id after it, as a walk
+// over sorted keys would.
 func (s *Server) listMonitoringTokens(w http.ResponseWriter, r *http.Request) {
-	limit, ok := queryInt(r, "limit", 50)
-	if !ok || limit < 1 || limit > 1000 {
-		writeMonitoringError(w, http.StatusBadRequest, "badRequest", "limit must be an integer from 1 to 1000")
+	limit, ok := queryInt(r, "limit", monitoringDefaultLimit)
+	if !ok || limit < 1 || limit > monitoringMaxLimit {
+		s.writeMonitoringError(w, http.StatusBadRequest, "invalidLimit", fmt.Sprintf("Invalid limit has been specified: from 1 to %d", monitoringMaxLimit))
 		return
 	}
-	start := 0
 	marker := r.URL.Query().Get("marker")
-	if marker != "" {
-		start = slices.Index(s.monitoring.order, marker)
-		if start < 0 {
-			writeMonitoringError(w, http.StatusBadRequest, "badRequest", "marker does not name an agent token")
-			return
-		}
-	}
-	from, to := page(len(s.monitoring.order), start, limit)
+	from, _ := slices.BinarySearch(s.monitoring.ids, marker)
+	from, to := page(len(s.monitoring.ids), from, limit)
 	values := make([]MonitoringToken, 0, to-from)
-	for _, id := range s.monitoring.order[from:to] {
+	for _, id := range s.monitoring.ids[from:to] {
 		values = append(values, *s.monitoring.tokens[id])
 	}
 	meta := map[string]any{"count": len(values), "limit": limit, "marker": nilIfEmpty(marker), "next_marker": nil, "next_href": nil}
-	if to < len(s.monitoring.order) {
-		next := s.monitoring.order[to]
+	if to < len(s.monitoring.ids) {
+		next := s.monitoring.ids[to]
 		meta["next_marker"] = next
-		meta["next_href"] = fmt.Sprintf("%s%s?limit=%d&marker=%s", requestBaseURL(r), r.URL.Path, limit, next)
+		meta["next_href"] = fmt.Sprintf("%s%s?limit=%d&marker=%s", requestBaseURL(r), r.URL.EscapedPath(), limit, url.QueryEscape(next))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"values": values, "metadata": meta})
 }
 
-// MonitoringTokens returns a copy of the stored agent tokens, in list order.
+// MonitoringTokens returns a copy of the stored agent tokens, in list order (by id).
 func (s *Server) MonitoringTokens() []MonitoringToken {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]MonitoringToken, 0, len(s.monitoring.order))
-	for _, id := range s.monitoring.order {
+	out := make([]MonitoringToken, 0, len(s.monitoring.ids))
+	for _, id := range s.monitoring.ids {
 		out = append(out, *s.monitoring.tokens[id])
 	}
 	return out
@@ -159,22 +199,14 @@ func (s *Server) MonitoringTokens() []MonitoringToken {
 func (s *Server) PutMonitoringToken(label string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := fmt.Sprintf("tk%06d.%s", s.nextID(), s.creds.MonitoringTenant)
-	s.monitoring.tokens[id] = &MonitoringToken{ID: id, Token: s.randomSecret("") + ":" + s.creds.MonitoringTenant, Label: label}
-	s.monitoring.order = append(s.monitoring.order, id)
-	return id
+	return s.newMonitoringToken(label)
 }
 
 // DeleteMonitoringToken removes a token out of band, as a user of the platform's console would.
 func (s *Server) DeleteMonitoringToken(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.monitoring.tokens[id]; !ok {
-		return false
-	}
-	delete(s.monitoring.tokens, id)
-	s.monitoring.order = slices.DeleteFunc(s.monitoring.order, func(x string) bool { return x == id })
-	return true
+	return s.removeMonitoringToken(id)
 }
 
 // SetMonitoringTokenLabel changes a token's label out of band.

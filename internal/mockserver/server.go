@@ -65,13 +65,17 @@ type Faults struct {
 	// Latency is added before every response.
 	Latency time.Duration
 	// ErrorRate is the fraction (0..1) of requests answered 429 or 503 with Retry-After before
-	// the request is handled, so nothing is committed.
+	// the request is handled, so nothing is committed (see LimitReached for the 429s).
 	ErrorRate float64
-	// RetryAfter is the value sent in Retry-After with injected errors, in whole seconds.
+	// RetryAfter is the wait sent with injected rate limits and 503s, in whole seconds.
 	RetryAfter int
 	// DropRate is the fraction (0..1) of write requests (every method but GET) that are handled
 	// and committed, after which the connection is closed without a response.
 	DropRate float64
+	// LimitReached makes the platforms that have their own answer to a request over the rate
+	// limit give it instead of each injected 429: Cloud Monitoring answers 400 limitReached with
+	// Reply-After (RetryAfter seconds), as its limits page documents. Others keep the 429.
+	LimitReached bool
 }
 
 // Server is the mock. Create it with New; it is safe for concurrent use.
@@ -81,7 +85,7 @@ type Server struct {
 
 	mu       sync.Mutex // guards everything below and every platform store
 	faults   Faults
-	failNext []int // statuses for the next requests; 0 closes the connection unhandled
+	failNext []int // statuses for the next requests; 0 closes the connection unhandled, limitReachedFault is a rate limit
 	dropNext int   // the next writes are committed and then their connection dropped
 	calls    map[string]int
 	rng      *rand.Rand
@@ -142,6 +146,20 @@ func (s *Server) FailNext(statuses ...int) {
 	s.failNext = append(s.failNext, statuses...)
 }
 
+// limitReachedFault in failNext stands for the platform's own over-limit answer.
+const limitReachedFault = -1
+
+// FailNextLimitReached answers the next n requests, unhandled, as over the rate limit in the
+// platform's own way whatever Faults.LimitReached says: Cloud Monitoring with 400 limitReached
+// and Reply-After; a platform without such an answer with 429 and Retry-After.
+func (s *Server) FailNextLimitReached(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failNext = append(s.failNext, limitReachedFault)
+	}
+}
+
 // DropNextWrites handles and commits the next n write requests, then closes their connections
 // without a response: the client cannot tell whether the write happened.
 func (s *Server) DropNextWrites(n int) {
@@ -191,8 +209,11 @@ func (s *Server) ResetCalls() {
 type platform struct {
 	// authorized reports whether the request carries valid credentials. Called with s.mu held.
 	authorized func(r *http.Request) bool
-	// writeError writes an error in the platform's own body format.
+	// writeError writes an error in the platform's own body format. Called with s.mu held.
 	writeError func(w http.ResponseWriter, status int, code, message string)
+	// writeLimitReached, when set, writes the platform's own answer to a request over the rate
+	// limit, other than 429, telling the client to wait retryAfter seconds. Called with s.mu held.
+	writeLimitReached func(w http.ResponseWriter, retryAfter int)
 }
 
 // handle registers h for pattern behind the shared concerns: counting, fault injection, auth
@@ -210,16 +231,7 @@ func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if status, injected := s.takeInjectedFailure(); injected {
-			if status == 0 {
-				closeConnection(w)
-				return
-			}
-			if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
-				// Only the answers that turn a request away say when to come back; a client may
-				// take any answer with a wait header for one of them.
-				w.Header().Set("Retry-After", strconv.Itoa(s.faults.RetryAfter))
-			}
-			p.writeError(w, status, "INJECTED_FAULT", http.StatusText(status)+" (injected by the mock)")
+			s.writeInjected(w, p, status)
 			return
 		}
 		if !p.authorized(r) {
@@ -233,6 +245,29 @@ func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
 		}
 		h(w, r)
 	})
+}
+
+// writeInjected answers with an injected failure: status 0 closes the connection, and a rate
+// limit (429, or limitReachedFault) is answered the platform's own way when it has one and the
+// fault asks for it. Called with s.mu held.
+func (s *Server) writeInjected(w http.ResponseWriter, p platform, status int) {
+	overLimit := status == limitReachedFault || (status == http.StatusTooManyRequests && s.faults.LimitReached)
+	switch {
+	case status == 0:
+		closeConnection(w)
+		return
+	case overLimit && p.writeLimitReached != nil:
+		p.writeLimitReached(w, s.faults.RetryAfter)
+		return
+	case status == limitReachedFault:
+		status = http.StatusTooManyRequests
+	}
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		// Only the answers that turn a request away say when to come back; a client may take
+		// any answer with a wait header for one of them.
+		w.Header().Set("Retry-After", strconv.Itoa(s.faults.RetryAfter))
+	}
+	p.writeError(w, status, "INJECTED_FAULT", http.StatusText(status)+" (injected by the mock)")
 }
 
 // takeInjectedFailure consumes a FailNext status or rolls ErrorRate. Called with s.mu held.
