@@ -2,7 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
 
 const agentTokenAddr = "agentfleet_agent_token.test"
@@ -246,4 +250,88 @@ func TestAccAgentToken_lostCreateAnswerWithSharedLabelNamesTheTokens(t *testing.
 	if toks := m.MonitoringTokens(); len(toks) != 2 {
 		t.Fatalf("after a lost create answer the platform holds %d tokens, want exactly 2: the other one and ours", len(toks))
 	}
+}
+
+// agentTokenFleetConfig is count tokens labelled prefix-0, prefix-1, ...
+func agentTokenFleetConfig(count int, prefix string) string {
+	return fmt.Sprintf(`
+resource "agentfleet_agent_token" "fleet" {
+  count = %d
+  label = "%s-${count.index}"
+}
+`, count, prefix)
+}
+
+// checkAgentTokenFleet checks that the platform holds each label exactly once, and exactly the
+// tokens in state, with their values.
+func (m *accMock) checkAgentTokenFleet(count int, prefix string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		var labels, want []string
+		values := map[string]string{}
+		for _, tok := range m.MonitoringTokens() {
+			labels = append(labels, tok.Label)
+			values[tok.ID] = tok.Token
+		}
+		for i := range count {
+			want = append(want, fmt.Sprintf("%s-%d", prefix, i))
+		}
+		errs := append(sameKeys("agent token", labels, want),
+			matchState("agent token", stateByType(s)["agentfleet_agent_token"], "id", "token", values)...)
+		if len(errs) > 0 {
+			return fmt.Errorf("the platform does not hold exactly the configured tokens:\n  %s", strings.Join(errs, "\n  "))
+		}
+		return nil
+	}
+}
+
+// Over its rate limit Cloud Monitoring answers 400 limitReached with Reply-After, not 429. An
+// apply of several tokens goes through such answers: each create turned away is sent again, once,
+// the wait is capped by retry_wait_max (Reply-After says 1s, the provider waits 20ms), and each
+// token exists once. Reads and in-place updates go through them too.
+func TestAccAgentToken_rateLimitedWith400LimitReached(t *testing.T) {
+	const tokens, turnedAway = 5, 5
+	m, wire := newFaultMock(t)
+	m.SetFaults(mockserver.Faults{LimitReached: true, RetryAfter: 1})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentTokensDestroyed,
+		Steps: []resource.TestStep{
+			{
+				// With the switch on, these 429s are answered 400 limitReached. A create's token
+				// is read only after its create succeeded, so every one of them meets a create.
+				PreConfig: func() {
+					m.FailNext(slices.Repeat([]int{http.StatusTooManyRequests}, turnedAway)...)
+				},
+				Config: m.config(agentTokenFleetConfig(tokens, "rl")),
+				Check: resource.ComposeTestCheckFunc(
+					m.checkAgentTokenFleet(tokens, "rl"),
+					func(*terraform.State) error {
+						wire.mu.Lock()
+						defer wire.mu.Unlock()
+						if wire.statuses[http.StatusBadRequest] != turnedAway || wire.statuses[http.StatusTooManyRequests] != 0 {
+							return fmt.Errorf("the mock answered %d x 400 and %d x 429, want %d x 400 limitReached and no 429",
+								wire.statuses[http.StatusBadRequest], wire.statuses[http.StatusTooManyRequests], turnedAway)
+						}
+						if posts := m.Calls("POST " + mockserver.MonitoringPrefix + "/{tenant}/agent_tokens"); posts != tokens+turnedAway {
+							return fmt.Errorf("%d creates sent, want %d: each turned away once and sent again once", posts, tokens+turnedAway)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// The helper injects the same answer whatever the switch says; here it meets the
+				// refresh and the in-place updates.
+				PreConfig: func() {
+					m.SetFaults(mockserver.Faults{RetryAfter: 1})
+					m.FailNextLimitReached(3)
+				},
+				Config: m.config(agentTokenFleetConfig(tokens, "relabelled")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("agentfleet_agent_token.fleet[0]", plancheck.ResourceActionUpdate)},
+				},
+				Check: m.checkAgentTokenFleet(tokens, "relabelled"),
+			},
+		},
+	})
 }
