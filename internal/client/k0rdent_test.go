@@ -162,7 +162,7 @@ func TestK0rdentValidationErrorIsParsed(t *testing.T) {
 
 func TestK0rdentListServiceAccountsWalksEveryPage(t *testing.T) {
 	c, mock := newK0rdentAgainstMock(t, "global", nil)
-	const total = 230
+	const total = 2*k0rdentPageSize + 100
 	for range total {
 		mock.PutK0rdentServiceAccount("global", mockserver.K0rdentServiceAccount{DisplayName: "bulk", Scope: "project", ScopeID: "p"})
 	}
@@ -392,12 +392,12 @@ func TestK0rdentCredentialLifecycle(t *testing.T) {
 	if err != nil || got.ID != cred.ID || got.ClientSecret != "" || got.ExpiresAt != expires {
 		t.Fatalf("GetCredential = %+v, %v; want it without its secret", got, err)
 	}
-	never, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
-	if err != nil || never.ExpiresAt != "" {
-		t.Fatalf("CreateCredential without expiry = %+v, %v", never, err)
+	defaulted, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+	if err != nil || defaulted.ExpiresAt == "" || defaulted.ClientID != "sa-ci@myorg.iam" {
+		t.Fatalf("CreateCredential without expiry = %+v, %v; want the platform's default expiry and the client id", defaulted, err)
 	}
 	list, err := c.ListCredentials(ctx, "sa-ci")
-	if err != nil || len(list) != 2 || list[0].ID != cred.ID || list[1].ID != never.ID {
+	if err != nil || len(list) != 2 || list[0].ID != cred.ID || list[1].ID != defaulted.ID {
 		t.Fatalf("ListCredentials = %+v, %v; want both in creation order", list, err)
 	}
 
@@ -1103,5 +1103,71 @@ func TestK0rdentCredentialActive(t *testing.T) {
 		if got := c.Active(now); got != tc.want {
 			t.Errorf("status %q, expiresAt %q: Active = %v, want %v", tc.status, tc.expiresAt, got, tc.want)
 		}
+	}
+}
+
+// Against the mock, which enforces the limit with a status of its own choosing: the sixth
+// create is a *CredentialLimitError naming the five.
+func TestK0rdentCredentialLimitAgainstTheMock(t *testing.T) {
+	c, mock := newK0rdentAgainstMock(t, "global", nil)
+	ctx := t.Context()
+	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
+		t.Fatal(err)
+	}
+	for range K0rdentMaxActiveCredentials {
+		if _, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+	var limitErr *CredentialLimitError
+	if !errors.As(err, &limitErr) || limitErr.Refusal.Status != mockserver.K0rdentCredentialLimitStatus || len(limitErr.Active) != 5 {
+		t.Fatalf("error %v (%T): want a *CredentialLimitError for the mock's refusal, with the 5 active credentials", err, err)
+	}
+	if n := len(mock.K0rdentCredentials("sa-ci")); n != 5 {
+		t.Fatalf("the mock holds %d credentials, want 5", n)
+	}
+}
+
+// Against the mock's non-admin switch: reads, updates and deletes by id answer 404 while the
+// lists show the objects, so none of them is taken for gone, and nothing is deleted.
+func TestK0rdentNonAdmin404sAreNotTakenForGone(t *testing.T) {
+	c, mock := newK0rdentAgainstMock(t, "global", nil)
+	ctx := t.Context()
+	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
+		t.Fatal(err)
+	}
+	cred, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mock.SetK0rdentNonAdmin(true)
+	name := "renamed"
+	for what, call := range map[string]func() error{
+		"GetServiceAccount": func() error { _, err := c.GetServiceAccount(ctx, "sa-ci"); return err },
+		"UpdateServiceAccount": func() error {
+			_, err := c.UpdateServiceAccount(ctx, "sa-ci", ServiceAccountUpdate{DisplayName: &name})
+			return err
+		},
+		"DeleteServiceAccount": func() error { return c.DeleteServiceAccount(ctx, "sa-ci") },
+		"GetCredential":        func() error { _, err := c.GetCredential(ctx, "sa-ci", cred.ID); return err },
+		"DeleteCredential":     func() error { return c.DeleteCredential(ctx, "sa-ci", cred.ID) },
+	} {
+		err := call()
+		var unconfirmed *UnconfirmedNotFoundError
+		if !errors.As(err, &unconfirmed) || errors.Is(err, ErrNotFound) {
+			t.Errorf("%s: error %v (%T), want an *UnconfirmedNotFoundError", what, err, err)
+		}
+	}
+	if accounts, creds := mock.K0rdentServiceAccounts(), mock.K0rdentCredentials("sa-ci"); len(accounts) != 1 ||
+		accounts[0].DisplayName != ciAccount().DisplayName || len(creds) != 1 {
+		t.Fatalf("the mock holds %+v and %d credentials, want both untouched", accounts, len(creds))
+	}
+	mock.SetK0rdentNonAdmin(false)
+	if err := c.DeleteServiceAccount(ctx, "sa-ci"); err != nil {
+		t.Fatalf("DeleteServiceAccount as admin: %v", err)
+	}
+	if _, err := c.GetCredential(ctx, "sa-ci", cred.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("GetCredential after its account was deleted: %v, want a confirmed ErrNotFound", err)
 	}
 }

@@ -58,7 +58,8 @@ func (m *accMock) checkCredentialsDestroyed(*terraform.State) error {
 }
 
 // checkOneCredential checks that the mock holds exactly one credential of credentialAccount: the
-// one in state, with the secret in state, expiring at expiresAt (RFC 3339, "" for never).
+// one in state, with the secret in state, expiring at expiresAt (RFC 3339), or with "" at the end
+// of the organization's default lifetime, which the platform gives a credential without one.
 func (m *accMock) checkOneCredential(expiresAt string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		creds := m.K0rdentCredentials(credentialAccount)
@@ -77,7 +78,7 @@ func (m *accMock) checkOneCredential(expiresAt string) resource.TestCheckFunc {
 		if c.ID != id || c.ClientSecret != secret {
 			return fmt.Errorf("state holds credential %s and its secret, the platform %s", id, c.ID)
 		}
-		want := time.Time{}
+		want := c.CreatedAt.Add(mockserver.K0rdentDefaultCredentialLifetime)
 		if expiresAt != "" {
 			want, _ = time.Parse(time.RFC3339, expiresAt)
 		}
@@ -208,10 +209,14 @@ func TestAccServiceAccountCredential_rotateBeforeExpiry(t *testing.T) {
 		CheckDestroy:             m.checkCredentialsDestroyed,
 		Steps: []resource.TestStep{
 			{
-				// The platform sets no expiry here: nothing to rotate, and no plan churn.
+				// The platform sets the default lifetime, far beyond rotate_before: nothing to
+				// rotate, and no plan churn.
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.NotNull()),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(m.checkOneCredential(""), captureAttr(credentialAddr, "id", &oldID)),
 			},
