@@ -452,12 +452,7 @@ func (k *K0rdent) ListServiceAccounts(ctx context.Context) ([]ServiceAccount, er
 }
 
 // CreateCredential creates a credential; its answer is the only place the client secret ever
-// appears. The service account is read first, for the clientId the credential authenticates
-// with (the answer has none), so that nothing is created for an account without one.
-//
-// The platform allows K0rdentMaxActiveCredentials active credentials per service account, and
-// does not document the status it refuses one more with: after any refusal that could be it,
-// the active credentials are counted, and at the limit the error is a *CredentialLimitError.
+// appears.
 //
 // So a credential whose create answer was lost is of no use to anyone: it exists, but nobody holds
 // its secret. The credentials are listed before the create; after a lost answer they are listed
@@ -471,6 +466,12 @@ func (k *K0rdent) ListServiceAccounts(ctx context.Context) ([]ServiceAccount, er
 // then known and spared, and the ones left that appeared meanwhile were made by creates whose
 // answers were lost. A credential created outside the provider at that very moment would be
 // taken for one of them.
+//
+// The service account is read first, for the clientId the credential authenticates with (the
+// answer has none), so that nothing is created for an account without one. The platform allows
+// K0rdentMaxActiveCredentials active credentials per service account and does not document the
+// status it refuses one more with: after any refusal that could be it, the active credentials
+// are counted, and at the limit the error is a *CredentialLimitError.
 func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
 	clientID, err := k.serviceAccountClientID(ctx, serviceAccountID)
 	if err != nil {
@@ -481,6 +482,7 @@ func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string,
 		return nil, err
 	}
 	c.ClientID = cmp.Or(c.ClientID, clientID)
+	c.fillStatus(time.Now())
 	return c, nil
 }
 
@@ -602,6 +604,17 @@ func (k *K0rdent) ActiveCredentials(ctx context.Context, serviceAccountID string
 	return slices.DeleteFunc(all, func(c ServiceAccountCredential) bool { return !c.Active(now) }), nil
 }
 
+// fillStatus sets a status the answer lacks from the expiry, as of now.
+func (c *ServiceAccountCredential) fillStatus(now time.Time) {
+	if c.Status != "" {
+		return
+	}
+	c.Status = K0rdentCredentialExpired
+	if c.Active(now) {
+		c.Status = K0rdentCredentialActive
+	}
+}
+
 // Active reports whether the credential can still authenticate at now. The API's status says
 // so (active or expired); a credential without a known status is judged by its expiry.
 func (c *ServiceAccountCredential) Active(now time.Time) bool {
@@ -669,6 +682,7 @@ func (k *K0rdent) GetCredential(ctx context.Context, serviceAccountID, credentia
 		}
 		c.ClientID = clientID
 	}
+	c.fillStatus(time.Now())
 	return &c, nil
 }
 

@@ -1171,3 +1171,19 @@ func TestK0rdentNonAdmin404sAreNotTakenForGone(t *testing.T) {
 		t.Fatalf("GetCredential after its account was deleted: %v, want a confirmed ErrNotFound", err)
 	}
 }
+
+// A credential answer without a status gets one from its expiry, so that state never holds "".
+func TestK0rdentCredentialWithoutStatusGetsOneFromItsExpiry(t *testing.T) {
+	const sa = "sa-pipeline-prod"
+	noStatus := docCredential(sa, "cred-001", "", "")
+	delete(noStatus, "status")
+	noStatus["expiresAt"] = "2020-01-01T00:00:00Z"
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath + "/" + sa:                           docAnswer(t, docAccount(sa)),
+		"GET " + k0rdentDocPath + "/" + sa + "/credentials/cred-001": docAnswer(t, noStatus),
+	})
+	got, err := c.GetCredential(t.Context(), sa, "cred-001")
+	if err != nil || got.Status != K0rdentCredentialExpired {
+		t.Fatalf("GetCredential = %+v, %v; want status expired, from the past expiry", got, err)
+	}
+}
