@@ -66,9 +66,9 @@ type k0rdentAccount struct {
 
 type k0rdentStore struct {
 	regions map[string]map[string]*k0rdentAccount // region -> service account id -> account
-	// nonAdmin answers reads, updates and deletes by id with 404, as the API does for a caller
-	// without tenant administrator rights (SetK0rdentNonAdmin).
-	nonAdmin bool
+	// nonAdmin holds the methods (GET, PATCH, DELETE) whose calls by id answer 404, as the API
+	// does for a caller without tenant administrator rights (SetK0rdentNonAdmin).
+	nonAdmin map[string]bool
 }
 
 // Credential lifetimes and limits. The API documents an organization default lifetime for a
@@ -124,7 +124,7 @@ func (s *Server) registerK0rdent() {
 // resource enumeration". Called with s.mu held.
 func (s *Server) k0rdentByID(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.k0rdent.nonAdmin {
+		if !s.k0rdent.nonAdmin[r.Method] {
 			h(w, r)
 			return
 		}
@@ -492,6 +492,12 @@ func (s *Server) createK0rdentCredential(w http.ResponseWriter, r *http.Request)
 			"service account '%s' already has %d active credentials, the maximum; delete one before creating another", a.ID, n))
 		return
 	}
+	c := s.addK0rdentCredential(a, created, expires)
+	writeJSON(w, http.StatusCreated, k0rdentCredentialView(c, time.Now(), true))
+}
+
+// addK0rdentCredential stores a new credential of a. Called with s.mu held.
+func (s *Server) addK0rdentCredential(a *k0rdentAccount, created, expires time.Time) *K0rdentCredential {
 	a.credSeq++
 	id := s.newK0rdentCredentialID(a)
 	c := &K0rdentCredential{
@@ -506,7 +512,7 @@ func (s *Server) createK0rdentCredential(w http.ResponseWriter, r *http.Request)
 		seq:              a.credSeq,
 	}
 	a.credentials = append(a.credentials, c)
-	writeJSON(w, http.StatusCreated, k0rdentCredentialView(c, time.Now(), true))
+	return c
 }
 
 // k0rdentActive reports whether a credential can still authenticate at now.
@@ -741,9 +747,22 @@ func (s *Server) changeK0rdentCredential(region, saID, credID string, change fun
 // rights: reads, updates and deletes of service accounts and credentials by id answer 404, for
 // objects that exist too. Lists and creates still answer as before.
 func (s *Server) SetK0rdentNonAdmin(on bool) {
+	if on {
+		s.SetK0rdentNonAdminFor(http.MethodGet, http.MethodPatch, http.MethodDelete)
+		return
+	}
+	s.SetK0rdentNonAdminFor()
+}
+
+// SetK0rdentNonAdminFor is SetK0rdentNonAdmin for the calls by id of these methods only, so a
+// test can stage rights lost between a refresh and a delete; no methods turns it off.
+func (s *Server) SetK0rdentNonAdminFor(methods ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.k0rdent.nonAdmin = on
+	s.k0rdent.nonAdmin = map[string]bool{}
+	for _, m := range methods {
+		s.k0rdent.nonAdmin[m] = true
+	}
 }
 
 // PutK0rdentServiceAccount stores a service account directly, as one created earlier or by
@@ -770,6 +789,20 @@ func (s *Server) PutK0rdentServiceAccount(region string, sa K0rdentServiceAccoun
 	a := &k0rdentAccount{K0rdentServiceAccount: sa}
 	accounts[sa.ID] = a
 	return k0rdentAccountView(a, time.Now())
+}
+
+// AddK0rdentCredential creates a credential out of band, as an administrator in the console
+// would, with the default lifetime and without the limit check, and returns it with its secret.
+func (s *Server) AddK0rdentCredential(region, saID string) (K0rdentCredential, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.k0rdent.regions[region][saID]
+	if !ok {
+		return K0rdentCredential{}, false
+	}
+	created := k0rdentNow()
+	c := s.addK0rdentCredential(a, created, created.Add(K0rdentDefaultCredentialLifetime))
+	return k0rdentCredentialView(c, time.Now(), true), true
 }
 
 // DeleteK0rdentCredential revokes a credential out of band, as an administrator in the console

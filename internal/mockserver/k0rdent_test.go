@@ -609,9 +609,16 @@ func TestK0rdentNonAdminGets404ByID(t *testing.T) {
 		t.Fatalf("the refused calls changed the store: %+v", store)
 	}
 
-	s.SetK0rdentNonAdmin(false)
+	// Only deletes: the reads answer again.
+	s.SetK0rdentNonAdminFor(http.MethodDelete)
 	status, _, body = call(t, http.MethodGet, saURL+"/credentials/"+c.ID, nil, auth...)
 	wantStatus(t, status, http.StatusOK, body)
+	status, _, body = call(t, http.MethodDelete, saURL+"/credentials/"+c.ID, nil, auth...)
+	wantStatus(t, status, http.StatusNotFound, body)
+
+	s.SetK0rdentNonAdmin(false)
+	status, _, body = call(t, http.MethodDelete, saURL+"/credentials/"+c.ID, nil, auth...)
+	wantStatus(t, status, http.StatusNoContent, body)
 }
 
 type k0rdentListResponse struct {
@@ -675,6 +682,21 @@ func TestPutK0rdentServiceAccount(t *testing.T) {
 	if kept.ID != "sa-fixed" || !kept.CreatedAt.Equal(old) || kept.Region != "eu" {
 		t.Fatalf("stored account %+v does not keep the given id, time and region", kept)
 	}
+}
+
+func TestAddK0rdentCredential(t *testing.T) {
+	s := newTestServer(t)
+	sa := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	if _, ok := s.AddK0rdentCredential("other", sa.ID); ok {
+		t.Fatal("AddK0rdentCredential found the account in another region")
+	}
+	c, ok := s.AddK0rdentCredential("global", sa.ID)
+	if !ok || c.ClientSecret == "" || c.Status != "active" || !c.ExpiresAt.Equal(c.CreatedAt.Add(K0rdentDefaultCredentialLifetime)) {
+		t.Fatalf("AddK0rdentCredential = %+v, %v", c, ok)
+	}
+	status, _, body := call(t, http.MethodGet, k0rdentURL(s, "global")+"/"+sa.ID+"/credentials/"+c.ID, nil, k0rdentAuth(s)...)
+	wantStatus(t, status, http.StatusOK, body)
+	wantCredentialCount(t, s, k0rdentURL(s, "global")+"/"+sa.ID, 1)
 }
 
 func TestDeleteK0rdentCredential(t *testing.T) {
