@@ -893,7 +893,7 @@ func tokenPages(t *testing.T, key string, pages ...[]string) (http.HandlerFunc, 
 
 // An empty page that still carries a nextPageToken is legal (AIP-158: a server may return
 // fewer items than asked, even none, before the end): the walk follows it.
-func TestK0rdentListFollowsEmptyPagesWithATokens(t *testing.T) {
+func TestK0rdentListFollowsEmptyPagesWithTokens(t *testing.T) {
 	accounts, accountCalls := tokenPages(t, "serviceAccounts", []string{"sa-a"}, nil, nil, []string{"sa-b"}, nil)
 	creds, credCalls := tokenPages(t, "credentials", nil, []string{"cred-1"}, []string{"cred-1"}, nil, []string{"cred-2"})
 	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
