@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -88,14 +89,27 @@ type ServiceAccountUpdate struct {
 	Roles       *[]string `json:"roles,omitempty"`
 }
 
-// ServiceAccountCredential is a client secret of a service account. ClientSecret is only ever
-// filled in by the create; ExpiresAt is empty for a credential that never expires.
+// ServiceAccountCredential is a client secret of a service account, as the API returns it.
+// ClientSecret is only ever filled in by the create. ExpiresAt is empty for a credential that
+// never expires (the API gives one without expiresAt the organization's default lifetime, but
+// an answer without it is read as "never"). LastUsedAt and LastUsedIP are empty until it is used.
+//
+// ClientID is the OAuth client id to present with the secret. The API's credential carries none:
+// it is the service account's clientId, which CreateCredential and GetCredential fill in. A
+// clientId in the answer itself, should one come, is kept.
 type ServiceAccountCredential struct {
-	ID           string `json:"id"`
-	ClientID     string `json:"clientId"`
-	ClientSecret string `json:"clientSecret"`
-	CreatedAt    string `json:"createdAt"`
-	ExpiresAt    string `json:"expiresAt"`
+	SelfLink         string `json:"selfLink"`
+	UID              string `json:"uid"`
+	ID               string `json:"id"`
+	ServiceAccountID string `json:"serviceAccountId"`
+	Status           string `json:"status"`
+	ClientID         string `json:"clientId"`
+	ClientSecret     string `json:"clientSecret"`
+	CreatedBy        string `json:"createdBy"`
+	CreatedAt        string `json:"createdAt"`
+	ExpiresAt        string `json:"expiresAt"`
+	LastUsedAt       string `json:"lastUsedAt"`
+	LastUsedIP       string `json:"lastUsedIp"`
 }
 
 // CredentialRequest creates a credential; an empty ExpiresAt leaves the expiry to the platform.
@@ -103,9 +117,25 @@ type CredentialRequest struct {
 	ExpiresAt string `json:"expiresAt,omitempty"`
 }
 
+// K0rdentMaxActiveCredentials is how many active credentials a service account may have at
+// once; the platform refuses to create more.
+const K0rdentMaxActiveCredentials = 5
+
+// Credential statuses. An expired credential stays expired: it cannot be enabled again.
 const (
-	// k0rdentPageSize is how many objects one list call asks for (the API's maximum).
-	k0rdentPageSize = 100
+	K0rdentCredentialActive  = "active"
+	K0rdentCredentialExpired = "expired"
+)
+
+const (
+	// k0rdentPageSize is how many objects one list call asks for: pageSize may be 1 to 500
+	// (default 50), so a list costs as few calls as the API allows.
+	k0rdentPageSize = 500
+	// k0rdentMaxBarrenPages is how many pages in a row may bring nothing new before a walk gives
+	// up. AIP-158 lets a server answer fewer items than asked, even none, and still send a
+	// nextPageToken, and such pages are followed; but a server that hands out fresh tokens for
+	// ever without items would otherwise keep the walk going for ever.
+	k0rdentMaxBarrenPages = 100
 	// k0rdentClockSkew is how far the platform's clock may be behind ours when a create's
 	// answer is lost and a freshly created account is told apart from an older one by createdAt.
 	k0rdentClockSkew = 5 * time.Minute
@@ -121,6 +151,10 @@ func (k *K0rdent) serviceAccountPath(id string) string {
 
 func (k *K0rdent) credentialsPath(serviceAccountID string) string {
 	return k.serviceAccountPath(serviceAccountID) + "/credentials"
+}
+
+func (k *K0rdent) credentialPath(serviceAccountID, credentialID string) string {
+	return k.credentialsPath(serviceAccountID) + "/" + url.PathEscape(credentialID)
 }
 
 // Region is the region every call of this client addresses.
@@ -164,7 +198,9 @@ func (k *K0rdent) postServiceAccount(ctx context.Context, req ServiceAccountRequ
 // and sending the create again while it does not exist, at most maxLostAnswers times in all.
 func (k *K0rdent) recoverServiceAccountCreateByID(ctx context.Context, req ServiceAccountRequest, cause error) (*ServiceAccount, error) {
 	for sent := 1; ; sent++ {
-		existing, err := k.GetServiceAccount(ctx, req.ID)
+		// The plain GET: a 404 that hides an existing account only sends the create again, which
+		// cannot duplicate a fixed id, and the conflict it meets is resolved below.
+		existing, err := k.getServiceAccount(ctx, req.ID)
 		switch {
 		case err == nil:
 			return k.adoptServiceAccount(req, existing, cause)
@@ -282,8 +318,18 @@ func isConflict(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict
 }
 
-// GetServiceAccount reads one service account.
+// GetServiceAccount reads one service account. A 404 is an ErrNotFound APIError only when
+// confirmed (see confirmServiceAccountGone), and an *UnconfirmedNotFoundError otherwise.
 func (k *K0rdent) GetServiceAccount(ctx context.Context, id string) (*ServiceAccount, error) {
+	sa, err := k.getServiceAccount(ctx, id)
+	if err != nil {
+		return nil, k.confirmServiceAccountGone(ctx, id, err)
+	}
+	return sa, nil
+}
+
+// getServiceAccount is the plain GET, whose 404 may hide an account that exists.
+func (k *K0rdent) getServiceAccount(ctx context.Context, id string) (*ServiceAccount, error) {
 	var sa ServiceAccount
 	if _, err := k.do(ctx, request{method: http.MethodGet, path: k.serviceAccountPath(id)}, &sa); err != nil {
 		return nil, err
@@ -292,20 +338,107 @@ func (k *K0rdent) GetServiceAccount(ctx context.Context, id string) (*ServiceAcc
 }
 
 // UpdateServiceAccount changes the display name, description or roles and returns the result.
+// A 404 is confirmed as GetServiceAccount does.
 func (k *K0rdent) UpdateServiceAccount(ctx context.Context, id string, req ServiceAccountUpdate) (*ServiceAccount, error) {
 	var sa ServiceAccount
 	if _, err := k.do(ctx, request{method: http.MethodPatch, path: k.serviceAccountPath(id), body: req}, &sa); err != nil {
-		return nil, err
+		return nil, k.confirmServiceAccountGone(ctx, id, err)
 	}
 	return &sa, nil
 }
 
 // DeleteServiceAccount deletes a service account and its credentials. One already gone is an
-// ErrNotFound APIError.
+// ErrNotFound APIError, once confirmed as GetServiceAccount does: a 404 that may only mean the
+// token lost its rights is an *UnconfirmedNotFoundError, so nobody takes it for a deletion.
 func (k *K0rdent) DeleteServiceAccount(ctx context.Context, id string) error {
 	_, err := k.do(ctx, request{method: http.MethodDelete, path: k.serviceAccountPath(id)}, nil)
+	return k.confirmServiceAccountGone(ctx, id, err)
+}
+
+// UnconfirmedNotFoundError is a 404 that k0rdent IAM may have given for an object that exists:
+// it answers 404 to callers without tenant administrator rights on reads, updates and deletes
+// by id, "to prevent resource enumeration". The client takes a 404 for a deletion only when a
+// second call confirms it; when that call contradicts it or cannot be made, the answer is this
+// error. It deliberately does not match ErrNotFound (and wraps nothing that does), so nothing
+// treats it as "gone".
+type UnconfirmedNotFoundError struct {
+	Platform string
+	// Object names what answered 404, such as `service account "sa-ci"`.
+	Object string
+	// Reason says why the 404 is not taken for a deletion: what the second call showed.
+	Reason string
+}
+
+func (e *UnconfirmedNotFoundError) Error() string {
+	return fmt.Sprintf("%s API answered HTTP 404 Not Found for %s, but %s. The API answers 404 to callers that are not "+
+		"tenant administrators, even for objects that exist, so this is not taken for a deletion: check that the %s of the "+
+		"provider's %s block belongs to a tenant administrator and still holds that role",
+		e.Platform, e.Object, e.Reason, credentialNames(e.Platform), blockName(e.Platform))
+}
+
+// confirmServiceAccountGone returns err unless it is a 404 for the account id. A 404 is
+// returned as it is (an ErrNotFound) when the list of service accounts answers and lacks the
+// account; when the list still holds it, or cannot be read, the 404 becomes an
+// *UnconfirmedNotFoundError saying so.
+func (k *K0rdent) confirmServiceAccountGone(ctx context.Context, id string, err error) error {
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	listed, listErr := k.hasServiceAccount(ctx, id)
+	switch {
+	case listErr != nil:
+		return k.unconfirmed(serviceAccountObject(id), fmt.Sprintf("listing the service accounts to confirm that failed: %v", listErr))
+	case listed:
+		return k.unconfirmed(serviceAccountObject(id), "it is still in the list of service accounts")
+	}
 	return err
 }
+
+// hasServiceAccount reports whether the list of service accounts holds id, reading no further
+// than the page that does.
+func (k *K0rdent) hasServiceAccount(ctx context.Context, id string) (bool, error) {
+	found := false
+	err := k.walkPages(ctx, k.serviceAccountsPath(), func(p *k0rdentPage) bool {
+		found = slices.ContainsFunc(p.ServiceAccounts, func(sa ServiceAccount) bool { return sa.ID == id })
+		return len(p.ServiceAccounts) > 0
+	}, func() bool { return found })
+	return found, err
+}
+
+// confirmCredentialGone returns err unless it is a 404 for the credential. A 404 is returned as
+// it is (an ErrNotFound) when the service account reads (200) and its credential list answers
+// without the credential, or when the service account itself is confirmed gone, which takes its
+// credentials with it. Anything else makes it an *UnconfirmedNotFoundError that says why.
+func (k *K0rdent) confirmCredentialGone(ctx context.Context, serviceAccountID, credentialID string, err error) error {
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	object := fmt.Sprintf("credential %q of %s", credentialID, serviceAccountObject(serviceAccountID))
+	_, saErr := k.GetServiceAccount(ctx, serviceAccountID)
+	var unconfirmed *UnconfirmedNotFoundError
+	switch {
+	case errors.Is(saErr, ErrNotFound):
+		return err
+	case errors.As(saErr, &unconfirmed):
+		return k.unconfirmed(object, "its service account answered 404 too, and "+unconfirmed.Reason)
+	case saErr != nil:
+		return k.unconfirmed(object, fmt.Sprintf("reading its service account to confirm that failed: %v", saErr))
+	}
+	creds, listErr := k.ListCredentials(ctx, serviceAccountID)
+	switch {
+	case listErr != nil:
+		return k.unconfirmed(object, fmt.Sprintf("listing the credentials of its service account to confirm that failed: %v", listErr))
+	case slices.ContainsFunc(creds, func(c ServiceAccountCredential) bool { return c.ID == credentialID }):
+		return k.unconfirmed(object, "it is still in the credential list of its service account")
+	}
+	return err
+}
+
+func (k *K0rdent) unconfirmed(object, reason string) *UnconfirmedNotFoundError {
+	return &UnconfirmedNotFoundError{Platform: k.platform, Object: object, Reason: reason}
+}
+
+func serviceAccountObject(id string) string { return fmt.Sprintf("service account %q", id) }
 
 // ListServiceAccounts returns every service account of the region, following pageToken to the
 // last page.
@@ -314,7 +447,7 @@ func (k *K0rdent) ListServiceAccounts(ctx context.Context) ([]ServiceAccount, er
 	seen := map[string]bool{}
 	err := k.walkPages(ctx, k.serviceAccountsPath(), func(p *k0rdentPage) bool {
 		return appendNew(&all, seen, p.ServiceAccounts, func(a ServiceAccount) string { return a.ID })
-	})
+	}, nil)
 	return all, err
 }
 
@@ -333,7 +466,29 @@ func (k *K0rdent) ListServiceAccounts(ctx context.Context) ([]ServiceAccount, er
 // then known and spared, and the ones left that appeared meanwhile were made by creates whose
 // answers were lost. A credential created outside the provider at that very moment would be
 // taken for one of them.
+//
+// The service account is read first, for the clientId the credential authenticates with (the
+// answer has none), so that nothing is created for an account without one. The platform allows
+// K0rdentMaxActiveCredentials active credentials per service account and does not document the
+// status it refuses one more with: after any refusal that could be it, the active credentials
+// are counted, and at the limit the error is a *CredentialLimitError.
 func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
+	clientID, err := k.serviceAccountClientID(ctx, serviceAccountID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := k.createCredential(ctx, serviceAccountID, req)
+	if err != nil {
+		return nil, err
+	}
+	c.ClientID = cmp.Or(c.ClientID, clientID)
+	c.fillStatus(time.Now())
+	return c, nil
+}
+
+// createCredential sends the create and recovers from a lost answer, as CreateCredential
+// describes.
+func (k *K0rdent) createCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
 	creates := k.credentialCreates.of(serviceAccountID)
 	creates.RLock()
 	before, err := k.ListCredentials(ctx, serviceAccountID)
@@ -372,14 +527,108 @@ func (k *K0rdent) recoverCredentialCreate(ctx context.Context, serviceAccountID 
 	}
 }
 
-// postCredential sends one create, and records the id of the credential it answers with.
+// postCredential sends one create, and records the id of the credential it answers with. A
+// refusal is explained by explainRefusal.
 func (k *K0rdent) postCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
 	var c ServiceAccountCredential
 	if _, err := k.do(ctx, request{method: http.MethodPost, path: k.credentialsPath(serviceAccountID), body: req, createsObject: true}, &c); err != nil {
-		return nil, err
+		return nil, k.explainRefusal(ctx, serviceAccountID, err)
 	}
 	k.issued.add(serviceAccountID + "/" + c.ID)
 	return &c, nil
+}
+
+// serviceAccountClientID returns the clientId of a service account: the OAuth client id that
+// every credential of the account authenticates with.
+func (k *K0rdent) serviceAccountClientID(ctx context.Context, serviceAccountID string) (string, error) {
+	sa, err := k.GetServiceAccount(ctx, serviceAccountID)
+	if err != nil {
+		return "", err
+	}
+	if sa.ClientID == "" {
+		return "", fmt.Errorf("%s API: service account %q has no clientId, which its credentials authenticate with", k.platform, serviceAccountID)
+	}
+	return sa.ClientID, nil
+}
+
+// CredentialLimitError is a credential create the platform refused while the service account
+// already had K0rdentMaxActiveCredentials active credentials (or more): the refusal is taken
+// for the limit, whatever its status.
+type CredentialLimitError struct {
+	ServiceAccountID string
+	// Active are the account's active credentials after the refusal, without secrets.
+	Active []ServiceAccountCredential
+	// Refusal is the platform's answer to the create.
+	Refusal *APIError
+}
+
+func (e *CredentialLimitError) Error() string {
+	ids := make([]string, len(e.Active))
+	for i, c := range e.Active {
+		ids[i] = c.ID
+		if c.ExpiresAt != "" {
+			ids[i] += " (expires " + c.ExpiresAt + ")"
+		}
+	}
+	return fmt.Sprintf("%v. Service account %q already has %d active credentials (%s), and %s allows at most %d: delete one "+
+		"that is no longer used, or wait until one expires, then create it again. A rotation that creates the new credential "+
+		"before it revokes the old one needs a free place",
+		e.Refusal, e.ServiceAccountID, len(e.Active), strings.Join(ids, ", "), e.Refusal.Platform, K0rdentMaxActiveCredentials)
+}
+
+func (e *CredentialLimitError) Unwrap() error { return e.Refusal }
+
+// explainRefusal returns a *CredentialLimitError for a refused create when the account has the
+// most active credentials allowed, and err as it is otherwise, also when they cannot be counted.
+// 401 and 404 are not counted: they say who is asking, or that there is no account.
+func (k *K0rdent) explainRefusal(ctx context.Context, serviceAccountID string, err error) error {
+	var refusal *APIError
+	if !errors.As(err, &refusal) || refusal.Status < 400 || refusal.Status > 499 ||
+		refusal.Status == http.StatusUnauthorized || refusal.Status == http.StatusNotFound {
+		return err
+	}
+	active, listErr := k.ActiveCredentials(ctx, serviceAccountID)
+	if listErr != nil || len(active) < K0rdentMaxActiveCredentials {
+		return err
+	}
+	return &CredentialLimitError{ServiceAccountID: serviceAccountID, Active: active, Refusal: refusal}
+}
+
+// ActiveCredentials returns the credentials of a service account that can still authenticate.
+func (k *K0rdent) ActiveCredentials(ctx context.Context, serviceAccountID string) ([]ServiceAccountCredential, error) {
+	all, err := k.ListCredentials(ctx, serviceAccountID)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	return slices.DeleteFunc(all, func(c ServiceAccountCredential) bool { return !c.Active(now) }), nil
+}
+
+// fillStatus sets a status the answer lacks from the expiry, as of now.
+func (c *ServiceAccountCredential) fillStatus(now time.Time) {
+	if c.Status != "" {
+		return
+	}
+	c.Status = K0rdentCredentialExpired
+	if c.Active(now) {
+		c.Status = K0rdentCredentialActive
+	}
+}
+
+// Active reports whether the credential can still authenticate at now. The API's status says
+// so (active or expired); a credential without a known status is judged by its expiry.
+func (c *ServiceAccountCredential) Active(now time.Time) bool {
+	switch c.Status {
+	case K0rdentCredentialActive:
+		return true
+	case K0rdentCredentialExpired:
+		return false
+	}
+	if c.ExpiresAt == "" {
+		return true
+	}
+	expiry, err := time.Parse(time.RFC3339, c.ExpiresAt)
+	return err != nil || expiry.After(now)
 }
 
 // deleteNewCredentials deletes the credentials of the account that are neither in before nor
@@ -418,22 +667,30 @@ func newCredentialIDs(before, after []ServiceAccountCredential) []string {
 	return ids
 }
 
-// GetCredential reads one credential, without its secret.
+// GetCredential reads one credential, without its secret, with its service account's clientId.
+// A 404 is an ErrNotFound APIError only when confirmed (see confirmCredentialGone), and an
+// *UnconfirmedNotFoundError otherwise.
 func (k *K0rdent) GetCredential(ctx context.Context, serviceAccountID, credentialID string) (*ServiceAccountCredential, error) {
 	var c ServiceAccountCredential
-	p := k.credentialsPath(serviceAccountID) + "/" + url.PathEscape(credentialID)
-	if _, err := k.do(ctx, request{method: http.MethodGet, path: p}, &c); err != nil {
-		return nil, err
+	if _, err := k.do(ctx, request{method: http.MethodGet, path: k.credentialPath(serviceAccountID, credentialID)}, &c); err != nil {
+		return nil, k.confirmCredentialGone(ctx, serviceAccountID, credentialID, err)
 	}
+	if c.ClientID == "" {
+		clientID, err := k.serviceAccountClientID(ctx, serviceAccountID)
+		if err != nil {
+			return nil, err
+		}
+		c.ClientID = clientID
+	}
+	c.fillStatus(time.Now())
 	return &c, nil
 }
 
 // DeleteCredential revokes a credential. One already gone, or whose service account is gone,
-// is an ErrNotFound APIError.
+// is an ErrNotFound APIError, once confirmed as GetCredential does.
 func (k *K0rdent) DeleteCredential(ctx context.Context, serviceAccountID, credentialID string) error {
-	p := k.credentialsPath(serviceAccountID) + "/" + url.PathEscape(credentialID)
-	_, err := k.do(ctx, request{method: http.MethodDelete, path: p}, nil)
-	return err
+	_, err := k.do(ctx, request{method: http.MethodDelete, path: k.credentialPath(serviceAccountID, credentialID)}, nil)
+	return k.confirmCredentialGone(ctx, serviceAccountID, credentialID, err)
 }
 
 // ListCredentials returns every credential of a service account, without secrets.
@@ -442,7 +699,7 @@ func (k *K0rdent) ListCredentials(ctx context.Context, serviceAccountID string) 
 	seen := map[string]bool{}
 	err := k.walkPages(ctx, k.credentialsPath(serviceAccountID), func(p *k0rdentPage) bool {
 		return appendNew(&all, seen, p.Credentials, func(c ServiceAccountCredential) string { return c.ID })
-	})
+	}, nil)
 	return all, err
 }
 
@@ -453,11 +710,14 @@ type k0rdentPage struct {
 	NextPageToken   string                     `json:"nextPageToken"`
 }
 
-// walkPages reads a collection page by page until the API sends no nextPageToken, and stops
-// with an error if it sends one twice rather than loop for ever.
-func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k0rdentPage) (addedNew bool)) error {
+// walkPages reads a collection page by page until the API sends no nextPageToken, or until done
+// (when not nil) reports that the caller has what it looked for. A page with nothing new (each
+// reports whether it added anything) is legal and followed; the walk stops with an error when
+// the API sends a token twice, or after k0rdentMaxBarrenPages pages in a row with nothing new,
+// rather than loop for ever.
+func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k0rdentPage) (addedNew bool), done func() bool) error {
 	seen := map[string]bool{}
-	token := ""
+	token, barren := "", 0
 	for {
 		q := url.Values{"pageSize": {strconv.Itoa(k0rdentPageSize)}}
 		if token != "" {
@@ -467,18 +727,20 @@ func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k
 		if _, err := k.do(ctx, request{method: http.MethodGet, path: collection, query: q}, &p); err != nil {
 			return err
 		}
-		addedNew := each(&p)
-		if p.NextPageToken == "" {
-			return nil
+		if each(&p) {
+			barren = 0
+		} else {
+			barren++
 		}
-		// A page with nothing new under a fresh token would otherwise loop forever.
-		if !addedNew {
-			return fmt.Errorf("%s API: pagination of %s returned a page with nothing new; stopping", k.platform, collection)
+		switch {
+		case p.NextPageToken == "" || (done != nil && done()):
+			return nil
+		case seen[p.NextPageToken]:
+			return fmt.Errorf("%s API: pagination of %s returned page token %q twice", k.platform, collection, p.NextPageToken)
+		case barren >= k0rdentMaxBarrenPages:
+			return fmt.Errorf("%s API: pagination of %s returned %d pages in a row with nothing new; stopping", k.platform, collection, barren)
 		}
 		token = p.NextPageToken
-		if seen[token] {
-			return fmt.Errorf("%s API: pagination of %s returned page token %q twice", k.platform, collection, token)
-		}
 		seen[token] = true
 	}
 }

@@ -162,7 +162,7 @@ func TestK0rdentValidationErrorIsParsed(t *testing.T) {
 
 func TestK0rdentListServiceAccountsWalksEveryPage(t *testing.T) {
 	c, mock := newK0rdentAgainstMock(t, "global", nil)
-	const total = 230
+	const total = 2*k0rdentPageSize + 100
 	for range total {
 		mock.PutK0rdentServiceAccount("global", mockserver.K0rdentServiceAccount{DisplayName: "bulk", Scope: "project", ScopeID: "p"})
 	}
@@ -392,12 +392,12 @@ func TestK0rdentCredentialLifecycle(t *testing.T) {
 	if err != nil || got.ID != cred.ID || got.ClientSecret != "" || got.ExpiresAt != expires {
 		t.Fatalf("GetCredential = %+v, %v; want it without its secret", got, err)
 	}
-	never, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
-	if err != nil || never.ExpiresAt != "" {
-		t.Fatalf("CreateCredential without expiry = %+v, %v", never, err)
+	defaulted, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+	if err != nil || defaulted.ExpiresAt == "" || defaulted.ClientID != "sa-ci@myorg.iam" {
+		t.Fatalf("CreateCredential without expiry = %+v, %v; want the platform's default expiry and the client id", defaulted, err)
 	}
 	list, err := c.ListCredentials(ctx, "sa-ci")
-	if err != nil || len(list) != 2 || list[0].ID != cred.ID || list[1].ID != never.ID {
+	if err != nil || len(list) != 2 || list[0].ID != cred.ID || list[1].ID != defaulted.ID {
 		t.Fatalf("ListCredentials = %+v, %v; want both in creation order", list, err)
 	}
 
@@ -614,5 +614,576 @@ func TestK0rdentWritesAfterLostAnswer(t *testing.T) {
 	}
 	if left := mock.K0rdentServiceAccounts(); len(left) != 0 {
 		t.Fatalf("accounts left after delete: %+v", left)
+	}
+}
+
+// The tests below stand in for the real API with handlers shaped like its reference pages
+// (K-idx in API-REALITY.md): what the mock cannot show, or shows by design choice, is pinned
+// against the documented answers themselves.
+
+// k0rdentDocPath is where the documented API keeps the service accounts of region global.
+const k0rdentDocPath = "/v1/regions/global/iam/service-accounts"
+
+// newK0rdentAgainst returns a client for a server that answers with routes (ServeMux patterns).
+// A request no route matches fails the test: every call a test provokes is one it staged.
+func newK0rdentAgainst(t *testing.T, routes map[string]http.HandlerFunc) *K0rdent {
+	t.Helper()
+	mux := http.NewServeMux()
+	for pattern, h := range routes {
+		mux.HandleFunc(pattern, h)
+	}
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			t.Errorf("unexpected call %s %s", r.Method, r.URL)
+			w.WriteHeader(http.StatusTeapot)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewK0rdent(tr, K0rdentConfig{Endpoint: srv.URL, Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// docAccount is the service account of the reference's example answer.
+func docAccount(id string) map[string]any {
+	return map[string]any{
+		"selfLink": "/v1/iam/service-accounts/" + id, "uid": "07cc67f4-45d6-494b-adac-09b5cbc7e2b5", "id": id,
+		"displayName": "Production CI/CD Pipeline", "description": "", "clientId": id + "@myorg.iam",
+		"scope": "project", "scopeId": "proj-abc123", "roles": []string{}, "status": "active",
+		"createdBy": "user-admin-001", "createdAt": "2019-08-24T14:15:22Z", "updatedAt": "2019-08-24T14:15:22Z",
+		"activeCredentialCount": 0,
+	}
+}
+
+// docCredential is a credential as the reference shows it: no clientId anywhere, and the
+// secret only in the answer to its creation.
+func docCredential(saID, id, status, secret string) map[string]any {
+	c := map[string]any{
+		"selfLink": "/v1/iam/service-accounts/" + saID + "/credentials/" + id, "uid": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+		"id": id, "serviceAccountId": saID, "status": status, "expiresAt": "2030-11-07T05:31:56Z",
+		"createdBy": "user-admin-001", "createdAt": "2023-11-07T05:31:56Z", "lastUsedAt": nil, "lastUsedIp": nil,
+	}
+	if secret != "" {
+		c["clientSecret"] = secret
+	}
+	return c
+}
+
+// docError answers with the per-operation error body of the reference.
+func docError(t *testing.T, status int, message string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(t, w, status, map[string]any{"error": map[string]any{"code": status, "message": message, "details": []any{map[string]any{}}}})
+	}
+}
+
+// docAnswer answers 200 with v.
+func docAnswer(t *testing.T, v any) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { writeJSON(t, w, http.StatusOK, v) }
+}
+
+// docAccounts answers the list of service accounts with these ids, on one page.
+func docAccounts(t *testing.T, ids ...string) http.HandlerFunc {
+	accounts := []any{}
+	for _, id := range ids {
+		accounts = append(accounts, docAccount(id))
+	}
+	return docAnswer(t, map[string]any{"serviceAccounts": accounts})
+}
+
+// docCredentials answers the credential list of sa-pipeline-prod with these credentials, on one page.
+func docCredentials(t *testing.T, creds ...map[string]any) http.HandlerFunc {
+	if creds == nil {
+		creds = []map[string]any{}
+	}
+	return docAnswer(t, map[string]any{"credentials": creds})
+}
+
+// The create answer has no clientId: the credential's client id is its service account's.
+func TestK0rdentCredentialClientIDIsTheServiceAccounts(t *testing.T) {
+	const sa = "sa-pipeline-prod"
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath + "/" + sa:                           docAnswer(t, docAccount(sa)),
+		"GET " + k0rdentDocPath + "/" + sa + "/credentials":          docCredentials(t),
+		"GET " + k0rdentDocPath + "/" + sa + "/credentials/cred-001": docAnswer(t, docCredential(sa, "cred-001", "active", "")),
+		"POST " + k0rdentDocPath + "/" + sa + "/credentials": func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(t, w, http.StatusCreated, docCredential(sa, "cred-001", "active", "plt_cs_cred-001_x9y8z7w6v5u4"))
+		},
+	})
+
+	created, err := c.CreateCredential(t.Context(), sa, CredentialRequest{})
+	if err != nil {
+		t.Fatalf("CreateCredential: %v", err)
+	}
+	if created.ClientID != sa+"@myorg.iam" || created.ClientSecret != "plt_cs_cred-001_x9y8z7w6v5u4" || created.Status != "active" ||
+		created.ServiceAccountID != sa || created.CreatedBy != "user-admin-001" || created.LastUsedAt != "" {
+		t.Fatalf("CreateCredential = %+v: want the account's client id, the secret and the documented fields", created)
+	}
+	got, err := c.GetCredential(t.Context(), sa, "cred-001")
+	if err != nil || got.ClientID != sa+"@myorg.iam" || got.ClientSecret != "" {
+		t.Fatalf("GetCredential = %+v, %v: want the account's client id and no secret", got, err)
+	}
+}
+
+// Should a credential answer carry a clientId after all (SPEC.md's reading), it is kept.
+func TestK0rdentCredentialClientIDInTheAnswerIsKept(t *testing.T) {
+	const sa = "sa-pipeline-prod"
+	withClientID := func(c map[string]any) map[string]any { c["clientId"] = "own-client@myorg.iam"; return c }
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath + "/" + sa:                  docAnswer(t, docAccount(sa)),
+		"GET " + k0rdentDocPath + "/" + sa + "/credentials": docCredentials(t),
+		"POST " + k0rdentDocPath + "/" + sa + "/credentials": func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(t, w, http.StatusCreated, withClientID(docCredential(sa, "cred-001", "active", "s3cret-value")))
+		},
+	})
+	created, err := c.CreateCredential(t.Context(), sa, CredentialRequest{})
+	if err != nil || created.ClientID != "own-client@myorg.iam" {
+		t.Fatalf("CreateCredential = %+v, %v: want the answer's own clientId", created, err)
+	}
+}
+
+// A service account whose clientId is empty would put "" in state: the create fails before
+// anything is created.
+func TestK0rdentCredentialWithoutAnyClientIDIsAnError(t *testing.T) {
+	const sa = "sa-pipeline-prod"
+	noClientID := docAccount(sa)
+	noClientID["clientId"] = ""
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath + "/" + sa: docAnswer(t, noClientID),
+	})
+	if _, err := c.CreateCredential(t.Context(), sa, CredentialRequest{}); err == nil || !strings.Contains(err.Error(), "clientId") {
+		t.Fatalf("error %v, want one saying the account has no clientId", err)
+	}
+}
+
+// The status of a refused create is not documented: the limit is recognised by counting the
+// active credentials after the refusal, whatever the status.
+func TestK0rdentCredentialLimitIsRecognisedByCounting(t *testing.T) {
+	const sa = "sa-pipeline-prod"
+	five := []map[string]any{docCredential(sa, "cred-expired", "expired", "")}
+	for i := range 5 {
+		five = append(five, docCredential(sa, fmt.Sprintf("cred-%03d", i+1), "active", ""))
+	}
+	for _, status := range []int{http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusTooManyRequests} {
+		for _, atLimit := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%d at limit %v", status, atLimit), func(t *testing.T) {
+				listed := five
+				if !atLimit {
+					listed = five[:5] // one expired, four active
+				}
+				var lists, posts atomic.Int32
+				c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+					"GET " + k0rdentDocPath + "/" + sa: docAnswer(t, docAccount(sa)),
+					"GET " + k0rdentDocPath + "/" + sa + "/credentials": func(w http.ResponseWriter, r *http.Request) {
+						lists.Add(1)
+						docCredentials(t, listed...)(w, r)
+					},
+					"POST " + k0rdentDocPath + "/" + sa + "/credentials": func(w http.ResponseWriter, r *http.Request) {
+						posts.Add(1)
+						docError(t, status, "request refused")(w, r)
+					},
+				})
+
+				_, err := c.CreateCredential(t.Context(), sa, CredentialRequest{})
+				var apiErr *APIError
+				if !errors.As(err, &apiErr) || apiErr.Status != status || !strings.Contains(err.Error(), "request refused") {
+					t.Fatalf("error %v: want the platform's refusal kept", err)
+				}
+				limit := strings.Contains(err.Error(), "already has 5 active credentials")
+				if limit != atLimit {
+					t.Fatalf("error %v: the limit is named %v, want %v", err, limit, atLimit)
+				}
+				var limitErr *CredentialLimitError
+				if errors.As(err, &limitErr) != atLimit {
+					t.Fatalf("error %v (%T): a *CredentialLimitError is %v, want %v", err, err, !atLimit, atLimit)
+				}
+				if atLimit && (len(limitErr.Active) != K0rdentMaxActiveCredentials || !strings.Contains(err.Error(), "cred-001") ||
+					!strings.Contains(err.Error(), "cred-005") || strings.Contains(err.Error(), "cred-expired")) {
+					t.Fatalf("error %v: want the five active credentials named, and not the expired one", err)
+				}
+				if n := lists.Load(); n != 2 {
+					t.Fatalf("%d credential lists, want 2: before the create and after the refusal", n)
+				}
+			})
+		}
+	}
+}
+
+// Refusals that say nothing about the limit are passed on as they are, without a count.
+func TestK0rdentCredentialRefusalsThatAreNotTheLimit(t *testing.T) {
+	const sa = "sa-pipeline-prod"
+	for _, status := range []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusInternalServerError} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			var lists atomic.Int32
+			c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+				"GET " + k0rdentDocPath + "/" + sa: docAnswer(t, docAccount(sa)),
+				"GET " + k0rdentDocPath + "/" + sa + "/credentials": func(w http.ResponseWriter, r *http.Request) {
+					lists.Add(1)
+					docCredentials(t)(w, r)
+				},
+				"POST " + k0rdentDocPath + "/" + sa + "/credentials": docError(t, status, "no"),
+			})
+			_, err := c.CreateCredential(t.Context(), sa, CredentialRequest{})
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.Status != status || strings.Contains(err.Error(), "active credentials") {
+				t.Fatalf("error %v: want the plain %d", err, status)
+			}
+			if n := lists.Load(); n != 1 {
+				t.Fatalf("%d credential lists, want only the one before the create", n)
+			}
+		})
+	}
+}
+
+// pageSize is 1 to 500 (default 50): the client asks for 500, so a list costs as few calls as
+// the API allows.
+func TestK0rdentListAsksForTheLargestPage(t *testing.T) {
+	var sizes []string
+	var mu sync.Mutex
+	record := func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sizes = append(sizes, r.URL.Query().Get("pageSize"))
+		mu.Unlock()
+		writeJSON(t, w, http.StatusOK, map[string]any{"serviceAccounts": []any{}, "credentials": []any{}})
+	}
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath:                                   record,
+		"GET " + k0rdentDocPath + "/sa-pipeline-prod/credentials": record,
+	})
+	if _, err := c.ListServiceAccounts(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListCredentials(t.Context(), "sa-pipeline-prod"); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sizes, []string{"500", "500"}) {
+		t.Fatalf("pageSize sent %v, want 500 for both lists", sizes)
+	}
+}
+
+// tokenPages answers page i (by the pageToken "p<i>", the first page without one) with the
+// ids of pages[i] and the token of the next page, the last page without a token.
+func tokenPages(t *testing.T, key string, pages ...[]string) (http.HandlerFunc, *atomic.Int32) {
+	var calls atomic.Int32
+	return func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		i := 0
+		if tok := r.URL.Query().Get("pageToken"); tok != "" {
+			if _, err := fmt.Sscanf(tok, "p%d", &i); err != nil || i >= len(pages) {
+				t.Errorf("unknown page token %q", tok)
+			}
+		}
+		items := []any{}
+		for _, id := range pages[i] {
+			items = append(items, map[string]any{"id": id})
+		}
+		resp := map[string]any{key: items}
+		if i+1 < len(pages) {
+			resp["nextPageToken"] = fmt.Sprintf("p%d", i+1)
+		}
+		writeJSON(t, w, http.StatusOK, resp)
+	}, &calls
+}
+
+// An empty page that still carries a nextPageToken is legal (AIP-158: a server may return
+// fewer items than asked, even none, before the end): the walk follows it.
+func TestK0rdentListFollowsEmptyPagesWithTokens(t *testing.T) {
+	accounts, accountCalls := tokenPages(t, "serviceAccounts", []string{"sa-a"}, nil, nil, []string{"sa-b"}, nil)
+	creds, credCalls := tokenPages(t, "credentials", nil, []string{"cred-1"}, []string{"cred-1"}, nil, []string{"cred-2"})
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath:                                   accounts,
+		"GET " + k0rdentDocPath + "/sa-pipeline-prod/credentials": creds,
+	})
+
+	all, err := c.ListServiceAccounts(t.Context())
+	if err != nil || len(all) != 2 || all[0].ID != "sa-a" || all[1].ID != "sa-b" {
+		t.Fatalf("ListServiceAccounts = %+v, %v; want sa-a and sa-b across the empty pages", all, err)
+	}
+	if n := accountCalls.Load(); n != 5 {
+		t.Fatalf("%d account pages read, want all 5", n)
+	}
+	list, err := c.ListCredentials(t.Context(), "sa-pipeline-prod")
+	if err != nil || len(list) != 2 || list[0].ID != "cred-1" || list[1].ID != "cred-2" {
+		t.Fatalf("ListCredentials = %+v, %v; want cred-1 once and cred-2, past the empty page and the page with nothing new", list, err)
+	}
+	if n := credCalls.Load(); n != 5 {
+		t.Fatalf("%d credential pages read, want all 5", n)
+	}
+}
+
+// A server that hands out fresh tokens for ever with nothing new must not keep the walk going
+// for ever either: it ends with an error after a bounded run of such pages.
+func TestK0rdentListEndsAfterARunOfPagesWithNothingNew(t *testing.T) {
+	tests := []struct {
+		name, item string
+		wantPages  int32
+	}{
+		{"empty pages", "", k0rdentMaxBarrenPages},
+		{"the same item again", `{"id":"sa-a"}`, 1 + k0rdentMaxBarrenPages}, // the first page brings sa-a
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+				"GET " + k0rdentDocPath: func(w http.ResponseWriter, _ *http.Request) {
+					n := calls.Add(1)
+					if n > 1000 {
+						w.WriteHeader(http.StatusBadRequest)
+						return
+					}
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = fmt.Fprintf(w, `{"serviceAccounts":[%s],"nextPageToken":"token-%d"}`, tc.item, n)
+				},
+			})
+			_, err := c.ListServiceAccounts(t.Context())
+			if err == nil || !strings.Contains(err.Error(), "nothing new") {
+				t.Fatalf("error %v, want the run of pages with nothing new reported", err)
+			}
+			if n := calls.Load(); n != tc.wantPages {
+				t.Fatalf("%d pages read, want %d: follow such pages up to the bound, and stop there", n, tc.wantPages)
+			}
+		})
+	}
+}
+
+// Non-admin callers get 404 for a service account that exists ("to prevent resource
+// enumeration"). A 404 counts as gone only when the list of service accounts answers and lacks
+// the account; otherwise the error says to check the token's rights, and is no ErrNotFound.
+func TestK0rdentServiceAccountNotFoundIsConfirmedByTheList(t *testing.T) {
+	const sa = "sa-pipeline-prod"
+	tests := []struct {
+		name       string
+		list       func(t *testing.T) http.HandlerFunc
+		confirmed  bool
+		wantReason string
+	}{
+		{"absent from the list: gone", func(t *testing.T) http.HandlerFunc { return docAccounts(t, "sa-other") }, true, ""},
+		{"still listed: kept", func(t *testing.T) http.HandlerFunc { return docAccounts(t, "sa-other", sa) }, false, "still in the list"},
+		{"list forbidden: kept", func(t *testing.T) http.HandlerFunc { return docError(t, http.StatusForbidden, "admins only") }, false, "admins only"},
+		{"list not found: kept", func(t *testing.T) http.HandlerFunc { return docError(t, http.StatusNotFound, "no such list") }, false, "no such list"},
+		{"list fails: kept", func(t *testing.T) http.HandlerFunc { return docError(t, http.StatusInternalServerError, "boom") }, false, "boom"},
+	}
+	calls := map[string]func(*K0rdent) error{
+		"GET": func(c *K0rdent) error { _, err := c.GetServiceAccount(t.Context(), sa); return err },
+		"PATCH": func(c *K0rdent) error {
+			_, err := c.UpdateServiceAccount(t.Context(), sa, ServiceAccountUpdate{})
+			return err
+		},
+		"DELETE": func(c *K0rdent) error { return c.DeleteServiceAccount(t.Context(), sa) },
+	}
+	for _, tc := range tests {
+		for method, call := range calls {
+			t.Run(method+" "+tc.name, func(t *testing.T) {
+				c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+					method + " " + k0rdentDocPath + "/" + sa: docError(t, http.StatusNotFound, "service account not found"),
+					"GET " + k0rdentDocPath:                  tc.list(t),
+				})
+				err := call(c)
+				if got := errors.Is(err, ErrNotFound); got != tc.confirmed {
+					t.Fatalf("error %v: ErrNotFound is %v, want %v", err, got, tc.confirmed)
+				}
+				if tc.confirmed {
+					return
+				}
+				var unconfirmed *UnconfirmedNotFoundError
+				if !errors.As(err, &unconfirmed) || unconfirmed.Object != serviceAccountObject(sa) {
+					t.Fatalf("error %v (%T): want an *UnconfirmedNotFoundError for the account", err, err)
+				}
+				for _, want := range []string{"404", sa, tc.wantReason, "tenant administrator", "AGENTFLEET_K0RDENT_TOKEN"} {
+					if !strings.Contains(err.Error(), want) {
+						t.Fatalf("error %v: want it to say %q", err, want)
+					}
+				}
+			})
+		}
+	}
+}
+
+// A credential's 404 counts as gone when its service account reads (GET 200) and lists its
+// credentials without it, or when the account itself is confirmed gone, taking its credentials
+// with it. Anything else keeps the credential, with an error that says what to check.
+func TestK0rdentCredentialNotFoundIsConfirmedByItsServiceAccount(t *testing.T) {
+	const sa, cred = "sa-pipeline-prod", "cred-001"
+	credPath := k0rdentDocPath + "/" + sa + "/credentials/" + cred
+	tests := []struct {
+		name       string
+		routes     func(t *testing.T) map[string]http.HandlerFunc
+		confirmed  bool
+		wantReason string
+	}{
+		{"account reads, credential not listed: gone", func(t *testing.T) map[string]http.HandlerFunc {
+			return map[string]http.HandlerFunc{
+				"GET " + k0rdentDocPath + "/" + sa:                  docAnswer(t, docAccount(sa)),
+				"GET " + k0rdentDocPath + "/" + sa + "/credentials": docCredentials(t, docCredential(sa, "cred-002", "active", "")),
+			}
+		}, true, ""},
+		{"account reads, credential listed: kept", func(t *testing.T) map[string]http.HandlerFunc {
+			return map[string]http.HandlerFunc{
+				"GET " + k0rdentDocPath + "/" + sa:                  docAnswer(t, docAccount(sa)),
+				"GET " + k0rdentDocPath + "/" + sa + "/credentials": docCredentials(t, docCredential(sa, cred, "active", "")),
+			}
+		}, false, "still in the credential list"},
+		{"account reads, credential list forbidden: kept", func(t *testing.T) map[string]http.HandlerFunc {
+			return map[string]http.HandlerFunc{
+				"GET " + k0rdentDocPath + "/" + sa:                  docAnswer(t, docAccount(sa)),
+				"GET " + k0rdentDocPath + "/" + sa + "/credentials": docError(t, http.StatusForbidden, "admins only"),
+			}
+		}, false, "admins only"},
+		{"account confirmed gone: gone", func(t *testing.T) map[string]http.HandlerFunc {
+			return map[string]http.HandlerFunc{
+				"GET " + k0rdentDocPath + "/" + sa: docError(t, http.StatusNotFound, "service account not found"),
+				"GET " + k0rdentDocPath:            docAccounts(t),
+			}
+		}, true, ""},
+		{"account 404 but still listed: kept", func(t *testing.T) map[string]http.HandlerFunc {
+			return map[string]http.HandlerFunc{
+				"GET " + k0rdentDocPath + "/" + sa: docError(t, http.StatusNotFound, "service account not found"),
+				"GET " + k0rdentDocPath:            docAccounts(t, sa),
+			}
+		}, false, "still in the list"},
+		{"account forbidden: kept", func(t *testing.T) map[string]http.HandlerFunc {
+			return map[string]http.HandlerFunc{
+				"GET " + k0rdentDocPath + "/" + sa: docError(t, http.StatusForbidden, "admins only"),
+			}
+		}, false, "admins only"},
+	}
+	calls := map[string]func(*K0rdent) error{
+		"GET":    func(c *K0rdent) error { _, err := c.GetCredential(t.Context(), sa, cred); return err },
+		"DELETE": func(c *K0rdent) error { return c.DeleteCredential(t.Context(), sa, cred) },
+	}
+	for _, tc := range tests {
+		for method, call := range calls {
+			t.Run(method+" "+tc.name, func(t *testing.T) {
+				routes := tc.routes(t)
+				routes[method+" "+credPath] = docError(t, http.StatusNotFound, "credential not found")
+				err := call(newK0rdentAgainst(t, routes))
+				if got := errors.Is(err, ErrNotFound); got != tc.confirmed {
+					t.Fatalf("error %v: ErrNotFound is %v, want %v", err, got, tc.confirmed)
+				}
+				if tc.confirmed {
+					return
+				}
+				var unconfirmed *UnconfirmedNotFoundError
+				if !errors.As(err, &unconfirmed) || !strings.Contains(unconfirmed.Object, cred) {
+					t.Fatalf("error %v (%T): want an *UnconfirmedNotFoundError for the credential", err, err)
+				}
+				for _, want := range []string{"404", cred, tc.wantReason, "tenant administrator", "AGENTFLEET_K0RDENT_TOKEN"} {
+					if !strings.Contains(err.Error(), want) {
+						t.Fatalf("error %v: want it to say %q", err, want)
+					}
+				}
+			})
+		}
+	}
+}
+
+// The status decides whether a credential is active; without one known, its expiry does.
+func TestK0rdentCredentialActive(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		status, expiresAt string
+		want              bool
+	}{
+		{"active", "2025-01-01T00:00:00Z", true}, // the platform's word wins over a clock
+		{"expired", "2030-01-01T00:00:00Z", false},
+		{"", "2030-01-01T00:00:00Z", true},
+		{"", "2025-12-31T23:59:59Z", false},
+		{"", "", true},
+		{"suspended", "2025-01-01T00:00:00Z", false},
+		{"", "not a time", true}, // unreadable: counted, so a limit is not missed for it
+	}
+	for _, tc := range tests {
+		c := ServiceAccountCredential{Status: tc.status, ExpiresAt: tc.expiresAt}
+		if got := c.Active(now); got != tc.want {
+			t.Errorf("status %q, expiresAt %q: Active = %v, want %v", tc.status, tc.expiresAt, got, tc.want)
+		}
+	}
+}
+
+// Against the mock, which enforces the limit with a status of its own choosing: the sixth
+// create is a *CredentialLimitError naming the five.
+func TestK0rdentCredentialLimitAgainstTheMock(t *testing.T) {
+	c, mock := newK0rdentAgainstMock(t, "global", nil)
+	ctx := t.Context()
+	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
+		t.Fatal(err)
+	}
+	for range K0rdentMaxActiveCredentials {
+		if _, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+	var limitErr *CredentialLimitError
+	if !errors.As(err, &limitErr) || limitErr.Refusal.Status != mockserver.K0rdentCredentialLimitStatus || len(limitErr.Active) != 5 {
+		t.Fatalf("error %v (%T): want a *CredentialLimitError for the mock's refusal, with the 5 active credentials", err, err)
+	}
+	if n := len(mock.K0rdentCredentials("sa-ci")); n != 5 {
+		t.Fatalf("the mock holds %d credentials, want 5", n)
+	}
+}
+
+// Against the mock's non-admin switch: reads, updates and deletes by id answer 404 while the
+// lists show the objects, so none of them is taken for gone, and nothing is deleted.
+func TestK0rdentNonAdmin404sAreNotTakenForGone(t *testing.T) {
+	c, mock := newK0rdentAgainstMock(t, "global", nil)
+	ctx := t.Context()
+	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
+		t.Fatal(err)
+	}
+	cred, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mock.SetK0rdentNonAdmin(true)
+	name := "renamed"
+	for what, call := range map[string]func() error{
+		"GetServiceAccount": func() error { _, err := c.GetServiceAccount(ctx, "sa-ci"); return err },
+		"UpdateServiceAccount": func() error {
+			_, err := c.UpdateServiceAccount(ctx, "sa-ci", ServiceAccountUpdate{DisplayName: &name})
+			return err
+		},
+		"DeleteServiceAccount": func() error { return c.DeleteServiceAccount(ctx, "sa-ci") },
+		"GetCredential":        func() error { _, err := c.GetCredential(ctx, "sa-ci", cred.ID); return err },
+		"DeleteCredential":     func() error { return c.DeleteCredential(ctx, "sa-ci", cred.ID) },
+	} {
+		err := call()
+		var unconfirmed *UnconfirmedNotFoundError
+		if !errors.As(err, &unconfirmed) || errors.Is(err, ErrNotFound) {
+			t.Errorf("%s: error %v (%T), want an *UnconfirmedNotFoundError", what, err, err)
+		}
+	}
+	if accounts, creds := mock.K0rdentServiceAccounts(), mock.K0rdentCredentials("sa-ci"); len(accounts) != 1 ||
+		accounts[0].DisplayName != ciAccount().DisplayName || len(creds) != 1 {
+		t.Fatalf("the mock holds %+v and %d credentials, want both untouched", accounts, len(creds))
+	}
+	mock.SetK0rdentNonAdmin(false)
+	if err := c.DeleteServiceAccount(ctx, "sa-ci"); err != nil {
+		t.Fatalf("DeleteServiceAccount as admin: %v", err)
+	}
+	if _, err := c.GetCredential(ctx, "sa-ci", cred.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("GetCredential after its account was deleted: %v, want a confirmed ErrNotFound", err)
+	}
+}
+
+// A credential answer without a status gets one from its expiry, so that state never holds "".
+func TestK0rdentCredentialWithoutStatusGetsOneFromItsExpiry(t *testing.T) {
+	const sa = "sa-pipeline-prod"
+	noStatus := docCredential(sa, "cred-001", "", "")
+	delete(noStatus, "status")
+	noStatus["expiresAt"] = "2020-01-01T00:00:00Z"
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath + "/" + sa:                           docAnswer(t, docAccount(sa)),
+		"GET " + k0rdentDocPath + "/" + sa + "/credentials/cred-001": docAnswer(t, noStatus),
+	})
+	got, err := c.GetCredential(t.Context(), sa, "cred-001")
+	if err != nil || got.Status != K0rdentCredentialExpired {
+		t.Fatalf("GetCredential = %+v, %v; want status expired, from the past expiry", got, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -35,25 +36,53 @@ type K0rdentServiceAccount struct {
 	ActiveCredentialCount int       `json:"activeCredentialCount"`
 }
 
-// K0rdentCredential is a client secret of a service account. ClientSecret is sent only in the
-// answer to its creation; a zero ExpiresAt means it never expires and is left out.
+// K0rdentCredential is a client secret of a service account, encoded as the API reference shows
+// it: it has no clientId (a client presents its service account's). ClientSecret is sent only in
+// the answer to its creation. Status is "expired" once ExpiresAt has passed; a zero ExpiresAt
+// (only SetK0rdentCredentialExpiry makes one) means it never expires and is left out.
+// LastUsedAt and LastUsedIP are null until SetK0rdentCredentialUsed records a use.
 type K0rdentCredential struct {
-	ID           string    `json:"id"`
-	ClientID     string    `json:"clientId"`
-	ClientSecret string    `json:"clientSecret,omitempty"`
-	CreatedAt    time.Time `json:"createdAt"`
-	ExpiresAt    time.Time `json:"expiresAt,omitzero"`
+	SelfLink         string     `json:"selfLink"`
+	UID              string     `json:"uid"`
+	ID               string     `json:"id"`
+	ServiceAccountID string     `json:"serviceAccountId"`
+	Status           string     `json:"status"`
+	ExpiresAt        time.Time  `json:"expiresAt,omitzero"`
+	CreatedBy        string     `json:"createdBy"`
+	CreatedAt        time.Time  `json:"createdAt"`
+	LastUsedAt       *time.Time `json:"lastUsedAt"`
+	LastUsedIP       *string    `json:"lastUsedIp"`
+	ClientSecret     string     `json:"clientSecret,omitempty"`
+
+	seq int // creation order within the account, which the list pages by
 }
 
 // k0rdentAccount is a stored service account and its credentials in creation order.
 type k0rdentAccount struct {
 	K0rdentServiceAccount
 	credentials []*K0rdentCredential
+	credSeq     int // the seq of the last credential created
 }
 
 type k0rdentStore struct {
 	regions map[string]map[string]*k0rdentAccount // region -> service account id -> account
+	// nonAdmin holds the methods (GET, PATCH, DELETE) whose calls by id answer 404, as the API
+	// does for a caller without tenant administrator rights (SetK0rdentNonAdmin).
+	nonAdmin map[string]bool
 }
+
+// Credential lifetimes and limits. The API documents an organization default lifetime for a
+// credential created without expiresAt, an organization maximum, and at most 5 active
+// credentials per service account; the values of the lifetimes are the mock's choice.
+const (
+	K0rdentDefaultCredentialLifetime = 90 * 24 * time.Hour
+	K0rdentMaxCredentialLifetime     = 365 * 24 * time.Hour
+	K0rdentMaxActiveCredentials      = 5
+	// K0rdentCredentialLimitStatus is the mock's answer to a create beyond the limit. The API does
+	// not document it: 409 is a guess, after its errors guide ("409 Conflict: resource state
+	// conflict"); the provider recognises the refusal by counting, whatever the status.
+	K0rdentCredentialLimitStatus = http.StatusConflict
+)
 
 const (
 	k0rdentServiceAccounts = K0rdentPrefix + "/v1/regions/{region}/iam/service-accounts"
@@ -61,7 +90,7 @@ const (
 
 	k0rdentCreatedBy       = "user-admin-001" // the administrator the mock's token belongs to
 	k0rdentDefaultPageSize = 50
-	k0rdentMaxPageSize     = 100
+	k0rdentMaxPageSize     = 500
 	maxK0rdentID           = 63
 	maxK0rdentDisplayName  = 255
 	maxK0rdentDescription  = 1024
@@ -81,13 +110,30 @@ func (s *Server) registerK0rdent() {
 	}
 	s.handle("POST "+k0rdentServiceAccounts, p, k0rdentInRegion(s.createK0rdentServiceAccount))
 	s.handle("GET "+k0rdentServiceAccounts, p, k0rdentInRegion(s.listK0rdentServiceAccounts))
-	s.handle("GET "+k0rdentServiceAccounts+"/{id}", p, k0rdentInRegion(s.getK0rdentServiceAccount))
-	s.handle("PATCH "+k0rdentServiceAccounts+"/{id}", p, k0rdentInRegion(s.updateK0rdentServiceAccount))
-	s.handle("DELETE "+k0rdentServiceAccounts+"/{id}", p, k0rdentInRegion(s.deleteK0rdentServiceAccount))
+	s.handle("GET "+k0rdentServiceAccounts+"/{id}", p, k0rdentInRegion(s.k0rdentByID(s.getK0rdentServiceAccount)))
+	s.handle("PATCH "+k0rdentServiceAccounts+"/{id}", p, k0rdentInRegion(s.k0rdentByID(s.updateK0rdentServiceAccount)))
+	s.handle("DELETE "+k0rdentServiceAccounts+"/{id}", p, k0rdentInRegion(s.k0rdentByID(s.deleteK0rdentServiceAccount)))
 	s.handle("POST "+k0rdentCredentials, p, k0rdentInRegion(s.createK0rdentCredential))
 	s.handle("GET "+k0rdentCredentials, p, k0rdentInRegion(s.listK0rdentCredentials))
-	s.handle("GET "+k0rdentCredentials+"/{credId}", p, k0rdentInRegion(s.getK0rdentCredential))
-	s.handle("DELETE "+k0rdentCredentials+"/{credId}", p, k0rdentInRegion(s.deleteK0rdentCredential))
+	s.handle("GET "+k0rdentCredentials+"/{credId}", p, k0rdentInRegion(s.k0rdentByID(s.getK0rdentCredential)))
+	s.handle("DELETE "+k0rdentCredentials+"/{credId}", p, k0rdentInRegion(s.k0rdentByID(s.deleteK0rdentCredential)))
+}
+
+// k0rdentByID wraps a read, update or delete by id: for a caller without tenant administrator
+// rights (SetK0rdentNonAdmin) the API answers 404 whether or not the object exists, "to prevent
+// resource enumeration". Called with s.mu held.
+func (s *Server) k0rdentByID(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.k0rdent.nonAdmin[r.Method] {
+			h(w, r)
+			return
+		}
+		what, id := "service account", r.PathValue("id")
+		if credID := r.PathValue("credId"); credID != "" {
+			what, id = "credential", credID
+		}
+		writeK0rdentNotFound(w, what, id)
+	}
 }
 
 // k0rdentViolation is one entry of an error's details: the field at fault, if any, and why.
@@ -354,50 +400,61 @@ func (s *Server) deleteK0rdentServiceAccount(w http.ResponseWriter, r *http.Requ
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// listK0rdentServiceAccounts pages by id with pageSize (default 50, larger values lowered to 100,
-// 0 meaning the default, in the AIP-158 manner) and an opaque pageToken naming the last id of the
-// previous page, so deletions between pages neither skip nor repeat accounts.
+// listK0rdentServiceAccounts lists the region's accounts by id, a page at a time.
 func (s *Server) listK0rdentServiceAccounts(w http.ResponseWriter, r *http.Request) {
+	accounts := s.k0rdent.regions[r.PathValue("region")]
+	ids := slices.Sorted(maps.Keys(accounts))
+	now := time.Now()
+	writeK0rdentPage(w, r, "serviceAccounts", ids, func(id string) string { return id },
+		func(id string) any { return k0rdentAccountView(accounts[id], now) })
+}
+
+// writeK0rdentPage answers one page of a collection whose items are sorted by key. pageSize is
+// 1 to 500 and 50 when absent; anything else is a 400, as documented. The opaque pageToken names
+// the key of the last item of the previous page, so deletions between pages neither skip nor
+// repeat items. A page is followed by a nextPageToken only when more items remain.
+func writeK0rdentPage[T any](w http.ResponseWriter, r *http.Request, field string, items []T, key func(T) string, view func(T) any) {
 	size, ok := queryInt(r, "pageSize", k0rdentDefaultPageSize)
-	if !ok {
-		writeK0rdentInvalid(w, []k0rdentViolation{{Field: "pageSize", Reason: "must be a non-negative integer"}})
+	if !ok || size < 1 || size > k0rdentMaxPageSize {
+		writeK0rdentInvalid(w, []k0rdentViolation{{Field: "pageSize", Reason: fmt.Sprintf("must be an integer from 1 to %d", k0rdentMaxPageSize)}})
 		return
 	}
-	size = min(cmp.Or(size, k0rdentDefaultPageSize), k0rdentMaxPageSize)
 	after, ok := decodeK0rdentPageToken(r.URL.Query().Get("pageToken"))
 	if !ok {
 		writeK0rdentInvalid(w, []k0rdentViolation{{Field: "pageToken", Reason: "is not a token this server issued"}})
 		return
 	}
-	accounts := s.k0rdent.regions[r.PathValue("region")]
-	ids := make([]string, 0, len(accounts))
-	for id := range accounts {
-		if id > after {
-			ids = append(ids, id)
+	start := 0
+	if after != "" {
+		start, _ = slices.BinarySearchFunc(items, after, func(item T, k string) int { return strings.Compare(key(item), k) })
+		if start < len(items) && key(items[start]) == after {
+			start++
 		}
 	}
-	slices.Sort(ids)
+	rest := items[start:]
 	resp := map[string]any{}
-	if len(ids) > size {
-		ids = ids[:size]
-		resp["nextPageToken"] = base64.RawURLEncoding.EncodeToString([]byte(ids[size-1]))
+	if len(rest) > size {
+		rest = rest[:size]
+		resp["nextPageToken"] = base64.RawURLEncoding.EncodeToString([]byte(key(rest[size-1])))
 	}
-	now := time.Now()
-	views := make([]K0rdentServiceAccount, 0, len(ids))
-	for _, id := range ids {
-		views = append(views, k0rdentAccountView(accounts[id], now))
+	views := make([]any, len(rest))
+	for i, item := range rest {
+		views[i] = view(item)
 	}
-	resp["serviceAccounts"] = views
+	resp[field] = views
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// decodeK0rdentPageToken returns the id a page token resumes after; "" starts at the beginning.
+// k0rdentPageTokenPattern is what a page token may name: an account id or a credential's key.
+var k0rdentPageTokenPattern = regexp.MustCompile(`^[a-z0-9][-a-z0-9]*$`)
+
+// decodeK0rdentPageToken returns the key a page token resumes after; "" starts at the beginning.
 func decodeK0rdentPageToken(token string) (string, bool) {
 	if token == "" {
 		return "", true
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || !k0rdentIDPattern.Match(raw) {
+	if err != nil || !k0rdentPageTokenPattern.Match(raw) {
 		return "", false
 	}
 	return string(raw), true
@@ -407,7 +464,9 @@ type k0rdentCredentialRequest struct {
 	ExpiresAt *string `json:"expiresAt"`
 }
 
-// createK0rdentCredential is the only answer that carries the client secret.
+// createK0rdentCredential is the only answer that carries the client secret. Without expiresAt
+// the credential gets the organization's default lifetime; one beyond the maximum is refused,
+// and so is a create while the account has the most active credentials allowed.
 func (s *Server) createK0rdentCredential(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.findK0rdentAccount(w, r)
 	if !ok {
@@ -417,25 +476,59 @@ func (s *Server) createK0rdentCredential(w http.ResponseWriter, r *http.Request)
 	if !decodeK0rdentBody(w, r, &req) {
 		return
 	}
-	now := time.Now()
-	var expires time.Time
+	created := k0rdentNow()
+	expires := created.Add(K0rdentDefaultCredentialLifetime)
 	if req.ExpiresAt != nil {
 		t, err := time.Parse(time.RFC3339, *req.ExpiresAt)
-		if err != nil || !t.After(now) {
-			writeK0rdentInvalid(w, []k0rdentViolation{{Field: "expiresAt", Reason: "must be an RFC 3339 time in the future"}})
+		if err != nil || !t.After(time.Now()) || t.After(created.Add(K0rdentMaxCredentialLifetime)) {
+			writeK0rdentInvalid(w, []k0rdentViolation{{Field: "expiresAt", Reason: fmt.Sprintf(
+				"must be an RFC 3339 time in the future, at most %s away (the organization's maximum lifetime)", K0rdentMaxCredentialLifetime)}})
 			return
 		}
 		expires = t.UTC()
 	}
+	if n := k0rdentActiveCredentials(a, time.Now()); n >= K0rdentMaxActiveCredentials {
+		writeK0rdentError(w, K0rdentCredentialLimitStatus, "CREDENTIAL_LIMIT_EXCEEDED", fmt.Sprintf(
+			"service account '%s' already has %d active credentials, the maximum; delete one before creating another", a.ID, n))
+		return
+	}
+	c := s.addK0rdentCredential(a, created, expires)
+	writeJSON(w, http.StatusCreated, k0rdentCredentialView(c, time.Now(), true))
+}
+
+// addK0rdentCredential stores a new credential of a. Called with s.mu held.
+func (s *Server) addK0rdentCredential(a *k0rdentAccount, created, expires time.Time) *K0rdentCredential {
+	a.credSeq++
+	id := s.newK0rdentCredentialID(a)
 	c := &K0rdentCredential{
-		ID:           s.newK0rdentCredentialID(a),
-		ClientID:     a.ClientID,
-		ClientSecret: s.randomSecret("k0s_"),
-		CreatedAt:    k0rdentNow(),
-		ExpiresAt:    expires,
+		SelfLink:         a.SelfLink + "/credentials/" + id,
+		UID:              s.newK0rdentUID(),
+		ID:               id,
+		ServiceAccountID: a.ID,
+		ExpiresAt:        expires,
+		CreatedBy:        k0rdentCreatedBy,
+		CreatedAt:        created,
+		ClientSecret:     s.randomSecret("k0s_"),
+		seq:              a.credSeq,
 	}
 	a.credentials = append(a.credentials, c)
-	writeJSON(w, http.StatusCreated, c)
+	return c
+}
+
+// k0rdentActive reports whether a credential can still authenticate at now.
+func k0rdentActive(c *K0rdentCredential, now time.Time) bool {
+	return c.ExpiresAt.IsZero() || c.ExpiresAt.After(now)
+}
+
+// k0rdentActiveCredentials counts the account's active credentials.
+func k0rdentActiveCredentials(a *k0rdentAccount, now time.Time) int {
+	n := 0
+	for _, c := range a.credentials {
+		if k0rdentActive(c, now) {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Server) getK0rdentCredential(w http.ResponseWriter, r *http.Request) {
@@ -444,23 +537,25 @@ func (s *Server) getK0rdentCredential(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if i := k0rdentCredentialIndex(a, r.PathValue("credId")); i >= 0 {
-		writeJSON(w, http.StatusOK, k0rdentCredentialView(a.credentials[i]))
+		writeJSON(w, http.StatusOK, k0rdentCredentialView(a.credentials[i], time.Now(), false))
 		return
 	}
 	writeK0rdentNotFound(w, "credential", r.PathValue("credId"))
 }
 
+// listK0rdentCredentials lists an account's credentials in creation order, a page at a time.
 func (s *Server) listK0rdentCredentials(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.findK0rdentAccount(w, r)
 	if !ok {
 		return
 	}
-	views := make([]K0rdentCredential, 0, len(a.credentials))
-	for _, c := range a.credentials {
-		views = append(views, k0rdentCredentialView(c))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"credentials": views})
+	now := time.Now()
+	writeK0rdentPage(w, r, "credentials", a.credentials, k0rdentCredentialKey,
+		func(c *K0rdentCredential) any { return k0rdentCredentialView(c, now, false) })
 }
+
+// k0rdentCredentialKey orders credentials by creation in a page token.
+func k0rdentCredentialKey(c *K0rdentCredential) string { return fmt.Sprintf("c%012d", c.seq) }
 
 func (s *Server) deleteK0rdentCredential(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.findK0rdentAccount(w, r)
@@ -537,19 +632,21 @@ func (s *Server) newK0rdentUID() string {
 func k0rdentAccountView(a *k0rdentAccount, now time.Time) K0rdentServiceAccount {
 	v := a.K0rdentServiceAccount
 	v.Roles = append([]string{}, a.Roles...)
-	v.ActiveCredentialCount = 0
-	for _, c := range a.credentials {
-		if c.ExpiresAt.IsZero() || c.ExpiresAt.After(now) {
-			v.ActiveCredentialCount++
-		}
-	}
+	v.ActiveCredentialCount = k0rdentActiveCredentials(a, now)
 	return v
 }
 
-// k0rdentCredentialView is a copy of c without its secret, for every answer but creation.
-func k0rdentCredentialView(c *K0rdentCredential) K0rdentCredential {
+// k0rdentCredentialView is a copy of c with its status at now, and with its secret only when
+// withSecret: the answer to its creation.
+func k0rdentCredentialView(c *K0rdentCredential, now time.Time, withSecret bool) K0rdentCredential {
 	v := *c
-	v.ClientSecret = ""
+	v.Status = "expired"
+	if k0rdentActive(c, now) {
+		v.Status = "active"
+	}
+	if !withSecret {
+		v.ClientSecret = ""
+	}
 	return v
 }
 
@@ -581,11 +678,12 @@ func (s *Server) K0rdentCredentials(serviceAccountID string) []K0rdentCredential
 		regions = append(regions, region)
 	}
 	slices.Sort(regions)
+	now := time.Now()
 	var out []K0rdentCredential
 	for _, region := range regions {
 		if a, ok := s.k0rdent.regions[region][serviceAccountID]; ok {
 			for _, c := range a.credentials {
-				out = append(out, *c)
+				out = append(out, k0rdentCredentialView(c, now, true))
 			}
 		}
 	}
@@ -618,6 +716,19 @@ func (s *Server) SetK0rdentServiceAccountDisplayName(region, id, name string) bo
 // SetK0rdentCredentialExpiry changes when a credential expires, so a test can bring it close to
 // (or past) expiry without waiting. A zero t means it never expires.
 func (s *Server) SetK0rdentCredentialExpiry(region, saID, credID string, t time.Time) bool {
+	return s.changeK0rdentCredential(region, saID, credID, func(c *K0rdentCredential) { c.ExpiresAt = t.UTC() })
+}
+
+// SetK0rdentCredentialUsed records that a credential authenticated at t from ip.
+func (s *Server) SetK0rdentCredentialUsed(region, saID, credID string, t time.Time, ip string) bool {
+	return s.changeK0rdentCredential(region, saID, credID, func(c *K0rdentCredential) {
+		at := t.UTC()
+		c.LastUsedAt, c.LastUsedIP = &at, &ip
+	})
+}
+
+// changeK0rdentCredential applies change to a stored credential and reports whether it exists.
+func (s *Server) changeK0rdentCredential(region, saID, credID string, change func(*K0rdentCredential)) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.k0rdent.regions[region][saID]
@@ -628,8 +739,30 @@ func (s *Server) SetK0rdentCredentialExpiry(region, saID, credID string, t time.
 	if i < 0 {
 		return false
 	}
-	a.credentials[i].ExpiresAt = t.UTC()
+	change(a.credentials[i])
 	return true
+}
+
+// SetK0rdentNonAdmin makes the mock answer as it would a token without tenant administrator
+// rights: reads, updates and deletes of service accounts and credentials by id answer 404, for
+// objects that exist too. Lists and creates still answer as before.
+func (s *Server) SetK0rdentNonAdmin(on bool) {
+	if on {
+		s.SetK0rdentNonAdminFor(http.MethodGet, http.MethodPatch, http.MethodDelete)
+		return
+	}
+	s.SetK0rdentNonAdminFor()
+}
+
+// SetK0rdentNonAdminFor is SetK0rdentNonAdmin for the calls by id of these methods only, so a
+// test can stage rights lost between a refresh and a delete; no methods turns it off.
+func (s *Server) SetK0rdentNonAdminFor(methods ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.k0rdent.nonAdmin = map[string]bool{}
+	for _, m := range methods {
+		s.k0rdent.nonAdmin[m] = true
+	}
 }
 
 // PutK0rdentServiceAccount stores a service account directly, as one created earlier or by
@@ -656,6 +789,20 @@ func (s *Server) PutK0rdentServiceAccount(region string, sa K0rdentServiceAccoun
 	a := &k0rdentAccount{K0rdentServiceAccount: sa}
 	accounts[sa.ID] = a
 	return k0rdentAccountView(a, time.Now())
+}
+
+// AddK0rdentCredential creates a credential out of band, as an administrator in the console
+// would, with the default lifetime and without the limit check, and returns it with its secret.
+func (s *Server) AddK0rdentCredential(region, saID string) (K0rdentCredential, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.k0rdent.regions[region][saID]
+	if !ok {
+		return K0rdentCredential{}, false
+	}
+	created := k0rdentNow()
+	c := s.addK0rdentCredential(a, created, created.Add(K0rdentDefaultCredentialLifetime))
+	return k0rdentCredentialView(c, time.Now(), true), true
 }
 
 // DeleteK0rdentCredential revokes a credential out of band, as an administrator in the console

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -276,14 +277,17 @@ func TestK0rdentCredentials(t *testing.T) {
 	saURL := k0rdentURL(s, "global") + "/" + sa.ID
 	credsURL := saURL + "/credentials"
 
-	// No body at all: the credential never expires.
+	// No body at all: the organization's default lifetime applies.
 	status, _, body := call(t, http.MethodPost, credsURL, nil, auth...)
 	wantStatus(t, status, http.StatusCreated, body)
+	wantCredentialKeys(t, body, true)
 	var forever K0rdentCredential
 	decode(t, body, &forever)
-	if forever.ClientSecret == "" || forever.ClientID != sa.ClientID || forever.ID == "" || !forever.ExpiresAt.IsZero() ||
-		strings.Contains(string(body), "expiresAt") {
-		t.Fatalf("create answered %s", body)
+	if forever.ClientSecret == "" || forever.ID == "" || forever.ServiceAccountID != sa.ID || forever.Status != "active" ||
+		forever.CreatedBy != k0rdentCreatedBy || !uuidPattern.MatchString(forever.UID) || forever.LastUsedAt != nil ||
+		forever.LastUsedIP != nil || forever.SelfLink != sa.SelfLink+"/credentials/"+forever.ID ||
+		!forever.ExpiresAt.Equal(forever.CreatedAt.Add(K0rdentDefaultCredentialLifetime)) {
+		t.Fatalf("create answered %s: want the documented fields and the default lifetime", body)
 	}
 
 	expires := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
@@ -300,9 +304,10 @@ func TestK0rdentCredentials(t *testing.T) {
 	wantStatus(t, status, http.StatusOK, body)
 	var got K0rdentCredential
 	decode(t, body, &got)
-	if got.ID != expiring.ID || !got.ExpiresAt.Equal(expires) || strings.Contains(string(body), "clientSecret") {
+	if got.ID != expiring.ID || !got.ExpiresAt.Equal(expires) || got.Status != "active" {
 		t.Fatalf("get answered %s", body)
 	}
+	wantCredentialKeys(t, body, false)
 
 	status, _, body = call(t, http.MethodGet, credsURL, nil, auth...)
 	wantStatus(t, status, http.StatusOK, body)
@@ -317,11 +322,28 @@ func TestK0rdentCredentials(t *testing.T) {
 		t.Fatalf("the store must keep the secrets: %+v", stored)
 	}
 
-	// An expired credential is no longer active.
+	// An expired credential is no longer active, and says so.
 	if !s.SetK0rdentCredentialExpiry("global", sa.ID, expiring.ID, time.Now().Add(-time.Minute)) {
 		t.Fatal("SetK0rdentCredentialExpiry found no credential")
 	}
 	wantCredentialCount(t, s, saURL, 1)
+	status, _, body = call(t, http.MethodGet, credsURL+"/"+expiring.ID, nil, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	decode(t, body, &got)
+	if got.Status != "expired" {
+		t.Fatalf("an expired credential reads %s", body)
+	}
+	// A use shows in lastUsedAt and lastUsedIp.
+	used := time.Now().UTC().Truncate(time.Second)
+	if !s.SetK0rdentCredentialUsed("global", sa.ID, forever.ID, used, "203.0.113.42") {
+		t.Fatal("SetK0rdentCredentialUsed found no credential")
+	}
+	status, _, body = call(t, http.MethodGet, credsURL+"/"+forever.ID, nil, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	decode(t, body, &got)
+	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(used) || got.LastUsedIP == nil || *got.LastUsedIP != "203.0.113.42" {
+		t.Fatalf("a used credential reads %s", body)
+	}
 	if s.SetK0rdentCredentialExpiry("global", sa.ID, "cred-nope", time.Now()) {
 		t.Fatal("SetK0rdentCredentialExpiry reported an unknown credential")
 	}
@@ -348,6 +370,23 @@ func TestK0rdentCredentials(t *testing.T) {
 	}
 }
 
+// wantCredentialKeys checks that a credential answer has exactly the documented keys: no
+// clientId, and clientSecret only when withSecret (the answer to its creation).
+func wantCredentialKeys(t *testing.T, body []byte, withSecret bool) {
+	t.Helper()
+	var keys map[string]json.RawMessage
+	decode(t, body, &keys)
+	want := []string{"selfLink", "uid", "id", "serviceAccountId", "status", "expiresAt", "createdBy", "createdAt", "lastUsedAt", "lastUsedIp"}
+	if withSecret {
+		want = append(want, "clientSecret")
+	}
+	got := slices.Sorted(maps.Keys(keys))
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("credential answer %s has keys %v, want %v", body, got, want)
+	}
+}
+
 // wantCredentialCount reads a service account and checks its activeCredentialCount.
 func wantCredentialCount(t *testing.T, s *testServer, saURL string, want int) {
 	t.Helper()
@@ -366,6 +405,7 @@ func TestK0rdentCredentialValidation(t *testing.T) {
 	credsURL := k0rdentURL(s, "global") + "/" + sa.ID + "/credentials"
 	for _, body := range []any{
 		map[string]string{"expiresAt": time.Now().Add(-time.Hour).Format(time.RFC3339)},
+		map[string]string{"expiresAt": time.Now().Add(K0rdentMaxCredentialLifetime + time.Hour).Format(time.RFC3339)},
 		map[string]string{"expiresAt": "tomorrow"},
 		map[string]string{"expiresAt": ""},
 	} {
@@ -416,36 +456,169 @@ func TestK0rdentListPages(t *testing.T) {
 	if resp := listK0rdentPage(t, s, ""); len(resp.ServiceAccounts) != 7 || resp.NextPageToken != nil {
 		t.Fatalf("default page size: %d accounts, next %v", len(resp.ServiceAccounts), resp.NextPageToken)
 	}
-	if resp := listK0rdentPage(t, s, "pageSize=0"); len(resp.ServiceAccounts) != 7 {
-		t.Fatalf("pageSize=0 must mean the default; got %d accounts", len(resp.ServiceAccounts))
-	}
 	status, _, body := call(t, http.MethodGet, k0rdentURL(s, "empty-region"), nil, k0rdentAuth(s)...)
 	wantStatus(t, status, http.StatusOK, body)
 	if strings.TrimSpace(string(body)) != `{"serviceAccounts":[]}` {
 		t.Fatalf("empty region answered %s", body)
 	}
 
-	for _, q := range []struct{ query, field string }{{"pageSize=-1", "pageSize"}, {"pageSize=x", "pageSize"}, {"pageToken=!!", "pageToken"}} {
+	for _, q := range []struct{ query, field string }{
+		{"pageSize=0", "pageSize"}, {"pageSize=501", "pageSize"}, {"pageSize=-1", "pageSize"}, {"pageSize=x", "pageSize"},
+		{"pageToken=!!", "pageToken"},
+	} {
 		status, _, body := call(t, http.MethodGet, k0rdentURL(s, "global")+"?"+q.query, nil, k0rdentAuth(s)...)
 		wantStatus(t, status, http.StatusBadRequest, body)
 		wantK0rdentError(t, body, http.StatusBadRequest, q.field)
 	}
 }
 
-func TestK0rdentListPageSizeIsCapped(t *testing.T) {
+// pageSize is 1 to 500, default 50 (K-idx).
+func TestK0rdentListPageSizeBounds(t *testing.T) {
 	s := newTestServer(t)
-	for i := range 101 {
-		createK0rdentAccount(t, s, "global", map[string]any{
-			"id": fmt.Sprintf("sa-%03d", i), "displayName": "x", "scope": "organization", "scopeId": "org-1",
-		})
+	for i := range 501 {
+		s.PutK0rdentServiceAccount("global", K0rdentServiceAccount{ID: fmt.Sprintf("sa-%03d", i), DisplayName: "x"})
 	}
 	resp := listK0rdentPage(t, s, "pageSize=500")
-	if len(resp.ServiceAccounts) != 100 || resp.NextPageToken == nil {
-		t.Fatalf("pageSize=500 gave %d accounts, next %v; want 100 and a token", len(resp.ServiceAccounts), resp.NextPageToken)
+	if len(resp.ServiceAccounts) != 500 || resp.NextPageToken == nil {
+		t.Fatalf("pageSize=500 gave %d accounts, next %v; want 500 and a token", len(resp.ServiceAccounts), resp.NextPageToken)
 	}
-	if last := listK0rdentPage(t, s, "pageToken="+*resp.NextPageToken); len(last.ServiceAccounts) != 1 || last.ServiceAccounts[0].ID != "sa-100" {
-		t.Fatalf("last page %+v", last.ServiceAccounts)
+	if last := listK0rdentPage(t, s, "pageSize=500&pageToken="+*resp.NextPageToken); len(last.ServiceAccounts) != 1 ||
+		last.ServiceAccounts[0].ID != "sa-500" || last.NextPageToken != nil {
+		t.Fatalf("last page %+v, next %v", last.ServiceAccounts, last.NextPageToken)
 	}
+	if resp := listK0rdentPage(t, s, ""); len(resp.ServiceAccounts) != 50 || resp.NextPageToken == nil {
+		t.Fatalf("no pageSize gave %d accounts, next %v; want the default 50 and a token", len(resp.ServiceAccounts), resp.NextPageToken)
+	}
+	if resp := listK0rdentPage(t, s, "pageSize=1"); len(resp.ServiceAccounts) != 1 || resp.ServiceAccounts[0].ID != "sa-000" {
+		t.Fatalf("pageSize=1 gave %+v", resp.ServiceAccounts)
+	}
+}
+
+// Credentials page the same way, in creation order.
+func TestK0rdentCredentialListPages(t *testing.T) {
+	s := newTestServer(t)
+	sa := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	credsURL := k0rdentURL(s, "global") + "/" + sa.ID + "/credentials"
+	var want []string
+	for range 4 {
+		status, _, body := call(t, http.MethodPost, credsURL, nil, k0rdentAuth(s)...)
+		wantStatus(t, status, http.StatusCreated, body)
+		var c K0rdentCredential
+		decode(t, body, &c)
+		want = append(want, c.ID)
+	}
+	var seen []string
+	token := ""
+	for pages := 0; ; pages++ {
+		if pages > 3 {
+			t.Fatal("pagination does not end")
+		}
+		status, _, body := call(t, http.MethodGet, credsURL+"?pageSize=3&pageToken="+token, nil, k0rdentAuth(s)...)
+		wantStatus(t, status, http.StatusOK, body)
+		var page struct {
+			Credentials   []K0rdentCredential `json:"credentials"`
+			NextPageToken *string             `json:"nextPageToken"`
+		}
+		decode(t, body, &page)
+		for _, c := range page.Credentials {
+			seen = append(seen, c.ID)
+		}
+		if page.NextPageToken == nil {
+			break
+		}
+		token = *page.NextPageToken
+	}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("walked %v, want %v", seen, want)
+	}
+	for _, q := range []string{"pageSize=0", "pageSize=501", "pageToken=!!"} {
+		status, _, body := call(t, http.MethodGet, credsURL+"?"+q, nil, k0rdentAuth(s)...)
+		wantStatus(t, status, http.StatusBadRequest, body)
+	}
+}
+
+// At most 5 active credentials per service account; the refusal's status is not documented,
+// so the mock's 409 is a guess (see K0rdentCredentialLimitStatus).
+func TestK0rdentCredentialLimit(t *testing.T) {
+	s := newTestServer(t)
+	sa := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	credsURL := k0rdentURL(s, "global") + "/" + sa.ID + "/credentials"
+	create := func() (int, []byte) {
+		status, _, body := call(t, http.MethodPost, credsURL, nil, k0rdentAuth(s)...)
+		return status, body
+	}
+	var ids []string
+	for range K0rdentMaxActiveCredentials {
+		status, body := create()
+		wantStatus(t, status, http.StatusCreated, body)
+		var c K0rdentCredential
+		decode(t, body, &c)
+		ids = append(ids, c.ID)
+	}
+	status, body := create()
+	wantStatus(t, status, K0rdentCredentialLimitStatus, body)
+	wantK0rdentError(t, body, K0rdentCredentialLimitStatus, "")
+	if !strings.Contains(string(body), "5 active credentials") {
+		t.Fatalf("the refusal %s does not name the limit", body)
+	}
+	if n := len(s.K0rdentCredentials(sa.ID)); n != K0rdentMaxActiveCredentials {
+		t.Fatalf("the refused create stored a credential: %d", n)
+	}
+
+	// An expired credential frees its place, and so does a deleted one.
+	s.SetK0rdentCredentialExpiry("global", sa.ID, ids[0], time.Now().Add(-time.Second))
+	status, body = create()
+	wantStatus(t, status, http.StatusCreated, body)
+	status, body = create()
+	wantStatus(t, status, K0rdentCredentialLimitStatus, body)
+	s.DeleteK0rdentCredential("global", sa.ID, ids[1])
+	status, body = create()
+	wantStatus(t, status, http.StatusCreated, body)
+}
+
+// A token without tenant administrator rights gets 404 on reads, updates and deletes by id,
+// for objects that exist; the lists still show them.
+func TestK0rdentNonAdminGets404ByID(t *testing.T) {
+	s := newTestServer(t)
+	auth := k0rdentAuth(s)
+	sa := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	saURL := k0rdentURL(s, "global") + "/" + sa.ID
+	status, _, body := call(t, http.MethodPost, saURL+"/credentials", nil, auth...)
+	wantStatus(t, status, http.StatusCreated, body)
+	var c K0rdentCredential
+	decode(t, body, &c)
+
+	s.SetK0rdentNonAdmin(true)
+	for _, req := range []struct{ method, url string }{
+		{http.MethodGet, saURL}, {http.MethodPatch, saURL}, {http.MethodDelete, saURL},
+		{http.MethodGet, saURL + "/credentials/" + c.ID}, {http.MethodDelete, saURL + "/credentials/" + c.ID},
+	} {
+		status, _, body := call(t, req.method, req.url, map[string]any{"displayName": "changed"}, auth...)
+		wantStatus(t, status, http.StatusNotFound, body)
+		wantK0rdentError(t, body, http.StatusNotFound, "")
+	}
+	if resp := listK0rdentPage(t, s, ""); len(resp.ServiceAccounts) != 1 || resp.ServiceAccounts[0].ID != sa.ID {
+		t.Fatalf("the list shows %+v, want the account", resp.ServiceAccounts)
+	}
+	status, _, body = call(t, http.MethodGet, saURL+"/credentials", nil, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	if !strings.Contains(string(body), c.ID) {
+		t.Fatalf("the credential list %s lacks %s", body, c.ID)
+	}
+	if store := s.K0rdentServiceAccounts(); len(store) != 1 || store[0].DisplayName != sa.DisplayName || len(s.K0rdentCredentials(sa.ID)) != 1 {
+		t.Fatalf("the refused calls changed the store: %+v", store)
+	}
+
+	// Only deletes: the reads answer again.
+	s.SetK0rdentNonAdminFor(http.MethodDelete)
+	status, _, body = call(t, http.MethodGet, saURL+"/credentials/"+c.ID, nil, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	status, _, body = call(t, http.MethodDelete, saURL+"/credentials/"+c.ID, nil, auth...)
+	wantStatus(t, status, http.StatusNotFound, body)
+
+	s.SetK0rdentNonAdmin(false)
+	status, _, body = call(t, http.MethodDelete, saURL+"/credentials/"+c.ID, nil, auth...)
+	wantStatus(t, status, http.StatusNoContent, body)
 }
 
 type k0rdentListResponse struct {
@@ -509,6 +682,21 @@ func TestPutK0rdentServiceAccount(t *testing.T) {
 	if kept.ID != "sa-fixed" || !kept.CreatedAt.Equal(old) || kept.Region != "eu" {
 		t.Fatalf("stored account %+v does not keep the given id, time and region", kept)
 	}
+}
+
+func TestAddK0rdentCredential(t *testing.T) {
+	s := newTestServer(t)
+	sa := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	if _, ok := s.AddK0rdentCredential("other", sa.ID); ok {
+		t.Fatal("AddK0rdentCredential found the account in another region")
+	}
+	c, ok := s.AddK0rdentCredential("global", sa.ID)
+	if !ok || c.ClientSecret == "" || c.Status != "active" || !c.ExpiresAt.Equal(c.CreatedAt.Add(K0rdentDefaultCredentialLifetime)) {
+		t.Fatalf("AddK0rdentCredential = %+v, %v", c, ok)
+	}
+	status, _, body := call(t, http.MethodGet, k0rdentURL(s, "global")+"/"+sa.ID+"/credentials/"+c.ID, nil, k0rdentAuth(s)...)
+	wantStatus(t, status, http.StatusOK, body)
+	wantCredentialCount(t, s, k0rdentURL(s, "global")+"/"+sa.ID, 1)
 }
 
 func TestDeleteK0rdentCredential(t *testing.T) {

@@ -64,9 +64,17 @@ func requirePlatform[T any](p func(*clients) platform[T], c *clients, req resour
 }
 
 // apiErrorDiag reports a failed API call: the summary says what failed, the detail is the
-// client's error, which names the platform, the HTTP status and the API's own message.
+// client's error, which names the platform, the HTTP status and the API's own message. A 404
+// the client could not confirm as a deletion (client.UnconfirmedNotFoundError) is no
+// client.ErrNotFound, so removeIfGone and ignoreNotFound pass it here; the detail then says
+// that the object was kept.
 func apiErrorDiag(diags *diag.Diagnostics, summary string, err error) {
-	diags.AddError(summary, err.Error())
+	detail := err.Error()
+	var unconfirmed *client.UnconfirmedNotFoundError
+	if errors.As(err, &unconfirmed) {
+		detail += ". Nothing was removed from the state. If the object really was deleted, remove it with terraform state rm."
+	}
+	diags.AddError(summary, detail)
 }
 
 // removeIfGone handles a Read that found nothing: the object was deleted outside Terraform, so
@@ -99,4 +107,12 @@ func keepSecret(prior types.String, fresh string) types.String {
 		return prior
 	}
 	return types.StringValue(fresh)
+}
+
+// nullIfEmpty is the API's "" as null: a value the object does not have (yet).
+func nullIfEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"regexp"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -115,6 +118,68 @@ func expectNewID(address string, old *string) func(*terraform.State) error {
 		}
 		return err
 	}
+}
+
+// planWarnings records the warnings the provider's plans return, which the test harness does
+// not expose: its factories wrap the provider's protocol server.
+type planWarnings struct {
+	mu       sync.Mutex
+	warnings []string // "summary: detail"
+}
+
+// factories are testAccProviders with every plan's warnings recorded.
+func (w *planWarnings) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"agentfleet": func() (tfprotov6.ProviderServer, error) {
+			s, err := testAccProviders["agentfleet"]()
+			return &warningServer{ProviderServer: s, into: w}, err
+		},
+	}
+}
+
+// take returns the warnings recorded so far, and forgets them.
+func (w *planWarnings) take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.warnings
+	w.warnings = nil
+	return out
+}
+
+// expect fails unless a warning recorded so far matches want, and forgets them all.
+func (w *planWarnings) expect(t *testing.T, want *regexp.Regexp) {
+	t.Helper()
+	got := w.take()
+	if !slices.ContainsFunc(got, want.MatchString) {
+		t.Errorf("no plan warning matches %s; the plans warned %q", want, got)
+	}
+}
+
+// expectNone fails if a warning recorded so far matches unwanted, and forgets them all.
+func (w *planWarnings) expectNone(t *testing.T, unwanted *regexp.Regexp) {
+	t.Helper()
+	if got := w.take(); slices.ContainsFunc(got, unwanted.MatchString) {
+		t.Errorf("a plan warning matches %s: %q", unwanted, got)
+	}
+}
+
+type warningServer struct {
+	tfprotov6.ProviderServer
+	into *planWarnings
+}
+
+func (s *warningServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
+	if resp != nil {
+		s.into.mu.Lock()
+		for _, d := range resp.Diagnostics {
+			if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+				s.into.warnings = append(s.into.warnings, d.Summary+": "+d.Detail)
+			}
+		}
+		s.into.mu.Unlock()
+	}
+	return resp, err
 }
 
 func TestProviderSchemaIsValid(t *testing.T) {

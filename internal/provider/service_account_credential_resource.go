@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 )
@@ -41,6 +43,10 @@ type serviceAccountCredentialModel struct {
 	ClientID         types.String `tfsdk:"client_id"`
 	ClientSecret     types.String `tfsdk:"client_secret"`
 	CreatedAt        types.String `tfsdk:"created_at"`
+	CreatedBy        types.String `tfsdk:"created_by"`
+	Status           types.String `tfsdk:"status"`
+	LastUsedAt       types.String `tfsdk:"last_used_at"`
+	LastUsedIP       types.String `tfsdk:"last_used_ip"`
 }
 
 // credentialRotation is what a plan does to a credential due for rotation.
@@ -55,7 +61,10 @@ func (r *serviceAccountCredentialResource) Schema(_ context.Context, _ resource.
 		MarkdownDescription: "A credential (client secret) of a k0rdent IAM service account. The secret is returned only when the " +
 			"credential is created; it is stored in state, so protect the state. A credential cannot change: a new expiry, or " +
 			"rotation with `rotate_before`, replaces it. Use `lifecycle { create_before_destroy = true }` so the new credential " +
-			"exists before the old one is revoked, giving consumers an overlap in which both work.",
+			"exists before the old one is revoked, giving consumers an overlap in which both work.\n\n" +
+			"A service account may have at most 5 active credentials. A plan that creates one for an account that already has 5 " +
+			"warns, and the platform refuses the create. With `create_before_destroy`, a rotation needs a free place, because " +
+			"the new credential exists before the old one is revoked.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"service_account_id": schema.StringAttribute{
@@ -68,9 +77,10 @@ func (r *serviceAccountCredentialResource) Schema(_ context.Context, _ resource.
 			"expires_at": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "When the credential expires, as an RFC 3339 time in the future such as `\"2026-01-31T00:00:00Z\"`. " +
-					"Omitted, the platform decides (no expiry, or the organization's default lifetime) and the actual expiry is " +
-					"shown here. Changing it to another time replaces the credential; removing it keeps the current one.",
+				MarkdownDescription: "When the credential expires, as an RFC 3339 time in the future such as `\"2026-01-31T00:00:00Z\"`, " +
+					"no later than the organization's maximum credential lifetime allows. Omitted, the organization's default " +
+					"lifetime applies and the actual expiry is shown here. Changing it to another time replaces the credential; " +
+					"removing it keeps the current one.",
 				Validators: []validator.String{rfc3339Time()},
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.UseStateForUnknown(),
@@ -90,9 +100,10 @@ func (r *serviceAccountCredentialResource) Schema(_ context.Context, _ resource.
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"client_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "OAuth client id to present with the secret (the service account's).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				MarkdownDescription: "OAuth client id to present with the secret: the service account's `client_id`, which all its " +
+					"credentials share (the API's credential has none of its own).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"client_secret": schema.StringAttribute{
 				Computed:  true,
@@ -101,20 +112,28 @@ func (r *serviceAccountCredentialResource) Schema(_ context.Context, _ resource.
 					"`terraform import` it is null, because the API never returns it again.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"created_at": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "When the credential was created (RFC 3339).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"created_at": stableComputedString("When the credential was created (RFC 3339)."),
+			"created_by": stableComputedString("The principal that created the credential."),
+			"status": stableComputedString("`active`, or `expired` once `expires_at` has passed (final: an expired credential " +
+				"cannot be enabled again), as of the last refresh. A plan warns about an expired credential."),
+			"last_used_at": stableComputedString("When the credential last authenticated (RFC 3339), as of the last refresh; null " +
+				"if it never has."),
+			"last_used_ip": stableComputedString("The address the credential last authenticated from, as of the last refresh; null " +
+				"if it never has."),
 		},
 	}
 }
 
-// ModifyPlan checks the platform is configured and plans the rotation of a credential whose
-// expiry is within rotate_before.
+// ModifyPlan checks the platform is configured, warns when a create will meet the limit of
+// active credentials, and plans the rotation of a credential whose expiry is within
+// rotate_before (or warns about one that has expired).
 func (r *serviceAccountCredentialResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	requirePlatform(k0rdentPlatform, r.clients, req, resp)
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() { // a create or a destroy: nothing to rotate
+	switch {
+	case req.Plan.Raw.IsNull() || resp.Diagnostics.HasError(): // a destroy, or no platform to ask
+		return
+	case req.State.Raw.IsNull(): // a create, or the create half of a replacement
+		r.warnAtLimit(ctx, req, resp)
 		return
 	}
 	var state, plan serviceAccountCredentialModel
@@ -125,6 +144,7 @@ func (r *serviceAccountCredentialResource) ModifyPlan(ctx context.Context, req r
 	}
 	due, expiry := rotationDue(plan.RotateBefore, state.ExpiresAt, time.Now())
 	if !due {
+		warnIfExpired(&resp.Diagnostics, state)
 		return
 	}
 	var configured types.String
@@ -142,6 +162,50 @@ func (r *serviceAccountCredentialResource) ModifyPlan(ctx context.Context, req r
 	// is the value that will: a new credential gets a new one.
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("client_secret"))
+}
+
+// warnAtLimit warns when the plan creates a credential for a service account that already has
+// the most active credentials the platform allows, which it will refuse. Terraform plans the
+// new half of a replacement as a create too, without the old credential's state, so the warning
+// also covers a rotation with create_before_destroy. An account created in the same apply (its
+// id still unknown) has none yet; when the count fails, the plan goes on without it, since the
+// apply's error names the limit anyway.
+func (r *serviceAccountCredentialResource) warnAtLimit(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.clients == nil { // the provider is not configured yet
+		return
+	}
+	var saID types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("service_account_id"), &saID)...)
+	api, diags := r.clients.k0rdent.get()
+	if saID.IsUnknown() || saID.IsNull() || resp.Diagnostics.HasError() || diags.HasError() {
+		return
+	}
+	active, err := api.ActiveCredentials(ctx, saID.ValueString())
+	if err != nil {
+		tflog.Debug(ctx, "cannot count the service account's active credentials; the plan does not check the limit",
+			map[string]any{"service_account_id": saID.ValueString(), "error": err.Error()})
+		return
+	}
+	if len(active) < client.K0rdentMaxActiveCredentials {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("service_account_id"), "Credential limit reached",
+		fmt.Sprintf("Service account %q already has %d active credentials, the most k0rdent IAM allows (%d), so the platform "+
+			"will refuse a new one. Delete a credential that is no longer used, or wait until one expires, before applying. "+
+			"If this plan replaces one of them, the replacement fits only if the old credential is revoked first, which "+
+			"create_before_destroy prevents.", saID.ValueString(), len(active), client.K0rdentMaxActiveCredentials))
+}
+
+// warnIfExpired tells the user about a credential that no longer authenticates, which no plan
+// replaces unless asked to.
+func warnIfExpired(diags *diag.Diagnostics, state serviceAccountCredentialModel) {
+	if state.Status.ValueString() != client.K0rdentCredentialExpired {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("status"), "Credential expired",
+		fmt.Sprintf("Credential %s of service account %s expired at %s and no longer authenticates; an expired credential "+
+			"cannot be enabled again. Set rotate_before to have plans replace it before it expires, or replace it now "+
+			"(terraform apply -replace).", state.ID.ValueString(), state.ServiceAccountID.ValueString(), state.ExpiresAt.ValueString()))
 }
 
 func (r *serviceAccountCredentialResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -229,6 +293,10 @@ func serviceAccountCredentialFromAPI(c *client.ServiceAccountCredential, prior s
 		ClientID:         types.StringValue(c.ClientID),
 		ClientSecret:     keepSecret(prior.ClientSecret, c.ClientSecret),
 		CreatedAt:        types.StringValue(c.CreatedAt),
+		CreatedBy:        types.StringValue(c.CreatedBy),
+		Status:           types.StringValue(c.Status),
+		LastUsedAt:       nullIfEmpty(c.LastUsedAt),
+		LastUsedIP:       nullIfEmpty(c.LastUsedIP),
 	}
 }
 
@@ -237,7 +305,8 @@ func (m serviceAccountCredentialModel) toAPI() client.CredentialRequest {
 }
 
 // expiryMoved replaces a credential whose expiry changes to another instant; the API cannot
-// change an expiry, but a new spelling of the same instant needs no new credential.
+// change an expiry, but a new spelling of the same instant needs no new credential. (It is only
+// asked when the planned value differs from the state.)
 func expiryMoved(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 	resp.RequiresReplace = !sameTime(req.StateValue, req.PlanValue)
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"testing"
 	"time"
@@ -58,7 +59,8 @@ func (m *accMock) checkCredentialsDestroyed(*terraform.State) error {
 }
 
 // checkOneCredential checks that the mock holds exactly one credential of credentialAccount: the
-// one in state, with the secret in state, expiring at expiresAt (RFC 3339, "" for never).
+// one in state, with the secret in state, expiring at expiresAt (RFC 3339), or with "" at the end
+// of the organization's default lifetime, which the platform gives a credential without one.
 func (m *accMock) checkOneCredential(expiresAt string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		creds := m.K0rdentCredentials(credentialAccount)
@@ -77,7 +79,7 @@ func (m *accMock) checkOneCredential(expiresAt string) resource.TestCheckFunc {
 		if c.ID != id || c.ClientSecret != secret {
 			return fmt.Errorf("state holds credential %s and its secret, the platform %s", id, c.ID)
 		}
-		want := time.Time{}
+		want := c.CreatedAt.Add(mockserver.K0rdentDefaultCredentialLifetime)
 		if expiresAt != "" {
 			want, _ = time.Parse(time.RFC3339, expiresAt)
 		}
@@ -113,6 +115,10 @@ func TestAccServiceAccountCredential_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("client_secret"), knownvalue.StringRegexp(regexp.MustCompile(`^k0s_`))),
 					statecheck.ExpectSensitiveValue(credentialAddr, tfjsonpath.New("client_secret")),
 					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(expires)),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("created_by"), knownvalue.StringExact("user-admin-001")),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("last_used_at"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("last_used_ip"), knownvalue.Null()),
 					idSame.AddStateValue(credentialAddr, tfjsonpath.New("id")),
 				},
 				Check: m.checkOneCredential(expires),
@@ -208,10 +214,14 @@ func TestAccServiceAccountCredential_rotateBeforeExpiry(t *testing.T) {
 		CheckDestroy:             m.checkCredentialsDestroyed,
 		Steps: []resource.TestStep{
 			{
-				// The platform sets no expiry here: nothing to rotate, and no plan churn.
+				// The platform sets the default lifetime, far beyond rotate_before: nothing to
+				// rotate, and no plan churn.
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.NotNull()),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(m.checkOneCredential(""), captureAttr(credentialAddr, "id", &oldID)),
 			},
@@ -374,4 +384,226 @@ func TestAccServiceAccountCredential_lostCreateAnswerLeavesNoOrphan(t *testing.T
 		t.Fatalf("%d credential creates and %d deletes sent, want 2 and 2: the lost create, the delete of what it made, "+
 			"one more create, and the destroy", n, d)
 	}
+}
+
+// The credential answers carry no clientId: the credential's client_id is its service account's,
+// after a create and after an import alike.
+func TestAccServiceAccountCredential_clientIDIsTheServiceAccounts(t *testing.T) {
+	m := newAccMock(t)
+	config := m.config(serviceAccountConfig(pipelineAccount) + `
+resource "agentfleet_service_account_credential" "test" {
+  service_account_id = agentfleet_service_account.test.id
+}
+`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkServiceAccountsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("client_id"), knownvalue.StringExact(credentialAccount+"@myorg.iam")),
+					statecheck.CompareValuePairs(credentialAddr, tfjsonpath.New("client_id"),
+						serviceAccountAddr, tfjsonpath.New("client_id"), compare.ValuesSame()),
+				},
+				Check: m.checkOneCredential(""),
+			},
+			{
+				ResourceName:            credentialAddr,
+				ImportState:             true,
+				ImportStateIdFunc:       credentialImportID,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"client_secret"},
+			},
+		},
+	})
+}
+
+// A use and an expiry on the platform show after a refresh without any diff; an expired
+// credential is flagged at plan time, since it no longer authenticates.
+func TestAccServiceAccountCredential_useAndExpiryFollow(t *testing.T) {
+	m := newCredentialMock(t)
+	warnings := &planWarnings{}
+	config := m.config(credentialConfig(""))
+	var id string
+	used := time.Now().UTC().Truncate(time.Second)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: warnings.factories(),
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureAttr(credentialAddr, "id", &id)},
+			{
+				PreConfig: func() {
+					m.SetK0rdentCredentialUsed(k0rdentRegion, credentialAccount, id, used, "203.0.113.42")
+					m.SetK0rdentCredentialExpiry(k0rdentRegion, credentialAccount, id, time.Now().Add(-time.Minute))
+					warnings.expectNone(t, regexp.MustCompile(`expired`))
+				},
+				RefreshState: true,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(credentialAddr, "status", "expired"),
+					resource.TestCheckResourceAttr(credentialAddr, "last_used_at", used.Format(time.RFC3339)),
+					resource.TestCheckResourceAttr(credentialAddr, "last_used_ip", "203.0.113.42"),
+				),
+			},
+			{Config: config, PlanOnly: true},
+		},
+	})
+	warnings.expect(t, phrase("Credential expired", "no longer authenticates", "rotate_before"))
+}
+
+// checkCredentialsLeft is a CheckDestroy for tests that put credentials on the platform
+// themselves: exactly those are left.
+func (m *accMock) checkCredentialsLeft(n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if left := m.K0rdentCredentials(credentialAccount); len(left) != n {
+			return fmt.Errorf("%d credentials left on the platform after destroy, want the %d made outside Terraform", len(left), n)
+		}
+		return nil
+	}
+}
+
+// addCredentials puts n credentials of credentialAccount on the platform outside Terraform and
+// returns their ids.
+func (m *accMock) addCredentials(t *testing.T, n int) []string {
+	t.Helper()
+	var ids []string
+	for range n {
+		c, ok := m.AddK0rdentCredential(k0rdentRegion, credentialAccount)
+		if !ok {
+			t.Fatal("the account is not in the mock")
+		}
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// At most 5 active credentials per service account: a plan that creates a sixth warns, the
+// apply fails saying why, and once a place is free the create goes through.
+func TestAccServiceAccountCredential_limitOfFiveActive(t *testing.T) {
+	m := newCredentialMock(t)
+	others := m.addCredentials(t, 5)
+	warnings := &planWarnings{}
+	config := m.config(credentialConfig(""))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: warnings.factories(),
+		CheckDestroy:             m.checkCredentialsLeft(4),
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: phrase("Unable to create service account credential", "already has 5 active credentials", others[0], "allows at most 5"),
+			},
+			{
+				PreConfig: func() {
+					warnings.expect(t, phrase("Credential limit reached", credentialAccount, "already has 5 active credentials", "will refuse"))
+					if n := len(m.K0rdentCredentials(credentialAccount)); n != 5 {
+						t.Errorf("the platform holds %d credentials after the refused create, want 5", n)
+					}
+					m.DeleteK0rdentCredential(k0rdentRegion, credentialAccount, others[0])
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				},
+			},
+		},
+	})
+	// With four others, no plan warned.
+	warnings.expectNone(t, regexp.MustCompile(`Credential limit`))
+}
+
+// Replacing the fifth credential with create_before_destroy would make a sixth for a moment:
+// the plan warns, the apply fails, and the old credential is kept. Without
+// create_before_destroy the old one is revoked first and the replacement fits.
+func TestAccServiceAccountCredential_rotationAtTheLimit(t *testing.T) {
+	m := newCredentialMock(t)
+	m.addCredentials(t, 4)
+	warnings := &planWarnings{}
+	expires, later := inHours(72, time.UTC), inHours(96, time.UTC)
+	withExpiry := func(at string, lifecycle string) string {
+		return m.config(credentialConfig(fmt.Sprintf("  expires_at = %q\n%s", at, lifecycle)))
+	}
+	const createFirst = "\n  lifecycle {\n    create_before_destroy = true\n  }"
+	var oldID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: warnings.factories(),
+		CheckDestroy:             m.checkCredentialsLeft(4),
+		Steps: []resource.TestStep{
+			{
+				Config: withExpiry(expires, createFirst),
+				Check:  captureAttr(credentialAddr, "id", &oldID),
+			},
+			{
+				PreConfig:   func() { warnings.expectNone(t, regexp.MustCompile(`Credential limit`)) },
+				Config:      withExpiry(later, createFirst),
+				ExpectError: phrase("Unable to create service account credential", "already has 5 active credentials"),
+			},
+			{
+				PreConfig: func() {
+					// Terraform plans the new half of the replacement as a create: the old
+					// credential still counts, and the warning says what that means here.
+					warnings.expect(t, phrase("Credential limit reached", "already has 5 active credentials", "replaces",
+						"revoked first", "create_before_destroy"))
+				},
+				// The refused replacement left the old credential in place.
+				Config:   withExpiry(expires, createFirst),
+				PlanOnly: true,
+			},
+			{
+				Config: withExpiry(later, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(expectNewID(credentialAddr, &oldID), func(*terraform.State) error {
+					if n := len(m.K0rdentCredentials(credentialAccount)); n != 5 {
+						return fmt.Errorf("the platform holds %d credentials, want the 4 others and the replacement", n)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
+
+// A token that lost its admin rights gets 404 for a credential that exists. The refresh fails,
+// saying what to check, and nothing leaves state; a destroy fails rather than report success.
+// With the rights back, nothing has changed.
+func TestAccServiceAccountCredential_nonAdmin404KeepsState(t *testing.T) {
+	m := newCredentialMock(t)
+	config := m.config(credentialConfig(""))
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureAttr(credentialAddr, "id", &id)},
+			{
+				PreConfig: func() { m.SetK0rdentNonAdmin(true) },
+				Config:    config,
+				PlanOnly:  true,
+				ExpectError: phrase("Unable to read service account credential", "HTTP 404 Not Found", "its service account answered 404 too",
+					"still in the list of service accounts", "tenant administrator", "AGENTFLEET_K0RDENT_TOKEN", "Nothing was removed from the state"),
+			},
+			{
+				PreConfig: func() { m.SetK0rdentNonAdmin(false) },
+				Config:    config,
+				PlanOnly:  true,
+			},
+			{
+				// Rights lost between the refresh and the delete: the delete's 404 is no success.
+				PreConfig: func() { m.SetK0rdentNonAdminFor(http.MethodDelete) },
+				Config:    m.providerConfig(),
+				ExpectError: phrase("Unable to delete service account credential", "HTTP 404 Not Found",
+					"still in the credential list of its service account", "tenant administrator"),
+			},
+			{
+				PreConfig: func() {
+					if creds := m.K0rdentCredentials(credentialAccount); len(creds) != 1 || creds[0].ID != id {
+						t.Errorf("the platform holds %+v after the refused destroy, want credential %s", creds, id)
+					}
+					m.SetK0rdentNonAdmin(false)
+				},
+				Config: m.providerConfig(),
+			},
+		},
+	})
 }

@@ -300,7 +300,8 @@ func stringsOfSet(s types.Set) []string {
 	return out
 }
 
-// stableComputedString is a computed attribute set at creation that never changes after.
+// stableComputedString is a computed attribute that no plan changes: the API sets it, and only a
+// refresh picks up a new value (most never change after creation).
 func stableComputedString(description string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Computed:            true,

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -214,17 +215,27 @@ func TestAccServiceAccount_drift(t *testing.T) {
 				Check: m.checkOneServiceAccount("Production CI/CD Pipeline", "compute.deployer", "storage.writer"),
 			},
 			{
-				// An account deleted outside Terraform leaves state, and the plan creates it again.
+				// An account deleted outside Terraform leaves state, and the plan creates it again:
+				// the list, which no longer holds it, confirms the 404.
 				PreConfig: func() {
 					if !m.DeleteK0rdentServiceAccount(k0rdentRegion, "sa-pipeline-prod") {
 						t.Fatal("the account is not in the mock")
 					}
+					m.ResetCalls()
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serviceAccountAddr, plancheck.ResourceActionCreate)},
 				},
-				Check: m.checkOneServiceAccount("Production CI/CD Pipeline", "compute.deployer", "storage.writer"),
+				Check: resource.ComposeTestCheckFunc(
+					m.checkOneServiceAccount("Production CI/CD Pipeline", "compute.deployer", "storage.writer"),
+					func(*terraform.State) error {
+						if m.Calls("GET "+k0rdentAccountsRoute) == 0 {
+							return fmt.Errorf("the 404 was taken for a deletion without the list: %v", m.AllCalls())
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})
@@ -372,6 +383,49 @@ resource "agentfleet_service_account_credential" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(serviceAccountAddr, tfjsonpath.New("active_credential_count"), knownvalue.Int64Exact(1)),
 				},
+			},
+		},
+	})
+}
+
+// A token that lost its admin rights gets 404 for a service account that exists, while the
+// list still shows it. The refresh fails, saying what to check, and nothing leaves state; a
+// destroy fails rather than report success. With the rights back, nothing has changed.
+func TestAccServiceAccount_nonAdmin404KeepsState(t *testing.T) {
+	m := newAccMock(t)
+	config := m.config(serviceAccountConfig(pipelineAccount))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkServiceAccountsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() { m.SetK0rdentNonAdmin(true) },
+				Config:    config,
+				PlanOnly:  true,
+				ExpectError: phrase("Unable to read service account", "HTTP 404 Not Found", `service account "sa-pipeline-prod"`,
+					"still in the list of service accounts", "tenant administrator", "AGENTFLEET_K0RDENT_TOKEN", "Nothing was removed from the state"),
+			},
+			{
+				PreConfig: func() { m.SetK0rdentNonAdmin(false) },
+				Config:    config,
+				PlanOnly:  true,
+			},
+			{
+				// Rights lost between the refresh and the delete: the delete's 404 is no success.
+				PreConfig: func() { m.SetK0rdentNonAdminFor(http.MethodDelete) },
+				Config:    m.providerConfig(),
+				ExpectError: phrase("Unable to delete service account", "HTTP 404 Not Found", "still in the list of service accounts",
+					"tenant administrator"),
+			},
+			{
+				PreConfig: func() {
+					if all := m.K0rdentServiceAccounts(); len(all) != 1 {
+						t.Errorf("the platform holds %+v after the refused destroy, want the account", all)
+					}
+					m.SetK0rdentNonAdmin(false)
+				},
+				Config: m.providerConfig(),
 			},
 		},
 	})

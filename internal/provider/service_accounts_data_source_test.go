@@ -14,11 +14,11 @@ import (
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
 
-// More accounts than one page (the client asks for 100) prove the data source walks every page;
-// the filters apply to the whole list.
+// More accounts than one page (the client asks for 500, the API's maximum) prove the data source
+// walks every page; the filters apply to the whole list.
 func TestAccServiceAccountsDataSource_allPagesAndFilters(t *testing.T) {
 	m := newAccMock(t)
-	const total, inProject = 230, 8
+	const total, inProject = 600, 20
 	for i := range total {
 		sa := mockserver.K0rdentServiceAccount{DisplayName: fmt.Sprintf("bulk %d", i), Scope: "organization", ScopeID: "org-1"}
 		if i%30 == 0 {
@@ -46,9 +46,9 @@ data "agentfleet_service_accounts" "none" { scope_id = "proj-nothing" }
 				statecheck.ExpectKnownValue("data.agentfleet_service_accounts.none", tfjsonpath.New("service_accounts"), knownvalue.ListSizeExact(0)),
 			},
 			Check: func(*terraform.State) error {
-				// Three data sources, three pages each, and nothing fetched twice per read.
-				if got := m.Calls("GET " + k0rdentAccountsRoute); got%9 != 0 || got == 0 {
-					return fmt.Errorf("list calls %d; want a whole number of 3-page walks of 3 data sources", got)
+				// Three data sources, two pages each, and nothing fetched twice per read.
+				if got := m.Calls("GET " + k0rdentAccountsRoute); got%6 != 0 || got == 0 {
+					return fmt.Errorf("list calls %d; want a whole number of 2-page walks of 3 data sources", got)
 				}
 				return nil
 			},

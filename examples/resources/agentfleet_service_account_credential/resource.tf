@@ -8,7 +8,8 @@ resource "agentfleet_service_account" "pipeline" {
 
 # A credential whose expiry the platform sets (the organization's default lifetime). Two weeks
 # before it expires, plans replace it. create_before_destroy creates the new credential before
-# the old one is revoked, so consumers can switch over while both work.
+# the old one is revoked, so consumers can switch over while both work. A service account may
+# have at most 5 active credentials, so such a rotation needs one place free.
 resource "agentfleet_service_account_credential" "pipeline" {
   service_account_id = agentfleet_service_account.pipeline.id
   rotate_before      = "336h"
@@ -18,7 +19,8 @@ resource "agentfleet_service_account_credential" "pipeline" {
   }
 }
 
-# A credential with a fixed expiry: changing expires_at replaces it.
+# A credential with a fixed expiry, within the organization's maximum lifetime: changing
+# expires_at replaces it.
 resource "agentfleet_service_account_credential" "break_glass" {
   service_account_id = agentfleet_service_account.pipeline.id
   expires_at         = "2030-01-31T00:00:00Z"
