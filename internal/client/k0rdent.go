@@ -32,6 +32,10 @@ type K0rdent struct {
 	// those creates got an answer for. See CreateCredential.
 	credentialCreates keyedRWMutex
 	issued            idSet
+	// clientIDs caches each service account's clientId (service account id to client id), which
+	// credentials need and their own answers lack: with it a credential read costs one call, not
+	// two. A client id lasts as long as its account; creating or deleting an account updates it.
+	clientIDs sync.Map
 }
 
 // NewK0rdent returns a k0rdent IAM client on the shared transport.
@@ -181,6 +185,9 @@ func (k *K0rdent) CreateServiceAccount(ctx context.Context, req ServiceAccountRe
 	case isConflict(err):
 		return nil, fmt.Errorf("%w That id is taken in region %q by a service account this create did not make: "+
 			"import it (terraform import) or choose another id", err, k.region)
+	}
+	if err == nil {
+		k.rememberClientID(sa)
 	}
 	return sa, err
 }
@@ -352,6 +359,7 @@ func (k *K0rdent) UpdateServiceAccount(ctx context.Context, id string, req Servi
 // token lost its rights is an *UnconfirmedNotFoundError, so nobody takes it for a deletion.
 func (k *K0rdent) DeleteServiceAccount(ctx context.Context, id string) error {
 	_, err := k.do(ctx, request{method: http.MethodDelete, path: k.serviceAccountPath(id)}, nil)
+	k.clientIDs.Delete(id)
 	return k.confirmServiceAccountGone(ctx, id, err)
 }
 
@@ -541,6 +549,9 @@ func (k *K0rdent) postCredential(ctx context.Context, serviceAccountID string, r
 // serviceAccountClientID returns the clientId of a service account: the OAuth client id that
 // every credential of the account authenticates with.
 func (k *K0rdent) serviceAccountClientID(ctx context.Context, serviceAccountID string) (string, error) {
+	if clientID, ok := k.clientIDs.Load(serviceAccountID); ok {
+		return clientID.(string), nil
+	}
 	sa, err := k.GetServiceAccount(ctx, serviceAccountID)
 	if err != nil {
 		return "", err
@@ -548,7 +559,15 @@ func (k *K0rdent) serviceAccountClientID(ctx context.Context, serviceAccountID s
 	if sa.ClientID == "" {
 		return "", fmt.Errorf("%s API: service account %q has no clientId, which its credentials authenticate with", k.platform, serviceAccountID)
 	}
+	k.rememberClientID(sa)
 	return sa.ClientID, nil
+}
+
+// rememberClientID caches the client id of an account just created or read.
+func (k *K0rdent) rememberClientID(sa *ServiceAccount) {
+	if sa != nil && sa.ClientID != "" {
+		k.clientIDs.Store(sa.ID, sa.ClientID)
+	}
 }
 
 // CredentialLimitError is a credential create the platform refused while the service account

@@ -1187,3 +1187,39 @@ func TestK0rdentCredentialWithoutStatusGetsOneFromItsExpiry(t *testing.T) {
 		t.Fatalf("GetCredential = %+v, %v; want status expired, from the past expiry", got, err)
 	}
 }
+
+// A service account's client id is read once per provider process, not once per credential:
+// credential reads cost one call each.
+func TestK0rdentCredentialClientIDIsReadOncePerServiceAccount(t *testing.T) {
+	c, mock := newK0rdentAgainstMock(t, "global", nil)
+	sa, err := c.CreateServiceAccount(t.Context(), ciAccount())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for range 3 {
+		cred, err := c.CreateCredential(t.Context(), sa.ID, CredentialRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, cred.ID)
+	}
+	if n := mock.Calls("GET " + k0rdentAccountRoute); n != 0 {
+		t.Fatalf("%d GETs of the service account, want 0: the create's answer brought its client id", n)
+	}
+
+	// A new provider process, as after an import, reads the account once for all its credentials.
+	fresh, err := NewK0rdent(c.transport, K0rdentConfig{Endpoint: c.baseURL.String(), Token: mock.Credentials().K0rdentToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		got, err := fresh.GetCredential(t.Context(), sa.ID, id)
+		if err != nil || got.ClientID != sa.ClientID {
+			t.Fatalf("GetCredential(%s) = %+v, %v: want client id %q", id, got, err, sa.ClientID)
+		}
+	}
+	if n := mock.Calls("GET " + k0rdentAccountRoute); n != 1 {
+		t.Fatalf("%d GETs of the service account for 3 credential reads, want 1", n)
+	}
+}
