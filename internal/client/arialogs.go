@@ -10,26 +10,45 @@ import (
 	"sync"
 )
 
-// VMware Aria Operations for Logs. Calls carry a session id as a Bearer token; the session comes
-// from logging in with username and password, or is given as a token.
+// VMware Aria Operations for Logs, through its Log Management API. Calls carry a JWT in the
+// X-JWT-Token header. The JWT comes from VCF Operations, which may live on another host: a
+// username and password acquire a VCF Operations token, which is exchanged for a JWT of the
+// "ops-li" service. Operations for Logs 8.x appliances instead take a session id as a bearer
+// token, from a login with username and password (the legacy_session method).
+
+// Authentication methods of AriaLogsConfig.AuthMethod.
+const (
+	AriaAuthVCFOperations = "vcf_operations"
+	AriaAuthLegacySession = "legacy_session"
+)
 
 // AriaLogsConfig is what the provider's aria_logs block configures.
 type AriaLogsConfig struct {
-	Endpoint     string
-	Username     string
-	Password     string
-	AuthProvider string // "Local" when empty
-	SessionID    string // used instead of logging in
+	Endpoint   string
+	AuthMethod string // AriaAuthVCFOperations when empty
+	// OperationsEndpoint is the base URL of VCF Operations, where /suite-api lives. When empty,
+	// the scheme and host of Endpoint: the same appliance.
+	OperationsEndpoint string
+	Username           string
+	Password           string
+	AuthSource         string // VCF Operations auth source of the user; none when empty
+	AuthProvider       string // legacy login provider, "Local" when empty
+	// Token is a credential to start with instead of getting one: a JWT, or with the legacy
+	// method a session id. When it is rejected and Username and Password are set, the client
+	// gets a new credential itself.
+	Token string
 }
 
-// AriaLogs is the Aria Operations for Logs client. It logs in lazily, caches the session for the
-// life of the provider process, and logs in again once when a call answers 401.
+// AriaLogs is the Aria Operations for Logs client. It gets its credential (a JWT, or a legacy
+// session) lazily, caches it for the life of the provider process, and gets a new one once when a
+// call answers 401.
 type AriaLogs struct {
 	api
 	cfg AriaLogsConfig
+	ops api // VCF Operations, which issues the JWTs
 
-	mu      sync.Mutex
-	session string
+	mu         sync.Mutex
+	credential string
 }
 
 // NewAriaLogs returns an Aria Operations for Logs client on the shared transport.
@@ -38,14 +57,29 @@ func NewAriaLogs(t *Transport, cfg AriaLogsConfig) (*AriaLogs, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.AuthMethod == "" {
+		cfg.AuthMethod = AriaAuthVCFOperations
+	}
+	if cfg.AuthMethod != AriaAuthVCFOperations && cfg.AuthMethod != AriaAuthLegacySession {
+		return nil, fmt.Errorf("%s: unknown authentication method %q", PlatformAriaLogs, cfg.AuthMethod)
+	}
 	if cfg.AuthProvider == "" {
 		cfg.AuthProvider = "Local"
 	}
-	c := &AriaLogs{api: a, cfg: cfg, session: cfg.SessionID}
-	c.authorize = c.authorizeSession
-	c.reauthorize = c.renewSession
+	if cfg.OperationsEndpoint == "" {
+		cfg.OperationsEndpoint = a.baseURL.Scheme + "://" + a.baseURL.Host
+	}
+	ops, err := newAPI(t, PlatformVCFOperations, cfg.OperationsEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	c := &AriaLogs{api: a, cfg: cfg, ops: ops, credential: cfg.Token}
+	c.authorize = c.authorizeCall
+	c.reauthorize = c.renewCredential
 	c.parseError = parseAriaError
-	c.secrets = []string{cfg.Password, cfg.SessionID}
+	c.secrets = []string{cfg.Password, cfg.Token}
+	c.ops.parseError = firstOf(parseVCFOpsError, parseAriaError)
+	c.ops.secrets = c.secrets
 	return c, nil
 }
 
@@ -63,51 +97,162 @@ func parseAriaError(body []byte, e *APIError) bool {
 	return true
 }
 
-// sessionSentKey marks, in the context of one call, where authorizeSession records the session
-// the call was sent with, so that renewSession drops only that session.
-type sessionSentKey struct{}
-
-// call is do for the agent secret methods. It tracks the session each call was sent with: when a
-// session expires under several calls at once, they are all answered 401, and without the
-// tracking each of them would throw away the session another had just logged in for, and log
-// in again itself.
-func (c *AriaLogs) call(ctx context.Context, r request, out any) (*response, error) {
-	return c.do(context.WithValue(ctx, sessionSentKey{}, new(string)), r, out)
+// parseVCFOpsError reads the VCF Operations suite API's {"message": "...", "apiErrorCode": n,
+// "httpStatusCode": n}. A refused acquire has no body at all.
+func parseVCFOpsError(body []byte, e *APIError) bool {
+	var b struct {
+		Message      string `json:"message"`
+		APIErrorCode any    `json:"apiErrorCode"`
+	}
+	if json.Unmarshal(body, &b) != nil || b.Message == "" {
+		return false
+	}
+	e.Code, e.Message = codeString(b.APIErrorCode), b.Message
+	return true
 }
 
-// authorizeSession adds the cached session, logging in first when there is none. Concurrent
-// calls share one login.
-func (c *AriaLogs) authorizeSession(ctx context.Context, req *http.Request) error {
+// credentialSentKey marks, in the context of one call, where authorizeCall records the
+// credential the call was sent with, so that renewCredential drops only that credential.
+type credentialSentKey struct{}
+
+// call is do for the agent secret methods. It tracks the credential each call was sent with:
+// when a JWT or session expires under several calls at once, they are all answered 401, and
+// without the tracking each of them would throw away the credential another had just got, and
+// get one again itself.
+func (c *AriaLogs) call(ctx context.Context, r request, out any) (*response, error) {
+	return c.do(context.WithValue(ctx, credentialSentKey{}, new(string)), r, out)
+}
+
+// authorizeCall adds the cached credential, getting one first when there is none. Concurrent
+// calls share one acquisition: they wait for it under the lock.
+func (c *AriaLogs) authorizeCall(ctx context.Context, req *http.Request) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.session == "" {
-		session, err := c.login(ctx)
+	if c.credential == "" {
+		credential, err := c.obtainCredential(ctx)
 		if err != nil {
 			return err
 		}
-		c.session = session
+		c.credential = credential
 	}
-	if sent, ok := ctx.Value(sessionSentKey{}).(*string); ok {
-		*sent = c.session
+	if sent, ok := ctx.Value(credentialSentKey{}).(*string); ok {
+		*sent = c.credential
 	}
-	req.Header.Set("Authorization", "Bearer "+c.session)
+	if c.cfg.AuthMethod == AriaAuthLegacySession {
+		req.Header.Set("Authorization", "Bearer "+c.credential)
+	} else {
+		req.Header.Set(ariaJWTHeader, c.credential)
+	}
 	return nil
 }
 
-// renewSession drops a session the server no longer accepts; the retried call logs in again.
-// A session that another call has already replaced is kept: the retry uses it.
-func (c *AriaLogs) renewSession(ctx context.Context) error {
-	if c.cfg.Username == "" {
-		return errors.New(PlatformAriaLogs + " API: the configured session token was rejected (HTTP 401). " +
-			"Set a fresh token, or username and password so the provider can log in itself, in the provider's aria_logs block")
+// ariaJWTHeader carries the JWT on every call of the Log Management API.
+const ariaJWTHeader = "X-JWT-Token"
+
+// obtainCredential gets a JWT from VCF Operations, or with the legacy method logs in.
+func (c *AriaLogs) obtainCredential(ctx context.Context) (string, error) {
+	if !c.canObtain() {
+		return "", c.missingCredentials()
+	}
+	if c.cfg.AuthMethod == AriaAuthLegacySession {
+		return c.login(ctx)
+	}
+	return c.acquireJWT(ctx)
+}
+
+// canObtain reports whether the client can get a credential itself rather than only use the
+// configured one.
+func (c *AriaLogs) canObtain() bool { return c.cfg.Username != "" && c.cfg.Password != "" }
+
+func (c *AriaLogs) missingCredentials() error {
+	if c.cfg.AuthMethod == AriaAuthLegacySession {
+		return errors.New(PlatformAriaLogs + " API: no session: set username and password, or token, in the provider's aria_logs block")
+	}
+	return errors.New(PlatformAriaLogs + " API: no JWT: set username and password of a VCF Operations user, or token, in the provider's aria_logs block")
+}
+
+// renewCredential drops a credential the server no longer accepts; the retried call gets a new
+// one. A credential that another call has already replaced is kept: the retry uses it. A
+// configured credential cannot be renewed without a username and password.
+func (c *AriaLogs) renewCredential(ctx context.Context) error {
+	if !c.canObtain() {
+		return c.rejectedToken()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if sent, ok := ctx.Value(sessionSentKey{}).(*string); ok && *sent != c.session {
+	if sent, ok := ctx.Value(credentialSentKey{}).(*string); ok && *sent != c.credential {
 		return nil
 	}
-	c.session = ""
+	c.credential = ""
 	return nil
+}
+
+// rejectedToken is the error when the configured token was refused and cannot be renewed.
+func (c *AriaLogs) rejectedToken() error {
+	if c.cfg.AuthMethod == AriaAuthLegacySession {
+		return errors.New(PlatformAriaLogs + " API: the configured session token was rejected (HTTP 401). " +
+			"Set a fresh token, or username and password so the provider can log in itself, in the provider's aria_logs block")
+	}
+	return errors.New(PlatformAriaLogs + " API: the configured JWT (token) was rejected (HTTP 401); it has probably expired. " +
+		"Refresh it (exchange a VCF Operations token for one with serviceKeys [\"ops-li\"]) and set it as token, " +
+		"or set username and password so the provider gets one itself, in the provider's aria_logs block")
+}
+
+type vcfOpsAcquireRequest struct {
+	Username   string `json:"username"`
+	Password   string `json:"password"`
+	AuthSource string `json:"authSource,omitempty"`
+}
+
+type vcfOpsExchangeRequest struct {
+	ServiceKeys []string `json:"serviceKeys"`
+}
+
+// ariaServiceKey names the Log Management API in a VCF Operations token exchange.
+const ariaServiceKey = "ops-li"
+
+// acquireJWT acquires a VCF Operations token and exchanges it for a JWT of the Log Management
+// API. Both calls go to VCF Operations through the shared transport, without the JWT authorizer
+// and without renewal on 401: a refusal there is final.
+func (c *AriaLogs) acquireJWT(ctx context.Context) (string, error) {
+	var acquired struct {
+		Token string `json:"token"`
+	}
+	acquire := request{method: http.MethodPost, path: "/suite-api/api/auth/token/acquire",
+		body: vcfOpsAcquireRequest{Username: c.cfg.Username, Password: c.cfg.Password, AuthSource: c.cfg.AuthSource}}
+	if _, err := c.ops.do(ctx, acquire, &acquired); err != nil {
+		return "", c.opsError(err)
+	}
+	if acquired.Token == "" {
+		return "", errors.New(PlatformVCFOperations + " API: the token acquire answered without a token")
+	}
+	exchange := c.ops
+	exchange.authorize = func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "OpsToken "+acquired.Token)
+		return nil
+	}
+	var exchanged struct {
+		JWT string `json:"jwtToken"`
+	}
+	req := request{method: http.MethodPost, path: "/suite-api/api/auth/token/exchange",
+		body: vcfOpsExchangeRequest{ServiceKeys: []string{ariaServiceKey}}}
+	if _, err := exchange.do(ctx, req, &exchanged); err != nil {
+		return "", c.opsError(err)
+	}
+	if exchanged.JWT == "" {
+		return "", fmt.Errorf("%s API: the token exchange for service %s answered without a jwtToken", PlatformVCFOperations, ariaServiceKey)
+	}
+	return exchanged.JWT, nil
+}
+
+// opsError adds, to a VCF Operations route that does not exist, where the client looked for it:
+// VCF Operations often lives on a host of its own.
+func (c *AriaLogs) opsError(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w. VCF Operations was expected at %s; if it lives elsewhere, set operations_endpoint in the provider's aria_logs block",
+			err, c.cfg.OperationsEndpoint)
+	}
+	return err
 }
 
 type ariaLoginRequest struct {
@@ -116,12 +261,9 @@ type ariaLoginRequest struct {
 	Provider string `json:"provider"`
 }
 
-// login opens a session. It goes through the shared transport like every call, but without
-// the session authorizer (there is no session yet) and without re-login on 401.
+// login opens a legacy session. It goes through the shared transport like every call, but
+// without the authorizer (there is no session yet) and without re-login on 401.
 func (c *AriaLogs) login(ctx context.Context) (string, error) {
-	if c.cfg.Username == "" || c.cfg.Password == "" {
-		return "", errors.New(PlatformAriaLogs + " API: no session: set username and password, or token, in the provider's aria_logs block")
-	}
 	plain := c.api
 	plain.authorize, plain.reauthorize = nil, nil
 	var out struct {

@@ -1,14 +1,21 @@
 package client
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
@@ -35,6 +42,9 @@ func newAriaBehind(t *testing.T, cfg AriaLogsConfig, intercept interceptor) (*Ar
 		t.Fatal(err)
 	}
 	cfg.Endpoint = mock.Endpoints(srv.URL).AriaLogs
+	if cfg.OperationsEndpoint == "" {
+		cfg.OperationsEndpoint = mock.Endpoints(srv.URL).VCFOperations
+	}
 	c, err := NewAriaLogs(tr, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -50,9 +60,14 @@ func listSecrets(t *testing.T, c *AriaLogs) error {
 	return err
 }
 
-func TestAriaLogsLogsInOnceAndAgainAfterExpiry(t *testing.T) {
+// legacyAria is the configuration of the legacy session login with the mock's user.
+func legacyAria() AriaLogsConfig {
 	creds := mockserver.DefaultCredentials()
-	c, mock := newAriaAgainstMock(t, AriaLogsConfig{Username: creds.AriaUsername, Password: creds.AriaPassword})
+	return AriaLogsConfig{AuthMethod: AriaAuthLegacySession, Username: creds.AriaUsername, Password: creds.AriaPassword}
+}
+
+func TestAriaLegacyLogsInOnceAndAgainAfterExpiry(t *testing.T) {
+	c, mock := newAriaAgainstMock(t, legacyAria())
 	for i := 0; i < 3; i++ {
 		if err := listSecrets(t, c); err != nil {
 			t.Fatalf("call %d: %v", i, err)
@@ -69,10 +84,15 @@ func TestAriaLogsLogsInOnceAndAgainAfterExpiry(t *testing.T) {
 	if got := mock.AriaLogins(); got != 2 {
 		t.Fatalf("%d logins after expiry, want 2 (one transparent re-login)", got)
 	}
+	if got := mock.AriaTokenAcquisitions(); got != 0 {
+		t.Fatalf("%d VCF Operations tokens acquired, want none with the legacy method", got)
+	}
 }
 
-func TestAriaLogsWrongPasswordIsAClearError(t *testing.T) {
-	c, mock := newAriaAgainstMock(t, AriaLogsConfig{Username: "admin", Password: "wrong-password"})
+func TestAriaLegacyWrongPasswordIsAClearError(t *testing.T) {
+	cfg := legacyAria()
+	cfg.Password = "wrong-password"
+	c, mock := newAriaAgainstMock(t, cfg)
 	err := listSecrets(t, c)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !strings.Contains(err.Error(), "aria_logs block") {
 		t.Fatalf("err %v; want a 401 that names the aria_logs block", err)
@@ -85,11 +105,50 @@ func TestAriaLogsWrongPasswordIsAClearError(t *testing.T) {
 	}
 }
 
-func TestAriaLogsRejectedSessionTokenSaysWhatToDo(t *testing.T) {
-	c, _ := newAriaAgainstMock(t, AriaLogsConfig{SessionID: "stale-session"})
+func TestAriaLegacyRejectedSessionTokenSaysWhatToDo(t *testing.T) {
+	c, _ := newAriaAgainstMock(t, AriaLogsConfig{AuthMethod: AriaAuthLegacySession, Token: "stale-session"})
 	err := listSecrets(t, c)
 	if err == nil || !strings.Contains(err.Error(), "session token was rejected") {
 		t.Fatalf("err %v; want the rejected-token explanation", err)
+	}
+}
+
+// A session token the mock issued is sent as a bearer token, and nothing else is.
+func TestAriaLegacySessionTokenIsABearerToken(t *testing.T) {
+	var headers http.Header
+	c, mock := newAriaBehind(t, AriaLogsConfig{AuthMethod: AriaAuthLegacySession}, func(_ *mockserver.Server, _ http.ResponseWriter, r *http.Request) bool {
+		headers = r.Header.Clone()
+		return false
+	})
+	c.credential = mock.OpenAriaSession()
+	if err := listSecrets(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if headers.Get("Authorization") != "Bearer "+c.credential || headers.Get("X-JWT-Token") != "" {
+		t.Fatalf("the call carried %v, want only the session as a bearer token", headers)
+	}
+}
+
+func TestAriaJWTAcquiredOnceAndAgainAfterExpiry(t *testing.T) {
+	creds := mockserver.DefaultCredentials()
+	c, mock := newAriaAgainstMock(t, AriaLogsConfig{Username: creds.AriaUsername, Password: creds.AriaPassword})
+	for i := 0; i < 3; i++ {
+		if err := listSecrets(t, c); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if a, e := mock.AriaTokenAcquisitions(), mock.AriaTokenExchanges(); a != 1 || e != 1 {
+		t.Fatalf("%d acquisitions and %d exchanges for three calls, want 1 and 1 (the JWT is cached)", a, e)
+	}
+	mock.ExpireAriaJWTs()
+	if err := listSecrets(t, c); err != nil {
+		t.Fatalf("after the JWT expired: %v", err)
+	}
+	if a, e := mock.AriaTokenAcquisitions(), mock.AriaTokenExchanges(); a != 2 || e != 2 {
+		t.Fatalf("%d acquisitions and %d exchanges after expiry, want 2 and 2 (one transparent renewal)", a, e)
+	}
+	if got := mock.AriaLogins(); got != 0 {
+		t.Fatalf("%d legacy logins, want none", got)
 	}
 }
 
@@ -103,7 +162,8 @@ func newLoggedInAria(t *testing.T) (*AriaLogs, *mockserver.Server) {
 	return newLoggedInAriaBehind(t, nil)
 }
 
-// newLoggedInAriaBehind is newLoggedInAria with intercept in front of the mock.
+// newLoggedInAriaBehind is newLoggedInAria with intercept in front of the mock. It holds a JWT
+// from VCF Operations, the default method.
 func newLoggedInAriaBehind(t *testing.T, intercept interceptor) (*AriaLogs, *mockserver.Server) {
 	t.Helper()
 	creds := mockserver.DefaultCredentials()
@@ -382,27 +442,27 @@ func TestAriaAgentSecretLostAnswerAndFailedDelete(t *testing.T) {
 	}
 }
 
-// A create answered 401 was refused, not acted on, so it is sent again after the re-login.
-func TestAriaAgentSecretCreateAfterSessionExpiry(t *testing.T) {
+// A create answered 401 was refused, not acted on, so it is sent again with a new JWT.
+func TestAriaAgentSecretCreateAfterJWTExpiry(t *testing.T) {
 	c, mock := newLoggedInAria(t)
-	mock.ExpireAriaSessions()
+	mock.ExpireAriaJWTs()
 
 	if _, err := c.CreateAgentSecret(t.Context(), "web"); err != nil {
-		t.Fatalf("create after the session expired: %v", err)
+		t.Fatalf("create after the JWT expired: %v", err)
 	}
-	if got := mock.AriaLogins(); got != 2 {
-		t.Fatalf("%d logins, want 2 (one re-login)", got)
+	if got := mock.AriaTokenAcquisitions(); got != 2 {
+		t.Fatalf("%d acquisitions, want 2 (one renewal)", got)
 	}
 	if got := len(mock.AriaSecrets()); got != 1 {
 		t.Fatalf("the platform holds %d secrets, want 1", got)
 	}
 }
 
-// When a session expires under parallel calls, all of them are answered 401; the first to log
-// in again renews the session for every one of them.
-func TestAriaConcurrentCallsAfterExpiryShareOneLogin(t *testing.T) {
+// When a JWT expires under parallel calls, all of them are answered 401; the first to get a new
+// one renews it for every one of them.
+func TestAriaConcurrentCallsAfterExpiryShareOneAcquisition(t *testing.T) {
 	c, mock := newLoggedInAria(t)
-	mock.ExpireAriaSessions()
+	mock.ExpireAriaJWTs()
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
@@ -421,8 +481,8 @@ func TestAriaConcurrentCallsAfterExpiryShareOneLogin(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := mock.AriaLogins(); got != 2 {
-		t.Fatalf("%d logins, want 2: parallel calls rejected together share one re-login", got)
+	if a, e := mock.AriaTokenAcquisitions(), mock.AriaTokenExchanges(); a != 2 || e != 2 {
+		t.Fatalf("%d acquisitions and %d exchanges, want 2 and 2: parallel calls rejected together share one renewal", a, e)
 	}
 }
 
@@ -440,5 +500,380 @@ func TestAriaDeleteAgentSecretAfterLostAnswer(t *testing.T) {
 	}
 	if left := mock.AriaSecrets(); len(left) != 0 {
 		t.Fatalf("secrets left after delete: %+v", left)
+	}
+}
+
+// vcfOpsFake is VCF Operations and the Log Management API as their documentation shows them: a
+// token acquire that answers a refusal with an empty 401, a token exchange that wants
+// "Authorization: OpsToken <token>", and agent secret calls that want the exchanged JWT in
+// X-JWT-Token. It records what the client sends.
+type vcfOpsFake struct {
+	t        *testing.T
+	password string
+	delay    time.Duration // before answering an acquire, so that parallel callers overlap
+
+	mu       sync.Mutex
+	acquires []map[string]any // request bodies
+	exchange []string         // Authorization headers of the exchanges
+	keys     []string         // request bodies of the exchanges
+	calls    []http.Header    // headers of the agent secret calls
+	valid    map[string]bool  // JWTs the agent secret calls accept
+	opsToken map[string]bool  // VCF Operations tokens issued
+	// rejectAll answers every agent secret call 401, whatever it carries.
+	rejectAll bool
+	// noJWT leaves jwtToken out of the exchange's answer.
+	noJWT bool
+}
+
+func newVCFOpsFake(t *testing.T) *vcfOpsFake {
+	return &vcfOpsFake{t: t, password: "ops-password", valid: map[string]bool{}, opsToken: map[string]bool{}}
+}
+
+func (f *vcfOpsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/suite-api/api/auth/token/acquire":
+		f.acquire(w, r)
+	case r.Method == http.MethodPost && r.URL.Path == "/suite-api/api/auth/token/exchange":
+		f.exchangeToken(w, r)
+	case strings.HasSuffix(r.URL.Path, "/api/v2/agent/secrets"):
+		f.agentSecrets(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (f *vcfOpsFake) acquire(w http.ResponseWriter, r *http.Request) {
+	time.Sleep(f.delay)
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		f.t.Errorf("acquire body: %v", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.acquires = append(f.acquires, body)
+	if body["password"] != f.password {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	token := fmt.Sprintf("ops-token-%d::%d", len(f.acquires), len(f.acquires))
+	f.opsToken[token] = true
+	writeJSON(f.t, w, http.StatusOK, map[string]any{"token": token, "validity": time.Now().Add(6 * time.Hour).UnixMilli(),
+		"expiresAt": "Friday, March 3, 2023 at 6:52:07 PM Coordinated Universal Time", "roles": []string{"ADMIN"}})
+}
+
+func (f *vcfOpsFake) exchangeToken(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	auth := r.Header.Get("Authorization")
+	f.exchange = append(f.exchange, auth)
+	f.keys = append(f.keys, string(raw))
+	if token, ok := strings.CutPrefix(auth, "OpsToken "); !ok || !f.opsToken[token] {
+		writeJSON(f.t, w, http.StatusUnauthorized, map[string]any{"message": "Not authenticated", "httpStatusCode": 401, "apiErrorCode": 401})
+		return
+	}
+	jwt := fmt.Sprintf("eyJ.jwt-%d.sig", len(f.exchange))
+	f.valid[jwt] = true
+	answer := map[string]any{"jwtToken": jwt, "services": []map[string]any{{"key": "ops-li", "address": "logs.example.com", "port": 443, "basePath": "/"}}}
+	if f.noJWT {
+		delete(answer, "jwtToken")
+	}
+	writeJSON(f.t, w, http.StatusOK, answer)
+}
+
+func (f *vcfOpsFake) agentSecrets(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, r.Header.Clone())
+	if f.rejectAll || !f.valid[r.Header.Get("X-JWT-Token")] {
+		writeJSON(f.t, w, http.StatusUnauthorized, map[string]any{"errorCode": "SECURITY_ERROR", "errorMessage": "JWT not valid", "errorDetails": map[string]any{}})
+		return
+	}
+	writeJSON(f.t, w, http.StatusOK, map[string]any{"secrets": []any{}})
+}
+
+// expire makes every JWT issued so far invalid.
+func (f *vcfOpsFake) expire() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	clear(f.valid)
+}
+
+// counts returns how many acquires, exchanges and agent secret calls the fake received.
+func (f *vcfOpsFake) counts() (acquires, exchanges, calls int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.acquires), len(f.exchange), len(f.calls)
+}
+
+// newAriaWithFake returns a client for the Log Management API at <fake>/logs, whose VCF
+// Operations is the fake's root, reached through the default: the endpoint's scheme and host.
+func newAriaWithFake(t *testing.T, f *vcfOpsFake, cfg AriaLogsConfig) *AriaLogs {
+	t.Helper()
+	srv := serve(t, f.ServeHTTP)
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Endpoint = srv.URL + "/logs"
+	c, err := NewAriaLogs(tr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestAriaAcquiresAndExchangesAVCFOperationsToken(t *testing.T) {
+	f := newVCFOpsFake(t)
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "ops-user", Password: f.password})
+	if err := listSecrets(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if a, e, n := f.counts(); a != 1 || e != 1 || n != 1 {
+		t.Fatalf("%d acquires, %d exchanges and %d calls, want one each", a, e, n)
+	}
+	// No authSource is configured, so none is sent.
+	if got := mustJSON(t, f.acquires[0]); got != `{"password":"ops-password","username":"ops-user"}` {
+		t.Errorf("acquire body %s, want username and password only", got)
+	}
+	if f.exchange[0] != "OpsToken ops-token-1::1" || strings.TrimSpace(f.keys[0]) != `{"serviceKeys":["ops-li"]}` {
+		t.Errorf("exchange sent %q with %s, want the acquired OpsToken and serviceKeys [ops-li]", f.exchange[0], f.keys[0])
+	}
+	if got := f.calls[0]; got.Get("X-JWT-Token") != "eyJ.jwt-1.sig" || got.Get("Authorization") != "" {
+		t.Errorf("the agent secret call carried X-JWT-Token %q and Authorization %q, want the JWT and no Authorization",
+			got.Get("X-JWT-Token"), got.Get("Authorization"))
+	}
+}
+
+func TestAriaSendsTheConfiguredAuthSource(t *testing.T) {
+	f := newVCFOpsFake(t)
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "ops-user", Password: f.password, AuthSource: "Imported LDAP Server"})
+	if err := listSecrets(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.acquires[0]["authSource"]; got != "Imported LDAP Server" {
+		t.Errorf("acquire sent authSource %v, want the configured one", got)
+	}
+}
+
+// VCF Operations on a host of its own: the tokens come from there, and the Log Management API
+// host sees only agent secret calls.
+func TestAriaOperationsEndpointOnAnotherHost(t *testing.T) {
+	opsFake, logsFake := newVCFOpsFake(t), newVCFOpsFake(t)
+	ops := serve(t, opsFake.ServeHTTP)
+	var logsPaths []string
+	logs := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		logsPaths = append(logsPaths, r.URL.Path)
+		if strings.HasPrefix(r.URL.Path, "/suite-api/") {
+			http.NotFound(w, r)
+			return
+		}
+		opsFake.ServeHTTP(w, r) // the JWTs are VCF Operations'
+	})
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewAriaLogs(tr, AriaLogsConfig{Endpoint: logs.URL, OperationsEndpoint: ops.URL + "/", Username: "u", Password: opsFake.password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := listSecrets(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if a, e, _ := opsFake.counts(); a != 1 || e != 1 {
+		t.Fatalf("VCF Operations saw %d acquires and %d exchanges, want 1 and 1", a, e)
+	}
+	if a, e, n := logsFake.counts(); a+e+n != 0 || len(logsPaths) != 1 || logsPaths[0] != "/api/v2/agent/secrets" {
+		t.Fatalf("the Log Management API host saw %v, want the agent secret call only", logsPaths)
+	}
+}
+
+// VCF Operations is not where the client looked: the error says where it looked and what to set.
+func TestAriaVCFOperationsNotFoundNamesOperationsEndpoint(t *testing.T) {
+	logs := serve(t, http.NotFound)
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewAriaLogs(tr, AriaLogsConfig{Endpoint: logs.URL + "/logs", Username: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = listSecrets(t, c)
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "VCF Operations API returned HTTP 404") ||
+		!strings.Contains(err.Error(), "expected at "+logs.URL+";") || !strings.Contains(err.Error(), "set operations_endpoint") {
+		t.Fatalf("err %v; want the 404 of VCF Operations, where it was expected and operations_endpoint", err)
+	}
+}
+
+func TestAriaParallelFirstCallsShareOneAcquisition(t *testing.T) {
+	f := newVCFOpsFake(t)
+	f.delay = 50 * time.Millisecond
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "u", Password: f.password})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range cap(errs) {
+		wg.Go(func() { errs <- listSecrets(t, c) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, e, n := f.counts(); a != 1 || e != 1 || n != cap(errs) {
+		t.Fatalf("%d acquires and %d exchanges for %d parallel calls (%d seen), want 1 and 1", a, e, cap(errs), n)
+	}
+}
+
+// An expired JWT is answered 401: the client acquires a new one once and sends the call again.
+func TestAriaExpiredJWTIsRenewedAndTheCallSentAgain(t *testing.T) {
+	f := newVCFOpsFake(t)
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "u", Password: f.password})
+	if err := listSecrets(t, c); err != nil {
+		t.Fatal(err)
+	}
+	f.expire()
+	if err := listSecrets(t, c); err != nil {
+		t.Fatalf("after the JWT expired: %v", err)
+	}
+	if a, e, n := f.counts(); a != 2 || e != 2 || n != 3 {
+		t.Fatalf("%d acquires, %d exchanges and %d calls, want 2, 2 and 3 (the rejected call is sent once more)", a, e, n)
+	}
+	if got := f.calls[2].Get("X-JWT-Token"); got != "eyJ.jwt-2.sig" {
+		t.Fatalf("the call was sent again with %q, want the new JWT", got)
+	}
+}
+
+// A 401 that a fresh JWT does not cure is final after one renewal.
+func TestAriaRenewsOnlyOnceOn401(t *testing.T) {
+	f := newVCFOpsFake(t)
+	f.rejectAll = true
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "u", Password: f.password})
+	err := listSecrets(t, c)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized || apiErr.Platform != PlatformAriaLogs {
+		t.Fatalf("err %v; want the Aria Operations for Logs 401", err)
+	}
+	if a, e, n := f.counts(); a != 2 || e != 2 || n != 2 {
+		t.Fatalf("%d acquires, %d exchanges and %d calls, want 2 each: one renewal, then the 401 is final", a, e, n)
+	}
+}
+
+// A JWT the user gives is used as it is: nothing is acquired, and its rejection says what to do.
+func TestAriaGivenJWTIsUsedAndItsRejectionExplained(t *testing.T) {
+	f := newVCFOpsFake(t)
+	f.valid["given-jwt"] = true
+	c := newAriaWithFake(t, f, AriaLogsConfig{Token: "given-jwt"})
+	if err := listSecrets(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.calls[0].Get("X-JWT-Token"); got != "given-jwt" {
+		t.Fatalf("the call carried X-JWT-Token %q, want the given JWT", got)
+	}
+	f.expire()
+	err := listSecrets(t, c)
+	for _, want := range []string{"configured JWT (token) was rejected (HTTP 401)", "Refresh it", "username and password", "aria_logs block"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err %v; want it to say %q", err, want)
+		}
+	}
+	if a, e, n := f.counts(); a != 0 || e != 0 || n != 2 {
+		t.Fatalf("%d acquires, %d exchanges and %d calls, want 0, 0 and 2", a, e, n)
+	}
+}
+
+// A given JWT with a username and password beside it: once it expires, the client gets its own.
+func TestAriaGivenJWTWithPasswordIsRenewed(t *testing.T) {
+	f := newVCFOpsFake(t)
+	c := newAriaWithFake(t, f, AriaLogsConfig{Token: "expired-jwt", Username: "u", Password: f.password})
+	if err := listSecrets(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if a, e, n := f.counts(); a != 1 || e != 1 || n != 2 {
+		t.Fatalf("%d acquires, %d exchanges and %d calls, want 1, 1 and 2", a, e, n)
+	}
+}
+
+func TestAriaWrongVCFOperationsPasswordIsAClearError(t *testing.T) {
+	f := newVCFOpsFake(t)
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "u", Password: "wrong-password"})
+	err := listSecrets(t, c)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Platform != PlatformVCFOperations || apiErr.Status != http.StatusUnauthorized {
+		t.Fatalf("err %v; want the VCF Operations 401", err)
+	}
+	for _, want := range []string{"VCF Operations API returned HTTP 401", "provider's aria_logs block", "username and password", "auth_source"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "wrong-password") {
+		t.Fatalf("the error leaks the password: %v", err)
+	}
+	if a, e, n := f.counts(); a != 1 || e != 0 || n != 0 {
+		t.Fatalf("%d acquires, %d exchanges and %d calls, want 1, 0 and 0: a refused acquire is final", a, e, n)
+	}
+}
+
+func TestAriaExchangeWithoutJWTIsAnError(t *testing.T) {
+	f := newVCFOpsFake(t)
+	f.noJWT = true
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "u", Password: f.password})
+	if err := listSecrets(t, c); err == nil || !strings.Contains(err.Error(), "answered without a jwtToken") {
+		t.Fatalf("err %v; want the missing jwtToken", err)
+	}
+	if _, _, n := f.counts(); n != 0 {
+		t.Fatalf("%d agent secret calls sent without a JWT", n)
+	}
+}
+
+func TestAriaWithoutCredentialsSaysWhatToSet(t *testing.T) {
+	f := newVCFOpsFake(t)
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "u"})
+	if err := listSecrets(t, c); err == nil || !strings.Contains(err.Error(), "no JWT: set username and password") {
+		t.Fatalf("err %v; want what to set", err)
+	}
+	if a, e, n := f.counts(); a+e+n != 0 {
+		t.Fatalf("the client sent %d calls without credentials", a+e+n)
+	}
+}
+
+// Neither the password, the VCF Operations token nor the JWT reaches the logs, nor an error
+// whose body echoes the request.
+func TestAriaTokensNeverLogged(t *testing.T) {
+	f := newVCFOpsFake(t)
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/agent/secrets") {
+			writeJSON(t, w, http.StatusBadRequest, map[string]any{"errorCode": "FIELD_ERROR", "errorDetails": map[string]any{},
+				"errorMessage": "rejected with X-JWT-Token " + r.Header.Get("X-JWT-Token")})
+			return
+		}
+		f.ServeHTTP(w, r)
+	})
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewAriaLogs(tr, AriaLogsConfig{Endpoint: srv.URL, Username: "u", Password: f.password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	_, err = c.postAgentSecret(ctx, "web", nil)
+	if err == nil || !strings.Contains(err.Error(), "rejected with X-JWT-Token ***") {
+		t.Fatalf("err %v; want the echo with the JWT masked", err)
+	}
+	log := buf.String()
+	if !strings.Contains(log, "suite-api/api/auth/token/exchange") || !strings.Contains(log, "API response body") {
+		t.Fatalf("the log does not show the token calls and their answers, so it proves nothing:\n%s", log)
+	}
+	for _, secret := range []string{f.password, "ops-token-1::1", "eyJ.jwt-1.sig"} {
+		if strings.Contains(log, secret) || strings.Contains(err.Error(), secret) {
+			t.Errorf("the log or the error holds %q:\n%s\n%v", secret, log, err)
+		}
 	}
 }

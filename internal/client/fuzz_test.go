@@ -22,6 +22,7 @@ var errorBodySeeds = []string{
 	`{"code":"CONFLICT","message":"A resource with id 'x' already exists."}`,
 	`{"code":5,"message":"not found","details":[]}`,
 	`{"errorCode":"API_ERROR","errorDetails":{},"errorMessage":"duplicate"}`,
+	`{"message":"Invalid service key","httpStatusCode":400,"apiErrorCode":1512}`, `{"message":"OpsToken sekrit rejected","apiErrorCode":"x"}`,
 	`{"timestamp":"t","status":400,"error":"Bad Request","message":"unknown account"}`,
 	`{"error":null}`, `{"error":"flat"}`, "\xff\xfe", `{"message":` + strings.Repeat("[", 10000),
 	`{"errorCode":"FIELD_ERROR","errorMessage":"request {\"kubeconfigFile\":\"request-secret\"} rejected"}`,
@@ -34,6 +35,7 @@ var errorParsers = map[string]func([]byte, *APIError) bool{
 	"flat":       parseFlatError,
 	"armory":     parseArmoryError,
 	"aria":       parseAriaError,
+	"vcfops":     parseVCFOpsError,
 }
 
 func FuzzErrorBodies(f *testing.F) {

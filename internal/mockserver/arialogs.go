@@ -9,8 +9,11 @@ import (
 	"unicode/utf8"
 )
 
-// VMware Aria Operations for Logs agent secrets (seed 001), mounted at /arialogs. A client logs in
-// with a username and password for a session id, then sends it as a bearer token.
+// VMware Aria Operations for Logs agent secrets, as the Log Management API serves them, mounted at
+// /arialogs. Calls carry a JWT in X-JWT-Token, which a client gets from VCF Operations (mounted
+// at /vcfops): it acquires a VCF Operations token with a username and password, then exchanges
+// it for a JWT of the "ops-li" service. The legacy Operations for Logs 8.x login is kept too: a
+// username and password open a session whose id is sent as a bearer token.
 
 // AriaSecret is an agent secret as the mock stores it. Secret is only sent by create.
 type AriaSecret struct {
@@ -21,28 +24,41 @@ type AriaSecret struct {
 }
 
 type ariaStore struct {
-	sessions map[string]time.Time   // session id to expiry
-	logins   int                    // successful logins, so tests can see a client log in again
-	rejected int                    // calls answered 401 for want of a live session
-	userID   string                 // the one user's id, chosen at the first login
-	secrets  map[string]*AriaSecret // by id
+	sessions     map[string]time.Time   // legacy session id to expiry
+	opsTokens    map[string]time.Time   // VCF Operations token to expiry
+	jwts         map[string]time.Time   // JWT to expiry
+	logins       int                    // successful legacy logins, so tests can see a client log in again
+	acquisitions int                    // VCF Operations tokens acquired
+	exchanges    int                    // VCF Operations tokens exchanged for a JWT
+	authSources  []string               // the authSource of every successful acquire, "" when there was none
+	rejected     int                    // agent secret calls answered 401 for want of a live JWT or session
+	userID       string                 // the one user's id, chosen at the first login
+	secrets      map[string]*AriaSecret // by id
 }
 
 const (
-	ariaSessions = AriaLogsPrefix + "/api/v2/sessions"
-	ariaSecrets  = AriaLogsPrefix + "/api/v2/agent/secrets"
+	ariaSessions   = AriaLogsPrefix + "/api/v2/sessions"
+	ariaSecrets    = AriaLogsPrefix + "/api/v2/agent/secrets"
+	vcfOpsAcquire  = VCFOperationsPrefix + "/suite-api/api/auth/token/acquire"
+	vcfOpsExchange = VCFOperationsPrefix + "/suite-api/api/auth/token/exchange"
 )
 
 const (
-	ariaSessionTTL    = 1800 // seconds, as the real API's default
+	ariaSessionTTL    = 1800 // seconds, as the legacy API's default
+	vcfOpsTokenTTL    = 6 * time.Hour
+	ariaJWTTTL        = 30 * time.Minute
+	ariaServiceKey    = "ops-li" // the Log Management API's key in a VCF Operations token exchange
+	ariaJWTHeader     = "X-JWT-Token"
 	ariaActive        = "ACTIVE"
 	maxAriaSecretName = 255
 )
 
 func (s *Server) registerAriaLogs() {
 	s.aria.sessions = map[string]time.Time{}
+	s.aria.opsTokens = map[string]time.Time{}
+	s.aria.jwts = map[string]time.Time{}
 	s.aria.secrets = map[string]*AriaSecret{}
-	// Logging in is the one call that cannot carry a session.
+	// Logging in and acquiring a token are the calls that cannot carry credentials yet.
 	open := platform{authorized: func(*http.Request) bool { return true }, writeError: writeAriaCoreError}
 	p := platform{authorized: s.ariaAuthorized, writeError: writeAriaCoreError}
 	s.handle("POST "+ariaSessions, open, s.createAriaSession)
@@ -50,26 +66,40 @@ func (s *Server) registerAriaLogs() {
 	s.handle("GET "+ariaSecrets, p, s.listAriaSecrets)
 	s.handle("GET "+ariaSecrets+"/{id}", p, s.getAriaSecret)
 	s.handle("DELETE "+ariaSecrets+"/{id}", p, s.deleteAriaSecret)
+
+	opsOpen := platform{authorized: func(*http.Request) bool { return true }, writeError: writeVCFOpsError}
+	ops := platform{authorized: s.vcfOpsAuthorized, writeError: writeVCFOpsError}
+	s.handle("POST "+vcfOpsAcquire, opsOpen, s.acquireVCFOpsToken)
+	s.handle("POST "+vcfOpsExchange, ops, s.exchangeVCFOpsToken)
 }
 
-// ariaAuthorized reports whether r carries a live session id, counting the calls it turns away.
-// Called with s.mu held.
+// ariaAuthorized reports whether r carries a live JWT in X-JWT-Token, or a live legacy session
+// as a bearer token, counting the calls it turns away. Called with s.mu held.
 func (s *Server) ariaAuthorized(r *http.Request) bool {
-	if s.ariaLiveSession(r) {
+	if live(s.aria.jwts, r.Header.Get(ariaJWTHeader)) || s.ariaLiveSession(r) {
 		return true
 	}
 	s.aria.rejected++
 	return false
 }
 
-// ariaLiveSession reports whether r carries a live session id. Called with s.mu held.
+// live reports whether credential is in store and not expired. Called with s.mu held.
+func live(store map[string]time.Time, credential string) bool {
+	expiry, ok := store[credential]
+	return credential != "" && ok && time.Now().Before(expiry)
+}
+
+// ariaLiveSession reports whether r carries a live legacy session id. Called with s.mu held.
 func (s *Server) ariaLiveSession(r *http.Request) bool {
 	id, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || id == "" {
-		return false
-	}
-	expiry, ok := s.aria.sessions[id]
-	return ok && time.Now().Before(expiry)
+	return ok && live(s.aria.sessions, id)
+}
+
+// vcfOpsAuthorized reports whether r carries a live VCF Operations token as
+// "Authorization: OpsToken <token>". Called with s.mu held.
+func (s *Server) vcfOpsAuthorized(r *http.Request) bool {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "OpsToken ")
+	return ok && live(s.aria.opsTokens, token)
 }
 
 // writeAriaError writes the Aria Operations for Logs error body.
@@ -89,6 +119,84 @@ func writeAriaCoreError(w http.ResponseWriter, status int, code, message string)
 		code = "INTERNAL_SERVER_ERROR"
 	}
 	writeAriaError(w, status, code, message)
+}
+
+// writeVCFOpsError writes the error body of the VCF Operations suite API.
+func writeVCFOpsError(w http.ResponseWriter, status int, _, message string) {
+	writeJSON(w, status, map[string]any{"message": message, "httpStatusCode": status, "apiErrorCode": status})
+}
+
+type vcfOpsAcquireRequest struct {
+	Username   string  `json:"username"`
+	Password   string  `json:"password"`
+	AuthSource *string `json:"authSource"`
+}
+
+// acquireVCFOpsToken checks a username and password and answers with a VCF Operations token. The
+// mock has one user, reachable through any auth source; a refusal has no body, as documented.
+func (s *Server) acquireVCFOpsToken(w http.ResponseWriter, r *http.Request) {
+	var req vcfOpsAcquireRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeVCFOpsError(w, http.StatusBadRequest, "", "invalid JSON body: "+err.Error())
+		return
+	}
+	if req.Username == "" || req.Password == "" {
+		writeVCFOpsError(w, http.StatusBadRequest, "", "username and password are required")
+		return
+	}
+	if req.Username != s.creds.AriaUsername || req.Password != s.creds.AriaPassword {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	token := s.ariaUUID() + "::" + s.ariaUUID()
+	expiry := time.Now().Add(vcfOpsTokenTTL)
+	s.aria.opsTokens[token] = expiry
+	s.aria.acquisitions++
+	source := ""
+	if req.AuthSource != nil {
+		source = *req.AuthSource
+	}
+	s.aria.authSources = append(s.aria.authSources, source)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"token":     token,
+		"validity":  expiry.UnixMilli(),
+		"expiresAt": expiry.UTC().Format("Monday, January 2, 2006 at 3:04:05 PM Coordinated Universal Time"),
+		"roles":     []string{"ADMIN"},
+	})
+}
+
+type vcfOpsExchangeRequest struct {
+	ServiceKeys []string `json:"serviceKeys"`
+}
+
+// exchangeVCFOpsToken answers a VCF Operations token with a JWT for the Log Management API.
+func (s *Server) exchangeVCFOpsToken(w http.ResponseWriter, r *http.Request) {
+	var req vcfOpsExchangeRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeVCFOpsError(w, http.StatusBadRequest, "", "invalid JSON body: "+err.Error())
+		return
+	}
+	if !slices.Contains(req.ServiceKeys, ariaServiceKey) {
+		writeVCFOpsError(w, http.StatusBadRequest, "", fmt.Sprintf("serviceKeys %q name no service this token can be exchanged for", req.ServiceKeys))
+		return
+	}
+	jwt := s.issueAriaJWT()
+	s.aria.exchanges++
+	writeJSON(w, http.StatusOK, map[string]any{
+		"jwtToken": jwt,
+		"services": []map[string]any{{
+			"key": ariaServiceKey, "name": "VCF Operations for logs", "type": "LOGS", "version": "9.0.0",
+			"address": r.Host, "addressType": "FQDN", "basePath": AriaLogsPrefix, "certificates": []string{},
+		}},
+	})
+}
+
+// issueAriaJWT stores a new JWT and returns it. It has the shape of one (three base64url parts)
+// and nothing more. Called with s.mu held.
+func (s *Server) issueAriaJWT() string {
+	jwt := "eyJhbGciOiJSUzI1NiJ9." + s.randomSecret("eyJzdWIiOi") + "." + s.randomSecret("")
+	s.aria.jwts[jwt] = time.Now().Add(ariaJWTTTL)
+	return jwt
 }
 
 type ariaSessionRequest struct {
@@ -261,23 +369,62 @@ func (s *Server) DeleteAriaSecret(id string) bool {
 	return true
 }
 
-// ExpireAriaSessions ends every session, as their TTL running out would: the next call with an
-// old session id is answered 401 and the client has to log in again.
+// ExpireAriaJWTs ends every JWT, as their expiry would: the next call with an old JWT is answered
+// 401 and the client has to get a new one from VCF Operations.
+func (s *Server) ExpireAriaJWTs() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.aria.jwts)
+}
+
+// IssueAriaJWT issues a JWT out of band and returns it, as a user would who exchanges a token
+// elsewhere and hands the provider the JWT. It is not counted in AriaTokenExchanges.
+func (s *Server) IssueAriaJWT() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issueAriaJWT()
+}
+
+// AriaTokenAcquisitions returns how many VCF Operations tokens were acquired.
+func (s *Server) AriaTokenAcquisitions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.aria.acquisitions
+}
+
+// AriaTokenExchanges returns how many VCF Operations tokens were exchanged for a JWT.
+func (s *Server) AriaTokenExchanges() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.aria.exchanges
+}
+
+// AriaAuthSources returns the authSource of every successful acquire, in order: "" for an
+// acquire that sent none.
+func (s *Server) AriaAuthSources() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.aria.authSources)
+}
+
+// ExpireAriaSessions ends every legacy session, as their TTL running out would: the next call
+// with an old session id is answered 401 and the client has to log in again.
 func (s *Server) ExpireAriaSessions() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.aria.sessions)
 }
 
-// AriaLogins returns how many logins succeeded.
+// AriaLogins returns how many legacy logins succeeded.
 func (s *Server) AriaLogins() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.aria.logins
 }
 
-// AriaRejectedCalls returns how many calls were answered 401 because they carried no live
-// session: with AriaLogins, it shows how a client recovered from an expired session.
+// AriaRejectedCalls returns how many agent secret calls were answered 401 because they carried
+// no live JWT or session: with AriaTokenAcquisitions or AriaLogins, it shows how a client
+// recovered from expired credentials.
 func (s *Server) AriaRejectedCalls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

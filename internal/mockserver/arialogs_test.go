@@ -7,9 +7,137 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
-// ariaLogin opens a session with the demo credentials and returns its Authorization header pair.
+// ariaJWT gets a JWT the way clients do, acquiring a VCF Operations token with the demo
+// credentials and exchanging it, and returns its X-JWT-Token header pair.
+func ariaJWT(t *testing.T, s *testServer) []string {
+	t.Helper()
+	return []string{"X-JWT-Token", exchangeOpsToken(t, s, acquireOpsToken(t, s))}
+}
+
+// acquireOpsToken acquires a VCF Operations token with the demo credentials.
+func acquireOpsToken(t *testing.T, s *testServer) string {
+	t.Helper()
+	c := s.Credentials()
+	status, _, body := call(t, http.MethodPost, s.ep.VCFOperations+"/suite-api/api/auth/token/acquire",
+		map[string]string{"username": c.AriaUsername, "password": c.AriaPassword})
+	wantStatus(t, status, http.StatusOK, body)
+	var resp struct {
+		Token    string `json:"token"`
+		Validity int64  `json:"validity"`
+	}
+	decode(t, body, &resp)
+	if resp.Token == "" || resp.Validity <= time.Now().UnixMilli() {
+		t.Fatalf("acquire returned %s, want a token valid in the future", body)
+	}
+	return resp.Token
+}
+
+// exchangeOpsToken exchanges a VCF Operations token for a JWT of the Log Management API.
+func exchangeOpsToken(t *testing.T, s *testServer, opsToken string) string {
+	t.Helper()
+	status, _, body := call(t, http.MethodPost, s.ep.VCFOperations+"/suite-api/api/auth/token/exchange",
+		map[string]any{"serviceKeys": []string{"ops-li"}}, "Authorization", "OpsToken "+opsToken)
+	wantStatus(t, status, http.StatusOK, body)
+	var resp struct {
+		JWT      string `json:"jwtToken"`
+		Services []struct {
+			Key, BasePath string
+		} `json:"services"`
+	}
+	decode(t, body, &resp)
+	if resp.JWT == "" || len(resp.Services) != 1 || resp.Services[0].Key != "ops-li" || resp.Services[0].BasePath != AriaLogsPrefix {
+		t.Fatalf("exchange returned %s, want a JWT and the ops-li service", body)
+	}
+	return resp.JWT
+}
+
+// wantOpsError fails the test unless body is the VCF Operations error body for status.
+func wantOpsError(t *testing.T, body []byte, status int) {
+	t.Helper()
+	var e map[string]any
+	decode(t, body, &e)
+	if msg, _ := e["message"].(string); msg == "" || e["httpStatusCode"] != float64(status) {
+		t.Fatalf("error body %s, want a message and httpStatusCode %d", body, status)
+	}
+}
+
+func TestVCFOperationsTokenAcquireAndExchange(t *testing.T) {
+	s := newTestServer(t)
+	c := s.Credentials()
+	acquire := s.ep.VCFOperations + "/suite-api/api/auth/token/acquire"
+	exchange := s.ep.VCFOperations + "/suite-api/api/auth/token/exchange"
+
+	jwt := exchangeOpsToken(t, s, acquireOpsToken(t, s))
+	status, _, body := call(t, http.MethodGet, s.ep.AriaLogs+"/api/v2/agent/secrets", nil, "X-JWT-Token", jwt)
+	wantStatus(t, status, http.StatusOK, body)
+
+	status, _, body = call(t, http.MethodPost, acquire, map[string]string{"username": c.AriaUsername, "password": c.AriaPassword, "authSource": "corp-ldap"})
+	wantStatus(t, status, http.StatusOK, body)
+	if got := s.AriaAuthSources(); len(got) != 2 || got[0] != "" || got[1] != "corp-ldap" {
+		t.Fatalf("AriaAuthSources %q, want none and then corp-ldap", got)
+	}
+	if a, e := s.AriaTokenAcquisitions(), s.AriaTokenExchanges(); a != 2 || e != 1 {
+		t.Fatalf("%d acquisitions and %d exchanges counted, want 2 and 1", a, e)
+	}
+
+	t.Run("wrong password has no body", func(t *testing.T) {
+		status, _, body := call(t, http.MethodPost, acquire, map[string]string{"username": c.AriaUsername, "password": "nope"})
+		wantStatus(t, status, http.StatusUnauthorized, body)
+		if len(body) != 0 {
+			t.Fatalf("a refused acquire answered %s, want no body", body)
+		}
+	})
+	t.Run("no password", func(t *testing.T) {
+		status, _, body := call(t, http.MethodPost, acquire, map[string]string{"username": c.AriaUsername})
+		wantStatus(t, status, http.StatusBadRequest, body)
+		wantOpsError(t, body, http.StatusBadRequest)
+	})
+	opsToken := acquireOpsToken(t, s)
+	for name, tc := range map[string]struct {
+		body    any
+		headers []string
+		status  int
+	}{
+		"no ops token":        {map[string]any{"serviceKeys": []string{"ops-li"}}, nil, http.StatusUnauthorized},
+		"ops token as bearer": {map[string]any{"serviceKeys": []string{"ops-li"}}, []string{"Authorization", "Bearer " + opsToken}, http.StatusUnauthorized},
+		"unknown ops token":   {map[string]any{"serviceKeys": []string{"ops-li"}}, []string{"Authorization", "OpsToken nope"}, http.StatusUnauthorized},
+		"another service":     {map[string]any{"serviceKeys": []string{"fleet-lcm"}}, []string{"Authorization", "OpsToken " + opsToken}, http.StatusBadRequest},
+	} {
+		t.Run(name, func(t *testing.T) {
+			status, _, body := call(t, http.MethodPost, exchange, tc.body, tc.headers...)
+			wantStatus(t, status, tc.status, body)
+			wantOpsError(t, body, tc.status)
+		})
+	}
+}
+
+func TestAriaJWTExpiry(t *testing.T) {
+	s := newTestServer(t)
+	base := s.ep.AriaLogs + "/api/v2/agent/secrets"
+	auth := ariaJWT(t, s)
+	status, _, body := call(t, http.MethodGet, base, nil, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+
+	s.ExpireAriaJWTs()
+	status, _, body = call(t, http.MethodGet, base, nil, auth...)
+	wantStatus(t, status, http.StatusUnauthorized, body)
+	wantAriaError(t, body, "SECURITY_ERROR")
+	if got := s.AriaRejectedCalls(); got != 1 {
+		t.Fatalf("AriaRejectedCalls %d, want 1 (the call with the expired JWT)", got)
+	}
+
+	out := s.IssueAriaJWT()
+	status, _, body = call(t, http.MethodGet, base, nil, "X-JWT-Token", out)
+	wantStatus(t, status, http.StatusOK, body)
+	if got := s.AriaTokenExchanges(); got != 1 {
+		t.Fatalf("AriaTokenExchanges %d, want 1: a JWT issued out of band is not a client's exchange", got)
+	}
+}
+
+// ariaLogin opens a legacy session with the demo credentials and returns its Authorization header pair.
 func ariaLogin(t *testing.T, s *testServer) []string {
 	t.Helper()
 	c := s.Credentials()
@@ -204,14 +332,22 @@ func TestAriaSecretDuplicateName(t *testing.T) {
 	}
 }
 
-func TestAriaRequiresSession(t *testing.T) {
+func TestAriaRequiresJWTOrSession(t *testing.T) {
 	s := newTestServer(t)
 	base := s.ep.AriaLogs + "/api/v2/agent/secrets"
+	jwt := ariaJWT(t, s)[1]
+	session := ariaLogin(t, s)[1]
+	opsToken := acquireOpsToken(t, s)
 	for name, headers := range map[string][]string{
-		"missing":       nil,
-		"unknown":       {"Authorization", "Bearer not-a-session"},
-		"empty bearer":  {"Authorization", "Bearer "},
-		"password auth": {"Authorization", "Basic YWRtaW46ZGVtby1hcmlhLXBhc3N3b3Jk"},
+		"missing":              nil,
+		"unknown":              {"Authorization", "Bearer not-a-session"},
+		"empty bearer":         {"Authorization", "Bearer "},
+		"password auth":        {"Authorization", "Basic YWRtaW46ZGVtby1hcmlhLXBhc3N3b3Jk"},
+		"unknown jwt":          {"X-JWT-Token", "eyJ.not.issued"},
+		"jwt as bearer":        {"Authorization", "Bearer " + jwt},
+		"session in jwt field": {"X-JWT-Token", strings.TrimPrefix(session, "Bearer ")},
+		"ops token":            {"Authorization", "OpsToken " + opsToken},
+		"ops token as jwt":     {"X-JWT-Token", opsToken},
 	} {
 		t.Run(name, func(t *testing.T) {
 			status, _, body := call(t, http.MethodPost, base, map[string]string{"name": "web"}, headers...)

@@ -2,8 +2,12 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -13,6 +17,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
 
 const (
@@ -32,11 +39,11 @@ resource "agentfleet_agent_secret" "test" {
 `, name)
 }
 
-// ariaSessionConfig is a provider block for Aria Operations for Logs alone that starts from a
-// session token, as AGENTFLEET_ARIA_LOGS_TOKEN would give it, with username and password to log
-// in again when the session expires. Since no call logs in first, faults injected into the mock
-// hit the create itself.
-func (m *accMock) ariaSessionConfig(session, resources string) string {
+// ariaTokenConfig is a provider block for Aria Operations for Logs alone that starts from a
+// token, as AGENTFLEET_ARIA_LOGS_TOKEN would give it: a JWT, or with the legacy method a session
+// id. Username and password are there to get a new one when the token expires. Since no call
+// gets a token first, faults injected into the mock hit the create itself.
+func (m *accMock) ariaTokenConfig(method, token, resources string) string {
 	c := m.Credentials()
 	return fmt.Sprintf(`
 provider "agentfleet" {
@@ -44,13 +51,29 @@ provider "agentfleet" {
   retry_wait_max = "20ms"
 
   aria_logs {
-    endpoint = %q
-    token    = %q
-    username = %q
-    password = %q
+    auth_method         = %q
+    endpoint            = %q
+    operations_endpoint = %s
+    token               = %q
+    username            = %q
+    password            = %q
   }
 }
-`, m.Endpoints.AriaLogs, session, c.AriaUsername, c.AriaPassword) + resources
+`, method, m.Endpoints.AriaLogs, m.operationsEndpointFor(method), token, c.AriaUsername, c.AriaPassword) + resources
+}
+
+// operationsEndpointFor is the operations_endpoint argument's value for method: legacy_session
+// refuses one.
+func (m *accMock) operationsEndpointFor(method string) string {
+	if method == client.AriaAuthLegacySession {
+		return "null"
+	}
+	return fmt.Sprintf("%q", m.Endpoints.VCFOperations)
+}
+
+// ariaJWTConfig is ariaTokenConfig with a JWT the mock issued out of band.
+func (m *accMock) ariaJWTConfig(resources string) string {
+	return m.ariaTokenConfig(client.AriaAuthVCFOperations, m.IssueAriaJWT(), resources)
 }
 
 // checkAgentSecretsDestroyed is a CheckDestroy that asks the mock store.
@@ -277,13 +300,12 @@ func TestAccAgentSecret_duplicateNameLeavesExistingSecret(t *testing.T) {
 // deleted and created again, and state holds the new secret with its value.
 func TestAccAgentSecret_lostCreateAnswerIsCreatedAgainWithItsValue(t *testing.T) {
 	m := newAccMock(t)
-	session := m.OpenAriaSession()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             m.checkAgentSecretsDestroyed,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { m.DropNextWrites(1) },
-			Config:    m.ariaSessionConfig(session, agentSecretConfig("web")),
+			Config:    m.ariaJWTConfig(agentSecretConfig("web")),
 			Check: resource.ComposeTestCheckFunc(
 				m.checkAgentSecretMatchesMock("web"),
 				func(*terraform.State) error {
@@ -301,13 +323,12 @@ func TestAccAgentSecret_lostCreateAnswerIsCreatedAgainWithItsValue(t *testing.T)
 // lookup is sent again, and the secret is created once.
 func TestAccAgentSecret_createSentAgainWhenNothingWasCreated(t *testing.T) {
 	m := newAccMock(t)
-	session := m.OpenAriaSession()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             m.checkAgentSecretsDestroyed,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { m.FailNext(0) },
-			Config:    m.ariaSessionConfig(session, agentSecretConfig("web")),
+			Config:    m.ariaJWTConfig(agentSecretConfig("web")),
 			Check: resource.ComposeTestCheckFunc(
 				m.checkAgentSecretMatchesMock("web"),
 				func(*terraform.State) error {
@@ -321,53 +342,208 @@ func TestAccAgentSecret_createSentAgainWhenNothingWasCreated(t *testing.T) {
 	})
 }
 
-// The provider starts from a session token that expires between two applies. Every Terraform
-// command configures the provider afresh, so each one meets the expired session at its first
-// call: it must log in again once and carry on with the new session.
-func TestAccAgentSecret_sessionExpiresMidRun(t *testing.T) {
-	m := newAccMock(t)
-	session := m.OpenAriaSession()
-	reloginOncePerRejection := func(*terraform.State) error {
-		rejected, logins := m.AriaRejectedCalls(), m.AriaLogins()
-		if rejected == 0 {
-			return fmt.Errorf("no call met the expired session; the test proves nothing")
-		}
-		if logins != rejected {
-			return fmt.Errorf("%d logins for %d calls rejected with an expired session; want one re-login per rejection, "+
-				"and no rejection once logged in again", logins, rejected)
-		}
-		return nil
+// ariaAuthCase is one authentication method against the mock: how to give the provider a
+// token, how to make it expire, and how many times the provider got a new one.
+type ariaAuthCase struct {
+	method  string
+	token   func(*accMock) string
+	expire  func(*accMock)
+	renewed func(*accMock) int
+}
+
+var ariaAuthCases = []ariaAuthCase{
+	{client.AriaAuthVCFOperations, (*accMock).IssueAriaJWT, (*accMock).ExpireAriaJWTs, (*accMock).AriaTokenAcquisitions},
+	{client.AriaAuthLegacySession, (*accMock).OpenAriaSession, (*accMock).ExpireAriaSessions, (*accMock).AriaLogins},
+}
+
+// The provider starts from a token (a JWT, or a legacy session id) that expires between two
+// applies. Every Terraform command configures the provider afresh, so each one meets the expired
+// token at its first call: it must get a new one once and carry on with it.
+func TestAccAgentSecret_tokenExpiresMidRun(t *testing.T) {
+	for _, tc := range ariaAuthCases {
+		t.Run(tc.method, func(t *testing.T) {
+			m := newAccMock(t)
+			token := tc.token(m)
+			renewedOncePerRejection := func(*terraform.State) error {
+				rejected, renewed := m.AriaRejectedCalls(), tc.renewed(m)
+				if rejected == 0 {
+					return fmt.Errorf("no call met the expired token; the test proves nothing")
+				}
+				if renewed != rejected {
+					return fmt.Errorf("%d renewals for %d calls rejected with an expired token; want one renewal per rejection, "+
+						"and no rejection once renewed", renewed, rejected)
+				}
+				return nil
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentSecretsDestroyed,
+				Steps: []resource.TestStep{
+					{
+						Config: m.ariaTokenConfig(tc.method, token, agentSecretConfig("web")),
+						Check: resource.ComposeTestCheckFunc(
+							m.checkAgentSecretMatchesMock("web"),
+							func(*terraform.State) error {
+								if n := m.AriaTokenAcquisitions() + m.AriaLogins(); n != 0 {
+									return fmt.Errorf("%d tokens obtained while the given one was valid, want 0", n)
+								}
+								return nil
+							},
+						),
+					},
+					{
+						// The apply revokes the old secret and creates the new one with a single renewal.
+						PreConfig: func() { tc.expire(m) },
+						Config:    m.ariaTokenConfig(tc.method, token, agentSecretConfig("web-renamed")),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentSecretAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+						},
+						Check: resource.ComposeTestCheckFunc(m.checkAgentSecretMatchesMock("web-renamed"), renewedOncePerRejection),
+					},
+				},
+			})
+			// The destroy met the expired token too.
+			if err := renewedOncePerRejection(nil); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
+}
+
+// Username and password with each method: the default gets its JWT from VCF Operations (with
+// the auth source given), the legacy method logs in; neither touches the other's endpoints.
+func TestAccAgentSecret_bothAuthMethods(t *testing.T) {
+	for _, tc := range []struct {
+		method, extra string
+		obtained      func(*accMock) int
+		unused        func(*accMock) int
+	}{
+		{client.AriaAuthVCFOperations, `auth_source = "corp-ldap"`, (*accMock).AriaTokenAcquisitions, (*accMock).AriaLogins},
+		{client.AriaAuthLegacySession, `auth_provider = "ActiveDirectory"`, (*accMock).AriaLogins, (*accMock).AriaTokenAcquisitions},
+	} {
+		t.Run(tc.method, func(t *testing.T) {
+			m := newAccMock(t)
+			c := m.Credentials()
+			config := fmt.Sprintf(`
+provider "agentfleet" {
+  aria_logs {
+    auth_method         = %q
+    endpoint            = %q
+    operations_endpoint = %s
+    username            = %q
+    password            = %q
+    %s
+  }
+}
+`, tc.method, m.Endpoints.AriaLogs, m.operationsEndpointFor(tc.method), c.AriaUsername, c.AriaPassword, tc.extra) + agentSecretConfig("web")
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentSecretsDestroyed,
+				Steps: []resource.TestStep{
+					{Config: config, Check: m.checkAgentSecretMatchesMock("web")},
+					{ResourceName: agentSecretAddr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"secret"}},
+				},
+			})
+			// One per Terraform command: each configures the provider afresh.
+			if tc.obtained(m) == 0 || tc.unused(m) != 0 {
+				t.Fatalf("%d credentials obtained the %s way and %d the other way; want some and none", tc.obtained(m), tc.method, tc.unused(m))
+			}
+			if tc.method == client.AriaAuthVCFOperations && !slices.Equal(slices.Compact(m.AriaAuthSources()), []string{"corp-ldap"}) {
+				t.Fatalf("the acquires sent auth sources %q, want corp-ldap each time", m.AriaAuthSources())
+			}
+		})
+	}
+}
+
+// A JWT given alone is used as it is: nothing is acquired.
+func TestAccAgentSecret_givenJWTAlone(t *testing.T) {
+	m := newAccMock(t)
+	config := fmt.Sprintf(`
+provider "agentfleet" {
+  aria_logs {
+    endpoint = %q
+    token    = %q
+  }
+}
+`, m.Endpoints.AriaLogs, m.IssueAriaJWT()) + agentSecretConfig("web")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             m.checkAgentSecretsDestroyed,
-		Steps: []resource.TestStep{
-			{
-				Config: m.ariaSessionConfig(session, agentSecretConfig("web")),
-				Check: resource.ComposeTestCheckFunc(
-					m.checkAgentSecretMatchesMock("web"),
-					func(*terraform.State) error {
-						if n := m.AriaLogins(); n != 0 {
-							return fmt.Errorf("%d logins while the session token was valid, want 0", n)
-						}
-						return nil
-					},
-				),
-			},
-			{
-				// The apply revokes the old secret and creates the new one with a single re-login.
-				PreConfig: m.ExpireAriaSessions,
-				Config:    m.ariaSessionConfig(session, agentSecretConfig("web-renamed")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentSecretAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
-				Check: resource.ComposeTestCheckFunc(m.checkAgentSecretMatchesMock("web-renamed"), reloginOncePerRejection),
-			},
-		},
+		Steps:                    []resource.TestStep{{Config: config, Check: m.checkAgentSecretMatchesMock("web")}},
 	})
-	// The destroy met the expired session too.
-	if err := reloginOncePerRejection(nil); err != nil {
-		t.Fatal(err)
+	if n := m.Calls("POST " + mockserver.VCFOperationsPrefix + "/suite-api/api/auth/token/acquire"); n != 0 {
+		t.Fatalf("%d acquires, want none with a given JWT", n)
+	}
+}
+
+// VCF Operations on a host of its own: the Log Management API host refuses its routes, and the
+// tokens come from the other host.
+func TestAccAgentSecret_operationsEndpointOnAnotherHost(t *testing.T) {
+	m := mockserver.New(mockserver.DefaultCredentials())
+	isOps := func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, mockserver.VCFOperationsPrefix+"/") }
+	var opsCalls, misrouted atomic.Int32
+	logs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isOps(r) {
+			misrouted.Add(1)
+			http.NotFound(w, r)
+			return
+		}
+		m.ServeHTTP(w, r)
+	}))
+	t.Cleanup(logs.Close)
+	ops := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isOps(r) {
+			misrouted.Add(1)
+			http.NotFound(w, r)
+			return
+		}
+		opsCalls.Add(1)
+		m.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ops.Close)
+	acc := &accMock{Server: m, URL: logs.URL, Endpoints: m.Endpoints(logs.URL)}
+	acc.Endpoints.VCFOperations = m.Endpoints(ops.URL).VCFOperations
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             acc.checkAgentSecretsDestroyed,
+		Steps:                    []resource.TestStep{{Config: acc.config(agentSecretConfig("web")), Check: acc.checkAgentSecretMatchesMock("web")}},
+	})
+	if opsCalls.Load() == 0 || misrouted.Load() != 0 {
+		t.Fatalf("VCF Operations saw %d calls and %d went to the wrong host; want some and none", opsCalls.Load(), misrouted.Load())
+	}
+}
+
+// Without operations_endpoint, the tokens come from the scheme and host of endpoint, where a
+// single appliance serves /suite-api beside the Log Management API.
+func TestAccAgentSecret_operationsEndpointDefaultsToTheEndpointHost(t *testing.T) {
+	m := mockserver.New(mockserver.DefaultCredentials())
+	var suiteAPI atomic.Int32
+	appliance := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/suite-api/") {
+			suiteAPI.Add(1)
+			r.URL.Path = mockserver.VCFOperationsPrefix + r.URL.Path // where the mock mounts it
+		}
+		m.ServeHTTP(w, r)
+	}))
+	t.Cleanup(appliance.Close)
+	acc := &accMock{Server: m, URL: appliance.URL, Endpoints: m.Endpoints(appliance.URL)}
+	c := m.Credentials()
+	config := fmt.Sprintf(`
+provider "agentfleet" {
+  aria_logs {
+    endpoint = %q
+    username = %q
+    password = %q
+  }
+}
+`, acc.Endpoints.AriaLogs, c.AriaUsername, c.AriaPassword) + agentSecretConfig("web")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             acc.checkAgentSecretsDestroyed,
+		Steps:                    []resource.TestStep{{Config: config, Check: acc.checkAgentSecretMatchesMock("web")}},
+	})
+	if suiteAPI.Load() == 0 || m.AriaTokenAcquisitions() == 0 {
+		t.Fatalf("%d calls to /suite-api at the endpoint's host and %d acquires; want the JWT from there", suiteAPI.Load(), m.AriaTokenAcquisitions())
 	}
 }
 
