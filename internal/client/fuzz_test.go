@@ -162,6 +162,37 @@ func FuzzK0rdentServiceAccountPages(f *testing.F) {
 	})
 }
 
+// FuzzAgentSecretPages does the same for the Aria list, which comes in any of several envelopes
+// with Spring's page/size: a page that claims not to be the last, or a server that ignores the
+// page number, must still end.
+func FuzzAgentSecretPages(f *testing.F) {
+	for _, s := range []string{
+		`{"content":[],"last":true,"totalPages":0,"number":0}`,
+		`{"content":[{"id":"a","name":"a","status":"ACTIVE","modificationTime":"2025-01-01T00:00:00.000Z"}],"last":false}`,
+		`{"content":[{"id":"a"}],"number":0,"totalPages":1000000}`,
+		`{"content":[{"id":"a"}],"page":{"number":-5,"totalPages":2}}`,
+		`[{"id":"a","modificationTime":17}]`, `{"secrets":[{"name":"x"}]}`, `{"items":[{}]}`,
+		`{"content":null}`, `{"content":[null]}`, `{"last":"yes","content":[]}`, `{}`, `[]`, `null`, `not json`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		srv, calls := sameAnswerServer(t, body)
+		tr, err := NewTransport(testOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := NewAriaLogs(tr, AriaLogsConfig{Endpoint: srv.URL, Token: "jwt"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.ListAgentSecrets(t.Context())
+		if n := calls.Load(); n > maxFuzzPages {
+			t.Fatalf("the paginator did not stop: %d pages", n)
+		}
+	})
+}
+
 // Token paginators must also stop when a server hands out a fresh token with every page but the
 // pages repeat what was already read: a token that never repeats proves nothing about progress.
 func TestTokenPaginatorsStopWhenPagesRepeat(t *testing.T) {

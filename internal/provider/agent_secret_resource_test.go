@@ -26,7 +26,7 @@ const (
 	agentSecretAddr = "agentfleet_agent_secret.test"
 	// Mock routes, for its call counters.
 	ariaSecretsRoute = "/arialogs/api/v2/agent/secrets"
-	ariaSecretRoute  = ariaSecretsRoute + "/{id}"
+	ariaRevokeRoute  = "POST " + ariaSecretsRoute + "/{name}/revoke"
 )
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -76,21 +76,35 @@ func (m *accMock) ariaJWTConfig(resources string) string {
 	return m.ariaTokenConfig(client.AriaAuthVCFOperations, m.IssueAriaJWT(), resources)
 }
 
-// checkAgentSecretsDestroyed is a CheckDestroy that asks the mock store.
-func (m *accMock) checkAgentSecretsDestroyed(*terraform.State) error {
-	if secrets := m.AriaSecrets(); len(secrets) != 0 {
-		return fmt.Errorf("%d agent secrets left on the platform after destroy: %+v", len(secrets), secrets)
+// checkAgentSecretsDestroyed is a CheckDestroy that asks the mock store: destroy revokes, so
+// every agent secret the state held before the destroy is still listed, revoked, and no secret
+// is left that agents could use.
+func (m *accMock) checkAgentSecretsDestroyed(s *terraform.State) error {
+	stored := map[string]mockserver.AriaSecret{}
+	for _, sec := range m.AriaSecrets() {
+		stored[sec.ID] = sec
+	}
+	for _, rs := range s.RootModule().Resources {
+		if rs.Type != "agentfleet_agent_secret" {
+			continue
+		}
+		if sec, ok := stored[rs.Primary.ID]; !ok || !sec.Revoked() {
+			return fmt.Errorf("agent secret %s was destroyed but is not revoked on the platform: %+v", rs.Primary.ID, sec)
+		}
+	}
+	if active := m.ActiveAriaSecrets(); len(active) != 0 {
+		return fmt.Errorf("%d agent secrets left active on the platform after destroy: %+v", len(active), active)
 	}
 	return nil
 }
 
-// checkAgentSecretMatchesMock compares the resource in state with the one secret in the mock,
-// value included: the value in state must be the one the create returned.
+// checkAgentSecretMatchesMock compares the resource in state with the one live secret in the
+// mock, value included: the value in state must be the one the create returned.
 func (m *accMock) checkAgentSecretMatchesMock(name string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		secrets := m.AriaSecrets()
+		secrets := m.ActiveAriaSecrets()
 		if len(secrets) != 1 {
-			return fmt.Errorf("the platform holds %d agent secrets, want exactly 1: %+v", len(secrets), secrets)
+			return fmt.Errorf("the platform holds %d active agent secrets, want exactly 1: %+v", len(secrets), secrets)
 		}
 		id, err := stateAttr(s, agentSecretAddr, "id")
 		if err != nil {
@@ -134,13 +148,27 @@ func TestAccAgentSecret_lifecycle(t *testing.T) {
 				ResourceName:      agentSecretAddr,
 				ImportState:       true,
 				ImportStateVerify: true,
-				// The API shows the value only in the create's answer: an import cannot read it.
-				ImportStateVerifyIgnore: []string{"secret"},
+				// The API shows the value only in the create's answer: an import cannot read it. The
+				// modification time is only in the list, so state has none until the first refresh.
+				ImportStateVerifyIgnore: []string{"secret", "modification_time"},
 			},
 			{
-				// Refreshes read the secret without its value; the value in state must survive them.
+				// Refreshes read the secret without its value; the value in state must survive them,
+				// and the modification time, which only the list carries, arrives.
 				RefreshState: true,
-				Check:        m.checkAgentSecretMatchesMock("web-tier"),
+				Check: resource.ComposeTestCheckFunc(
+					m.checkAgentSecretMatchesMock("web-tier"),
+					func(s *terraform.State) error {
+						got, err := stateAttr(s, agentSecretAddr, "modification_time")
+						if err != nil {
+							return err
+						}
+						if want := m.ActiveAriaSecrets()[0].ModificationTime; got != want || got == "" {
+							return fmt.Errorf("modification_time %q, want the platform's %q", got, want)
+						}
+						return nil
+					},
+				),
 			},
 			{
 				Config: m.config(agentSecretConfig("web-tier")),
@@ -161,7 +189,15 @@ func TestAccAgentSecret_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(agentSecretAddr, tfjsonpath.New("name"), knownvalue.StringExact("api-tier")),
 					valueReplaced.AddStateValue(agentSecretAddr, tfjsonpath.New("secret")),
 				},
-				Check: m.checkAgentSecretMatchesMock("api-tier"),
+				Check: resource.ComposeTestCheckFunc(
+					m.checkAgentSecretMatchesMock("api-tier"),
+					func(*terraform.State) error {
+						if all := m.AriaSecrets(); len(all) != 2 || all[1].Name != "web-tier" || !all[1].Revoked() {
+							return fmt.Errorf("the platform holds %+v, want web-tier revoked beside api-tier", all)
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})
@@ -208,34 +244,117 @@ func TestAccAgentSecret_importHasNoValue(t *testing.T) {
 	})
 }
 
+// A secret revoked, or no longer listed at all, outside Terraform leaves state, and the plan
+// creates it again; the mock lets the revoked secret's name be used again.
 func TestAccAgentSecret_drift(t *testing.T) {
+	for name, outside := range map[string]func(m *accMock, id string) bool{
+		"revoked": (*accMock).RevokeAriaSecret,
+		"removed": (*accMock).DeleteAriaSecret,
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := newAccMock(t)
+			var id string
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentSecretsDestroyed,
+				Steps: []resource.TestStep{
+					{
+						Config: m.config(agentSecretConfig("web")),
+						Check:  captureAttr(agentSecretAddr, "id", &id),
+					},
+					{
+						PreConfig: func() {
+							if !outside(m, id) {
+								t.Fatalf("secret %s is not in the mock", id)
+							}
+						},
+						Config: m.config(agentSecretConfig("web")),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentSecretAddr, plancheck.ResourceActionCreate)},
+						},
+						Check: resource.ComposeTestCheckFunc(
+							m.checkAgentSecretMatchesMock("web"),
+							expectNewID(agentSecretAddr, &id),
+						),
+					},
+				},
+			})
+		})
+	}
+}
+
+// Where the platform keeps the names of revoked secrets, the re-create a revoke outside
+// Terraform leads to is refused, with an error that says why and what to do.
+func TestAccAgentSecret_driftWhenRevokedNamesStayTaken(t *testing.T) {
 	m := newAccMock(t)
+	m.SetAriaRevokedNamesReusable(false)
 	var id string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             m.checkAgentSecretsDestroyed,
 		Steps: []resource.TestStep{
 			{
 				Config: m.config(agentSecretConfig("web")),
 				Check:  captureAttr(agentSecretAddr, "id", &id),
 			},
 			{
-				// A secret revoked outside Terraform leaves state, and the plan creates it again.
-				PreConfig: func() {
-					if !m.DeleteAriaSecret(id) {
-						t.Fatalf("secret %s is not in the mock", id)
-					}
-				},
-				Config: m.config(agentSecretConfig("web")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentSecretAddr, plancheck.ResourceActionCreate)},
-				},
-				Check: resource.ComposeTestCheckFunc(
-					m.checkAgentSecretMatchesMock("web"),
-					expectNewID(agentSecretAddr, &id),
-				),
+				PreConfig: func() { m.RevokeAriaSecret(id) },
+				Config:    m.config(agentSecretConfig("web")),
+				ExpectError: regexp.MustCompile(`(?s)Agent secret name already in use.*HTTP\s+409.*which\s+is\s+revoked.*` +
+					`cannot\s+be\s+used\s+again.*Choose\s+another\s+name.*Importing\s+the\s+revoked\s+secret\s+would\s+not\s+help`),
+			},
+			{
+				// A new name works; nothing was adopted on the way.
+				Config: m.config(agentSecretConfig("web-2")),
+				Check:  m.checkAgentSecretMatchesMock("web-2"),
 			},
 		},
+		CheckDestroy: m.checkAgentSecretsDestroyed,
+	})
+}
+
+// A list that cannot be read is a Read error: the secret stays in state, and nothing is created.
+func TestAccAgentSecret_listUnreadableIsAnErrorNotARemoval(t *testing.T) {
+	m := newAccMock(t)
+	config := m.ariaJWTConfig(agentSecretConfig("web"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentSecretsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config, Check: m.checkAgentSecretMatchesMock("web")},
+			{
+				// The refresh's list is the first call, as the JWT is given.
+				PreConfig:   func() { m.FailNext(http.StatusForbidden) },
+				Config:      config,
+				ExpectError: phrase("Unable to read agent secret", "Aria Operations for Logs API returned HTTP 403"),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: m.checkAgentSecretMatchesMock("web"),
+			},
+		},
+	})
+	if n := m.Calls("POST " + ariaSecretsRoute); n != 1 {
+		t.Fatalf("%d creates, want 1: the failed read must not lead to a second", n)
+	}
+}
+
+// A revoked secret cannot be imported: to Terraform it is gone.
+func TestAccAgentSecret_importRevoked(t *testing.T) {
+	m := newAccMock(t)
+	old := m.PutAriaSecret("web")
+	m.RevokeAriaSecret(old.ID)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:        m.config(agentSecretConfig("web")),
+			ResourceName:  agentSecretAddr,
+			ImportState:   true,
+			ImportStateId: old.ID,
+			ExpectError:   regexp.MustCompile(`Cannot\s+import\s+non-existent\s+remote\s+object`),
+		}},
 	})
 }
 
@@ -297,7 +416,7 @@ func TestAccAgentSecret_duplicateNameLeavesExistingSecret(t *testing.T) {
 
 // The create is committed, but its answer, the only one that ever carries the value, is lost. The
 // name was free before the create, so the secret holding it now is ours, without a value: it is
-// deleted and created again, and state holds the new secret with its value.
+// revoked and created again, and state holds the new secret with its value.
 func TestAccAgentSecret_lostCreateAnswerIsCreatedAgainWithItsValue(t *testing.T) {
 	m := newAccMock(t)
 	resource.Test(t, resource.TestCase{
@@ -309,14 +428,34 @@ func TestAccAgentSecret_lostCreateAnswerIsCreatedAgainWithItsValue(t *testing.T)
 			Check: resource.ComposeTestCheckFunc(
 				m.checkAgentSecretMatchesMock("web"),
 				func(*terraform.State) error {
-					if n, d := m.Calls("POST "+ariaSecretsRoute), m.Calls("DELETE "+ariaSecretsRoute+"/{id}"); n != 2 || d != 1 {
-						return fmt.Errorf("%d creates and %d deletes sent, want 2 and 1: the lost create, the delete of what it made, one more create", n, d)
+					if n, r := m.Calls("POST "+ariaSecretsRoute), m.Calls(ariaRevokeRoute); n != 2 || r != 1 {
+						return fmt.Errorf("%d creates and %d revokes sent, want 2 and 1: the lost create, the revoke of what it made, one more create", n, r)
 					}
 					return nil
 				},
 			),
 		}},
 	})
+}
+
+// The same where the platform keeps the names of revoked secrets: the secret the lost create made
+// is revoked, the create sent again is refused, and the error says plainly what happened and
+// that another name is needed. Nothing is adopted, and nothing usable is left.
+func TestAccAgentSecret_lostCreateAnswerWhenRevokedNamesStayTaken(t *testing.T) {
+	m := newAccMock(t)
+	m.SetAriaRevokedNamesReusable(false)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { m.DropNextWrites(1) },
+			Config:    m.ariaJWTConfig(agentSecretConfig("web")),
+			ExpectError: phrase("Unable to create agent secret", "no answer came back", "was revoked to create it again",
+				"HTTP 409", "keeps the names of revoked secrets", "Choose another name"),
+		}},
+	})
+	if all := m.AriaSecrets(); len(all) != 1 || !all[0].Revoked() {
+		t.Fatalf("the platform holds %+v, want only the lost create's secret, revoked", all)
+	}
 }
 
 // The connection drops before the platform handles the lookup that precedes the create: the
@@ -441,7 +580,7 @@ provider "agentfleet" {
 				CheckDestroy:             m.checkAgentSecretsDestroyed,
 				Steps: []resource.TestStep{
 					{Config: config, Check: m.checkAgentSecretMatchesMock("web")},
-					{ResourceName: agentSecretAddr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"secret"}},
+					{ResourceName: agentSecretAddr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"secret", "modification_time"}},
 				},
 			})
 			// One per Terraform command: each configures the provider afresh.
@@ -578,7 +717,7 @@ func TestAccAgentSecret_importUnknownID(t *testing.T) {
 			ExpectError:   regexp.MustCompile(`Cannot\s+import\s+non-existent\s+remote\s+object`),
 		}},
 	})
-	if m.Calls("GET "+ariaSecretRoute) == 0 {
+	if m.Calls("GET "+ariaSecretsRoute) == 0 {
 		t.Fatalf("the import never asked the platform: %v", m.AllCalls())
 	}
 }

@@ -483,7 +483,7 @@ func TestAccLeak_testHarness(t *testing.T) {
 			return nil
 		},
 		CheckDestroy: func(*terraform.State) error {
-			if n := len(l.MonitoringTokens()) + len(l.SpaceONEAgents()) + len(l.AriaSecrets()) + len(l.K0rdentServiceAccounts()) + len(l.ArmoryAccounts()); n != 0 {
+			if n := len(l.MonitoringTokens()) + len(l.SpaceONEAgents()) + len(l.ActiveAriaSecrets()) + len(l.K0rdentServiceAccounts()) + len(l.ArmoryAccounts()); n != 0 {
 				return fmt.Errorf("%d objects left after destroy", n)
 			}
 			return nil
