@@ -650,7 +650,9 @@ func (c *AriaLogs) FindAgentSecretByName(ctx context.Context, name string) (*Age
 // revokes by name, and a name can pass from a revoked secret to a new one, so the secret is first
 // looked up by id: one that is already revoked is left as it is, and one that is not listed is
 // an error matching ErrNotFound. A revoke that fails is checked against the list, so that a
-// revoke retried after a lost answer, and refused as already done, counts as done.
+// revoke retried after a lost answer, and refused as already done, counts as done. A revoke
+// answered 404 while the list still shows the secret live is an error that does not match
+// ErrNotFound: taking it for "already gone" would leave a usable secret behind.
 func (c *AriaLogs) RevokeAgentSecret(ctx context.Context, id string) error {
 	s, err := c.GetAgentSecret(ctx, id)
 	if err != nil {
@@ -663,8 +665,14 @@ func (c *AriaLogs) RevokeAgentSecret(ctx context.Context, id string) error {
 	if err == nil {
 		return nil
 	}
-	if now, lookupErr := c.GetAgentSecret(ctx, id); errors.Is(lookupErr, ErrNotFound) || (lookupErr == nil && now.Revoked()) {
+	now, lookupErr := c.GetAgentSecret(ctx, id)
+	switch {
+	case errors.Is(lookupErr, ErrNotFound), lookupErr == nil && now.Revoked():
 		return nil
+	case lookupErr == nil && errors.Is(err, ErrNotFound):
+		return fmt.Errorf("%s API: the revoke of agent secret %q (id %s) answered that there is no such secret, "+
+			"yet the list still shows it with status %q, so it was not revoked; revoke it outside Terraform (%v)",
+			PlatformAriaLogs, s.Name, id, now.Status, err)
 	}
 	return err
 }

@@ -1313,4 +1313,19 @@ func TestAriaRevokeCheckedAgainstTheList(t *testing.T) {
 	if err := c.RevokeAgentSecret(t.Context(), "s1"); err == nil || !strings.Contains(err.Error(), "not yours to revoke") {
 		t.Fatalf("err %v; want the refusal", err)
 	}
+
+	// Answered 404, and the list shows it live (a gateway that does not know the route, say): not
+	// "already gone", which would leave a usable secret behind.
+	unknownRoute := &ariaRevokeFake{t: t, secrets: []map[string]any{{"id": "s1", "name": "web", "status": "ACTIVE"}}}
+	c = newAriaAt(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			http.NotFound(w, r)
+			return
+		}
+		unknownRoute.ServeHTTP(w, r)
+	})
+	err := c.RevokeAgentSecret(t.Context(), "s1")
+	if err == nil || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), `still shows it with status "ACTIVE"`) {
+		t.Fatalf("err %v; want an error, not ErrNotFound, saying the secret is still live", err)
+	}
 }
