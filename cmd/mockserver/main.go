@@ -85,6 +85,7 @@ func exportLines(m *mockserver.Server, baseURL string) string {
 export AGENTFLEET_SPACEONE_ENDPOINT=%q
 export AGENTFLEET_SPACEONE_TOKEN=%q
 export AGENTFLEET_ARIA_LOGS_ENDPOINT=%q
+export AGENTFLEET_ARIA_LOGS_OPERATIONS_ENDPOINT=%q
 export AGENTFLEET_ARIA_LOGS_USERNAME=%q
 export AGENTFLEET_ARIA_LOGS_PASSWORD=%q
 export AGENTFLEET_MONITORING_ENDPOINT=%q
@@ -93,7 +94,7 @@ export AGENTFLEET_ARMORY_ENDPOINT=%q
 export AGENTFLEET_ARMORY_HEADERS='{"%s":"%s"}'
 export AGENTFLEET_K0RDENT_ENDPOINT=%q
 export AGENTFLEET_K0RDENT_TOKEN=%q
-`, baseURL, ep.SpaceONE, c.SpaceONEToken, ep.AriaLogs, c.AriaUsername, c.AriaPassword,
+`, baseURL, ep.SpaceONE, c.SpaceONEToken, ep.AriaLogs, ep.VCFOperations, c.AriaUsername, c.AriaPassword,
 		ep.Monitoring, c.MonitoringToken, ep.Armory, mockserver.ArmoryAPIKeyHeader, c.ArmoryAPIKey,
 		ep.K0rdent, c.K0rdentToken)
 }

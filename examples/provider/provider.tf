@@ -15,11 +15,17 @@ provider "agentfleet" {
     token    = var.spaceone_token
   }
 
+  # The Log Management API takes a JWT from VCF Operations: the provider acquires a VCF
+  # Operations token with username and password and exchanges it for one. Leave out
+  # operations_endpoint when VCF Operations runs on the same host as endpoint. For an Operations
+  # for Logs 8.x appliance, set auth_method = "legacy_session" (username, password and
+  # auth_provider then log in to endpoint itself).
   aria_logs {
-    endpoint      = "https://logs.example.com"
-    username      = "admin"
-    password      = var.aria_logs_password
-    auth_provider = "Local"
+    endpoint            = "https://logs.example.com"
+    operations_endpoint = "https://vcf-ops.example.com"
+    username            = "terraform"
+    password            = var.aria_logs_password
+    auth_source         = "Imported LDAP Server" # omit for a local VCF Operations user
   }
 
   monitoring {

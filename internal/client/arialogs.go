@@ -1,35 +1,58 @@
 package client
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 )
 
-// VMware Aria Operations for Logs. Calls carry a session id as a Bearer token; the session comes
-// from logging in with username and password, or is given as a token.
+// VMware Aria Operations for Logs, through its Log Management API. Calls carry a JWT in the
+// X-JWT-Token header. The JWT comes from VCF Operations, which may live on another host: a
+// username and password acquire a VCF Operations token, which is exchanged for a JWT of the
+// "ops-li" service. Operations for Logs 8.x appliances instead take a session id as a bearer
+// token, from a login with username and password (the legacy_session method).
+
+// Authentication methods of AriaLogsConfig.AuthMethod.
+const (
+	AriaAuthVCFOperations = "vcf_operations"
+	AriaAuthLegacySession = "legacy_session"
+)
 
 // AriaLogsConfig is what the provider's aria_logs block configures.
 type AriaLogsConfig struct {
-	Endpoint     string
-	Username     string
-	Password     string
-	AuthProvider string // "Local" when empty
-	SessionID    string // used instead of logging in
+	Endpoint   string
+	AuthMethod string // AriaAuthVCFOperations when empty
+	// OperationsEndpoint is the base URL of VCF Operations, where /suite-api lives. When empty,
+	// the scheme and host of Endpoint: the same appliance.
+	OperationsEndpoint string
+	Username           string
+	Password           string
+	AuthSource         string // VCF Operations auth source of the user; none when empty
+	AuthProvider       string // legacy login provider, "Local" when empty
+	// Token is a credential to start with instead of getting one: a JWT, or with the legacy
+	// method a session id. When it is rejected and Username and Password are set, the client
+	// gets a new credential itself.
+	Token string
 }
 
-// AriaLogs is the Aria Operations for Logs client. It logs in lazily, caches the session for the
-// life of the provider process, and logs in again once when a call answers 401.
+// AriaLogs is the Aria Operations for Logs client. It gets its credential (a JWT, or a legacy
+// session) lazily, caches it for the life of the provider process, and gets a new one once when a
+// call answers 401.
 type AriaLogs struct {
 	api
 	cfg AriaLogsConfig
+	ops api // VCF Operations, which issues the JWTs
 
-	mu      sync.Mutex
-	session string
+	mu         sync.Mutex
+	credential string
 }
 
 // NewAriaLogs returns an Aria Operations for Logs client on the shared transport.
@@ -38,14 +61,29 @@ func NewAriaLogs(t *Transport, cfg AriaLogsConfig) (*AriaLogs, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.AuthMethod == "" {
+		cfg.AuthMethod = AriaAuthVCFOperations
+	}
+	if cfg.AuthMethod != AriaAuthVCFOperations && cfg.AuthMethod != AriaAuthLegacySession {
+		return nil, fmt.Errorf("%s: unknown authentication method %q", PlatformAriaLogs, cfg.AuthMethod)
+	}
 	if cfg.AuthProvider == "" {
 		cfg.AuthProvider = "Local"
 	}
-	c := &AriaLogs{api: a, cfg: cfg, session: cfg.SessionID}
-	c.authorize = c.authorizeSession
-	c.reauthorize = c.renewSession
+	if cfg.OperationsEndpoint == "" {
+		cfg.OperationsEndpoint = a.baseURL.Scheme + "://" + a.baseURL.Host
+	}
+	ops, err := newAPI(t, PlatformVCFOperations, cfg.OperationsEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	c := &AriaLogs{api: a, cfg: cfg, ops: ops, credential: cfg.Token}
+	c.authorize = c.authorizeCall
+	c.reauthorize = c.renewCredential
 	c.parseError = parseAriaError
-	c.secrets = []string{cfg.Password, cfg.SessionID}
+	c.secrets = []string{cfg.Password, cfg.Token}
+	c.ops.parseError = firstOf(parseVCFOpsError, parseAriaError)
+	c.ops.secrets = c.secrets
 	return c, nil
 }
 
@@ -63,51 +101,162 @@ func parseAriaError(body []byte, e *APIError) bool {
 	return true
 }
 
-// sessionSentKey marks, in the context of one call, where authorizeSession records the session
-// the call was sent with, so that renewSession drops only that session.
-type sessionSentKey struct{}
-
-// call is do for the agent secret methods. It tracks the session each call was sent with: when a
-// session expires under several calls at once, they are all answered 401, and without the
-// tracking each of them would throw away the session another had just logged in for, and log
-// in again itself.
-func (c *AriaLogs) call(ctx context.Context, r request, out any) (*response, error) {
-	return c.do(context.WithValue(ctx, sessionSentKey{}, new(string)), r, out)
+// parseVCFOpsError reads the VCF Operations suite API's {"message": "...", "apiErrorCode": n,
+// "httpStatusCode": n}. A refused acquire has no body at all.
+func parseVCFOpsError(body []byte, e *APIError) bool {
+	var b struct {
+		Message      string `json:"message"`
+		APIErrorCode any    `json:"apiErrorCode"`
+	}
+	if json.Unmarshal(body, &b) != nil || b.Message == "" {
+		return false
+	}
+	e.Code, e.Message = codeString(b.APIErrorCode), b.Message
+	return true
 }
 
-// authorizeSession adds the cached session, logging in first when there is none. Concurrent
-// calls share one login.
-func (c *AriaLogs) authorizeSession(ctx context.Context, req *http.Request) error {
+// credentialSentKey marks, in the context of one call, where authorizeCall records the
+// credential the call was sent with, so that renewCredential drops only that credential.
+type credentialSentKey struct{}
+
+// call is do for the agent secret methods. It tracks the credential each call was sent with:
+// when a JWT or session expires under several calls at once, they are all answered 401, and
+// without the tracking each of them would throw away the credential another had just got, and
+// get one again itself.
+func (c *AriaLogs) call(ctx context.Context, r request, out any) (*response, error) {
+	return c.do(context.WithValue(ctx, credentialSentKey{}, new(string)), r, out)
+}
+
+// authorizeCall adds the cached credential, getting one first when there is none. Concurrent
+// calls share one acquisition: they wait for it under the lock.
+func (c *AriaLogs) authorizeCall(ctx context.Context, req *http.Request) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.session == "" {
-		session, err := c.login(ctx)
+	if c.credential == "" {
+		credential, err := c.obtainCredential(ctx)
 		if err != nil {
 			return err
 		}
-		c.session = session
+		c.credential = credential
 	}
-	if sent, ok := ctx.Value(sessionSentKey{}).(*string); ok {
-		*sent = c.session
+	if sent, ok := ctx.Value(credentialSentKey{}).(*string); ok {
+		*sent = c.credential
 	}
-	req.Header.Set("Authorization", "Bearer "+c.session)
+	if c.cfg.AuthMethod == AriaAuthLegacySession {
+		req.Header.Set("Authorization", "Bearer "+c.credential)
+	} else {
+		req.Header.Set(ariaJWTHeader, c.credential)
+	}
 	return nil
 }
 
-// renewSession drops a session the server no longer accepts; the retried call logs in again.
-// A session that another call has already replaced is kept: the retry uses it.
-func (c *AriaLogs) renewSession(ctx context.Context) error {
-	if c.cfg.Username == "" {
-		return errors.New(PlatformAriaLogs + " API: the configured session token was rejected (HTTP 401). " +
-			"Set a fresh token, or username and password so the provider can log in itself, in the provider's aria_logs block")
+// ariaJWTHeader carries the JWT on every call of the Log Management API.
+const ariaJWTHeader = "X-JWT-Token"
+
+// obtainCredential gets a JWT from VCF Operations, or with the legacy method logs in.
+func (c *AriaLogs) obtainCredential(ctx context.Context) (string, error) {
+	if !c.canObtain() {
+		return "", c.missingCredentials()
+	}
+	if c.cfg.AuthMethod == AriaAuthLegacySession {
+		return c.login(ctx)
+	}
+	return c.acquireJWT(ctx)
+}
+
+// canObtain reports whether the client can get a credential itself rather than only use the
+// configured one.
+func (c *AriaLogs) canObtain() bool { return c.cfg.Username != "" && c.cfg.Password != "" }
+
+func (c *AriaLogs) missingCredentials() error {
+	if c.cfg.AuthMethod == AriaAuthLegacySession {
+		return errors.New(PlatformAriaLogs + " API: no session: set username and password, or token, in the provider's aria_logs block")
+	}
+	return errors.New(PlatformAriaLogs + " API: no JWT: set username and password of a VCF Operations user, or token, in the provider's aria_logs block")
+}
+
+// renewCredential drops a credential the server no longer accepts; the retried call gets a new
+// one. A credential that another call has already replaced is kept: the retry uses it. A
+// configured credential cannot be renewed without a username and password.
+func (c *AriaLogs) renewCredential(ctx context.Context) error {
+	if !c.canObtain() {
+		return c.rejectedToken()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if sent, ok := ctx.Value(sessionSentKey{}).(*string); ok && *sent != c.session {
+	if sent, ok := ctx.Value(credentialSentKey{}).(*string); ok && *sent != c.credential {
 		return nil
 	}
-	c.session = ""
+	c.credential = ""
 	return nil
+}
+
+// rejectedToken is the error when the configured token was refused and cannot be renewed.
+func (c *AriaLogs) rejectedToken() error {
+	if c.cfg.AuthMethod == AriaAuthLegacySession {
+		return errors.New(PlatformAriaLogs + " API: the configured session token was rejected (HTTP 401). " +
+			"Set a fresh token, or username and password so the provider can log in itself, in the provider's aria_logs block")
+	}
+	return errors.New(PlatformAriaLogs + " API: the configured JWT (token) was rejected (HTTP 401); it has probably expired. " +
+		"Refresh it (exchange a VCF Operations token for one with serviceKeys [\"ops-li\"]) and set it as token, " +
+		"or set username and password so the provider gets one itself, in the provider's aria_logs block")
+}
+
+type vcfOpsAcquireRequest struct {
+	Username   string `json:"username"`
+	Password   string `json:"password"`
+	AuthSource string `json:"authSource,omitempty"`
+}
+
+type vcfOpsExchangeRequest struct {
+	ServiceKeys []string `json:"serviceKeys"`
+}
+
+// ariaServiceKey names the Log Management API in a VCF Operations token exchange.
+const ariaServiceKey = "ops-li"
+
+// acquireJWT acquires a VCF Operations token and exchanges it for a JWT of the Log Management
+// API. Both calls go to VCF Operations through the shared transport, without the JWT authorizer
+// and without renewal on 401: a refusal there is final.
+func (c *AriaLogs) acquireJWT(ctx context.Context) (string, error) {
+	var acquired struct {
+		Token string `json:"token"`
+	}
+	acquire := request{method: http.MethodPost, path: "/suite-api/api/auth/token/acquire",
+		body: vcfOpsAcquireRequest{Username: c.cfg.Username, Password: c.cfg.Password, AuthSource: c.cfg.AuthSource}}
+	if _, err := c.ops.do(ctx, acquire, &acquired); err != nil {
+		return "", c.opsError(err)
+	}
+	if acquired.Token == "" {
+		return "", errors.New(PlatformVCFOperations + " API: the token acquire answered without a token")
+	}
+	exchange := c.ops
+	exchange.authorize = func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "OpsToken "+acquired.Token)
+		return nil
+	}
+	var exchanged struct {
+		JWT string `json:"jwtToken"`
+	}
+	req := request{method: http.MethodPost, path: "/suite-api/api/auth/token/exchange",
+		body: vcfOpsExchangeRequest{ServiceKeys: []string{ariaServiceKey}}}
+	if _, err := exchange.do(ctx, req, &exchanged); err != nil {
+		return "", c.opsError(err)
+	}
+	if exchanged.JWT == "" {
+		return "", fmt.Errorf("%s API: the token exchange for service %s answered without a jwtToken", PlatformVCFOperations, ariaServiceKey)
+	}
+	return exchanged.JWT, nil
+}
+
+// opsError adds, to a VCF Operations route that does not exist, where the client looked for it:
+// VCF Operations often lives on a host of its own.
+func (c *AriaLogs) opsError(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w. VCF Operations was expected at %s; if it lives elsewhere, set operations_endpoint in the provider's aria_logs block",
+			err, c.cfg.OperationsEndpoint)
+	}
+	return err
 }
 
 type ariaLoginRequest struct {
@@ -116,12 +265,9 @@ type ariaLoginRequest struct {
 	Provider string `json:"provider"`
 }
 
-// login opens a session. It goes through the shared transport like every call, but without
-// the session authorizer (there is no session yet) and without re-login on 401.
+// login opens a legacy session. It goes through the shared transport like every call, but
+// without the authorizer (there is no session yet) and without re-login on 401.
 func (c *AriaLogs) login(ctx context.Context) (string, error) {
-	if c.cfg.Username == "" || c.cfg.Password == "" {
-		return "", errors.New(PlatformAriaLogs + " API: no session: set username and password, or token, in the provider's aria_logs block")
-	}
 	plain := c.api
 	plain.authorize, plain.reauthorize = nil, nil
 	var out struct {
@@ -139,19 +285,61 @@ func (c *AriaLogs) login(ctx context.Context) (string, error) {
 }
 
 // AgentSecret is an Aria Operations for Logs agent secret, which log ingestion agents
-// authenticate with. Secret is only ever sent in the answer to the create.
+// authenticate with. Secret is only ever sent in the answer to the create. The API has no GET of
+// one secret and no DELETE: secrets are read through the list, and a revoked secret stays listed
+// with a revoked status.
 type AgentSecret struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Secret string `json:"secret,omitempty"`
 	Status string `json:"status"`
+	// ModificationTime is as the list sends it: documented as a string without a format. A
+	// server that sends a number (epoch milliseconds, say) gets it back in decimal.
+	ModificationTime string `json:"modificationTime,omitempty"`
 }
 
-// AgentSecretNameTakenError is a create the API refused (409) because an agent secret of that
-// name exists: names are unique, and the API never overwrites the existing secret.
+// UnmarshalJSON reads a secret whose modificationTime may be a string or a number, so that an
+// unexpected type there cannot make the whole list unreadable.
+func (s *AgentSecret) UnmarshalJSON(b []byte) error {
+	type plain AgentSecret
+	var v struct {
+		plain
+		ModificationTime json.RawMessage `json:"modificationTime"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = AgentSecret(v.plain)
+	s.ModificationTime = jsonText(v.ModificationTime)
+	return nil
+}
+
+// jsonText renders a JSON value as text: a string unquoted, null as "", anything else as written.
+func jsonText(raw json.RawMessage) string {
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		return str
+	}
+	if t := string(bytes.TrimSpace(raw)); t != "null" {
+		return t
+	}
+	return ""
+}
+
+// ariaRevoked is the status of a revoked secret. The API does not document its status values;
+// this one is compared without regard to case.
+const ariaRevoked = "REVOKED"
+
+// Revoked reports whether the secret's status says it was revoked: agents can no longer use it.
+func (s AgentSecret) Revoked() bool { return strings.EqualFold(s.Status, ariaRevoked) }
+
+// AgentSecretNameTakenError is a create the API refused because an agent secret holds the name:
+// names are unique, and the API never overwrites the existing secret. The holder may be a revoked
+// secret, whose name the platform keeps.
 type AgentSecretNameTakenError struct {
-	Name string
-	ID   string // the existing secret's id; empty when looking it up failed
+	Name    string
+	ID      string // the holder's id; empty when looking it up failed
+	Revoked bool   // the holder is a revoked secret
 	// Err is the API's refusal. It is nil when the refusal itself was lost with the connection,
 	// and a lookup before and after the create showed the name held by the same secret.
 	Err *APIError
@@ -162,11 +350,15 @@ func (e *AgentSecretNameTakenError) Error() string {
 	if e.Err != nil {
 		refused = e.Err.Error()
 	}
-	existing := fmt.Sprintf("The existing agent secret %q", e.Name)
+	holder := fmt.Sprintf("agent secret %q", e.Name)
 	if e.ID != "" {
-		existing += fmt.Sprintf(" (id %s)", e.ID)
+		holder += fmt.Sprintf(" (id %s)", e.ID)
 	}
-	return fmt.Sprintf("%s. %s was left unchanged", refused, existing)
+	if e.Revoked {
+		return fmt.Sprintf("%s. The name belongs to %s, which is revoked: the platform keeps revoked secrets and their names, "+
+			"so this name cannot be used again. Choose another name", refused, holder)
+	}
+	return fmt.Sprintf("%s. The existing %s was left unchanged", refused, holder)
 }
 
 // Unwrap returns the API's refusal, or nil (not a nil *APIError, which errors.As would match).
@@ -187,12 +379,14 @@ type agentSecretRequest struct {
 // answer only. A name already in use is an *AgentSecretNameTakenError.
 //
 // Names are unique, so a create whose answer was lost is resolved by name, against a lookup
-// made just before the create (one list call; the API has no name filter). When the name was
-// free before and nothing holds it now, the create provably did not happen and is sent again.
-// When the name was free before and a secret holds it now, this create made it, but its value
-// went with the lost answer and can never be read again: that secret is deleted and the create
-// sent once more, so the caller gets a secret with a value and nothing is left behind. When the
-// same secret held the name before and after, the create can only have been refused.
+// made just before the create (the API has no name filter, so the lookup reads the list). When
+// no live secret held the name before and none holds it now, the create provably did not happen
+// and is sent again. When none held it before and one holds it now, this create made it, but its
+// value went with the lost answer and can never be read again: that secret is revoked and the
+// create sent once more, so the caller gets a secret with a value and nothing usable is left
+// behind; if the platform keeps the names of revoked secrets, that create is refused and the
+// error says so. When the same secret held the name before and after, the create can only have
+// been refused.
 func (c *AriaLogs) CreateAgentSecret(ctx context.Context, name string) (*AgentSecret, error) {
 	before, err := c.FindAgentSecretByName(ctx, name)
 	if err != nil {
@@ -200,7 +394,7 @@ func (c *AriaLogs) CreateAgentSecret(ctx context.Context, name string) (*AgentSe
 	}
 	s, err := c.postAgentSecret(ctx, name, before)
 	if ambiguous, ok := asAmbiguous(err); ok {
-		return c.recoverAgentSecretCreate(ctx, name, before, ambiguous)
+		return c.recoverAgentSecretCreate(ctx, name, live(before), ambiguous)
 	}
 	return s, err
 }
@@ -211,8 +405,10 @@ func (c *AriaLogs) postAgentSecret(ctx context.Context, name string, holder *Age
 	var s AgentSecret
 	_, err := c.call(ctx, request{method: http.MethodPost, path: agentSecretsPath, body: agentSecretRequest{Name: name}, createsObject: true}, &s)
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict {
-		return nil, c.nameTaken(ctx, name, holder, apiErr)
+	if errors.As(err, &apiErr) && (apiErr.Status == http.StatusConflict || apiErr.Status == http.StatusBadRequest) {
+		if taken := c.nameTaken(ctx, name, holder, apiErr); taken != nil {
+			return nil, taken
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -220,42 +416,66 @@ func (c *AriaLogs) postAgentSecret(ctx context.Context, name string, holder *Age
 	return &s, nil
 }
 
-// nameTaken builds the error for a refused duplicate, with the existing secret's id, so the user
-// can import it. The id is looked up when no holder of the name was known before the create.
-func (c *AriaLogs) nameTaken(ctx context.Context, name string, holder *AgentSecret, conflict *APIError) error {
-	taken := &AgentSecretNameTakenError{Name: name, Err: conflict}
-	if holder == nil {
-		holder, _ = c.FindAgentSecretByName(ctx, name)
+// nameTaken builds the error for a create refused because a secret holds the name, with the
+// holder's id, so the user can import it (or, for a revoked holder, knows to choose another
+// name). The API documents no status for a duplicate name: a 409 is one, and so is a 400 while
+// a secret holds the name; a 400 while none does is about something else, and nameTaken returns
+// nil. The holder is looked up when no live one was known before the create: one may have come
+// since.
+func (c *AriaLogs) nameTaken(ctx context.Context, name string, holder *AgentSecret, refusal *APIError) error {
+	if live(holder) == nil {
+		if found, err := c.FindAgentSecretByName(ctx, name); err == nil && found != nil {
+			holder = found
+		}
 	}
-	if holder != nil {
-		taken.ID = holder.ID
+	switch {
+	case holder != nil:
+		return &AgentSecretNameTakenError{Name: name, ID: holder.ID, Revoked: holder.Revoked(), Err: refusal}
+	case refusal.Status == http.StatusConflict:
+		return &AgentSecretNameTakenError{Name: name, Err: refusal}
 	}
-	return taken
+	return nil
+}
+
+// live returns s when it is a secret that is not revoked, and nil otherwise.
+func live(s *AgentSecret) *AgentSecret {
+	if s == nil || s.Revoked() {
+		return nil
+	}
+	return s
 }
 
 // recoverAgentSecretCreate resolves a lost create answer by name, as CreateAgentSecret describes,
-// sending the create at most maxLostAnswers times in all.
+// sending the create at most maxLostAnswers times in all. before is the live secret that held
+// the name before the first create, if any.
 func (c *AriaLogs) recoverAgentSecretCreate(ctx context.Context, name string, before *AgentSecret, cause *AmbiguousError) (*AgentSecret, error) {
+	var revokedOurs *AgentSecret // the last secret a lost create made, revoked for want of its value
 	for sent := 1; ; sent++ {
-		now, err := c.FindAgentSecretByName(ctx, name)
+		found, err := c.FindAgentSecretByName(ctx, name)
 		if err != nil {
 			return nil, fmt.Errorf("%w; looking for an agent secret named %q failed too: %w", cause, name, err)
 		}
+		now := live(found)
 		switch {
 		case now != nil && before != nil && now.ID == before.ID:
 			return nil, &AgentSecretNameTakenError{Name: name, ID: now.ID}
 		case now != nil && before != nil:
 			return nil, replacedMeanwhile(cause, name, before.ID, now.ID)
 		case now != nil:
-			if err := c.DeleteAgentSecret(ctx, now.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			if err := c.revokeNamed(ctx, now.Name); err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, fmt.Errorf("%w. This create made agent secret %q (id %s), but its value was only in the lost answer, "+
-					"and deleting it to create it again failed: %w. Delete it outside Terraform, then apply again", cause, name, now.ID, err)
+					"and revoking it to create it again failed: %w. Revoke it outside Terraform, then apply again", cause, name, now.ID, err)
 			}
+			revokedOurs = now
 		}
 		if sent == maxLostAnswers {
-			return nil, lostTooOften(cause, fmt.Sprintf("agent secret named %q", name))
+			return nil, lostTooOften(cause, fmt.Sprintf("usable agent secret named %q", name))
 		}
 		s, err := c.postAgentSecret(ctx, name, nil)
+		var taken *AgentSecretNameTakenError
+		if errors.As(err, &taken) && revokedOurs != nil {
+			return nil, revokedNameNotReusable(cause, name, revokedOurs.ID, taken.Err)
+		}
 		again, lost := asAmbiguous(err)
 		if !lost {
 			return s, err
@@ -264,58 +484,202 @@ func (c *AriaLogs) recoverAgentSecretCreate(ctx context.Context, name string, be
 	}
 }
 
+// revokedNameNotReusable is the error when the secret a lost create made was revoked, and the
+// platform then refused the name because the revoked secret still holds it. It is not an
+// *AgentSecretNameTakenError: the name was free when this create began, and the story is
+// different. refusal is the API's answer, nil when that was lost too.
+func revokedNameNotReusable(cause *AmbiguousError, name, id string, refusal *APIError) error {
+	answer := "the platform refused the name"
+	if refusal != nil {
+		answer = refusal.Error()
+	}
+	return fmt.Errorf("%w. The create had made agent secret %q (id %s), but its value was only in the lost answer and can never be read, "+
+		"so the secret was revoked to create it again. Creating it again was refused (%s): "+
+		"the platform keeps the names of revoked secrets, so %q cannot be used again. Choose another name and apply again",
+		cause, name, id, answer, name)
+}
+
 // replacedMeanwhile is the error when the name changed hands around a create whose answer was
-// lost: whether this create made the secret that holds it now cannot be told, and deleting a
+// lost: whether this create made the secret that holds it now cannot be told, and revoking a
 // secret in use on a guess is not an option.
 func replacedMeanwhile(cause *AmbiguousError, name, beforeID, nowID string) error {
 	return fmt.Errorf("%w. The agent secret named %q was %s before the create and is %s now, so which create made it cannot be told; "+
-		"the create was not sent again. If the secret is new, delete it outside Terraform and apply again to create one with a value; "+
+		"the create was not sent again. If the secret is new, revoke it outside Terraform and apply again to create one with a value; "+
 		"if it is in use, import it (terraform import <resource address> %s) knowing that its value is unavailable",
 		cause, name, beforeID, nowID, nowID)
 }
 
-// GetAgentSecret reads one secret, without its value.
+// GetAgentSecret reads one secret, without its value, revoked or not. The API has no GET of one
+// secret, so this searches the list; a secret that is not listed is an error matching
+// ErrNotFound. A list that cannot be read is that error, never ErrNotFound.
 func (c *AriaLogs) GetAgentSecret(ctx context.Context, id string) (*AgentSecret, error) {
-	var s AgentSecret
-	if _, err := c.call(ctx, request{method: http.MethodGet, path: agentSecretsPath + "/" + url.PathEscape(id)}, &s); err != nil {
-		return nil, err
-	}
-	if s.ID == "" {
-		s.ID = id
-	}
-	return &s, nil
-}
-
-// ListAgentSecrets returns every secret, without values. The API answers with all of them at
-// once: it has no pagination.
-func (c *AriaLogs) ListAgentSecrets(ctx context.Context) ([]AgentSecret, error) {
-	var out struct {
-		Secrets []AgentSecret `json:"secrets"`
-	}
-	if _, err := c.call(ctx, request{method: http.MethodGet, path: agentSecretsPath}, &out); err != nil {
-		return nil, err
-	}
-	return out.Secrets, nil
-}
-
-// FindAgentSecretByName returns the secret with exactly this name, or nil when there is none.
-// The API has no name filter, so this searches the list.
-func (c *AriaLogs) FindAgentSecretByName(ctx context.Context, name string) (*AgentSecret, error) {
 	all, err := c.ListAgentSecrets(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for i := range all {
-		if all[i].Name == name {
+		if all[i].ID == id {
 			return &all[i], nil
 		}
 	}
-	return nil, nil
+	return nil, fmt.Errorf("%s API: no agent secret has id %q: %w", PlatformAriaLogs, id, ErrNotFound)
 }
 
-// DeleteAgentSecret revokes a secret: agents using it can no longer authenticate. A secret that
-// is already gone is an ErrNotFound APIError.
-func (c *AriaLogs) DeleteAgentSecret(ctx context.Context, id string) error {
-	_, err := c.call(ctx, request{method: http.MethodDelete, path: agentSecretsPath + "/" + url.PathEscape(id)}, nil)
+// ariaPageSize is the page size the list asks for: well under Spring's default cap of 2000.
+const ariaPageSize = 100
+
+// ListAgentSecrets returns every secret, revoked ones included, without values. The list is
+// paged Spring-style (page from 0, size); the envelope is not documented, so ariaSecretPage
+// reads the likely ones. The walk stops at the last page, and with an error at a page that
+// brings nothing new, which a server that ignores the page number would send.
+func (c *AriaLogs) ListAgentSecrets(ctx context.Context) ([]AgentSecret, error) {
+	var all []AgentSecret
+	seen := map[string]bool{}
+	for page := 0; ; page++ {
+		var p ariaSecretPage
+		q := url.Values{"page": {strconv.Itoa(page)}, "size": {strconv.Itoa(ariaPageSize)}}
+		if _, err := c.call(ctx, request{method: http.MethodGet, path: agentSecretsPath, query: q}, &p); err != nil {
+			return nil, err
+		}
+		if !p.decoded {
+			return nil, fmt.Errorf("%s API: the answer to page %d of the agent secrets list was empty", PlatformAriaLogs, page)
+		}
+		if len(p.items) == 0 {
+			return all, nil
+		}
+		if !appendNew(&all, seen, p.items, agentSecretKey) {
+			return nil, fmt.Errorf("%s API: page %d of the agent secrets list repeats secrets already listed; "+
+				"the server does not seem to page the list, and it cannot be read whole", PlatformAriaLogs, page)
+		}
+		if p.isLast(page) {
+			return all, nil
+		}
+	}
+}
+
+// agentSecretKey tells secrets apart across pages: by id, or by name for a secret without one.
+func agentSecretKey(s AgentSecret) string {
+	if s.ID != "" {
+		return s.ID
+	}
+	return "name:" + s.Name
+}
+
+// ariaSecretPage is one page of the list, in any of the envelopes it may come in: a Spring Page
+// {"content": [...], "last", "number", "totalPages", ...}, Spring's newer {"content": [...],
+// "page": {"number", "totalPages", ...}}, {"secrets": [...]}, {"items": [...]} or a bare array.
+type ariaSecretPage struct {
+	items      []AgentSecret
+	decoded    bool
+	last       *bool
+	number     *int
+	totalPages *int
+}
+
+func (p *ariaSecretPage) UnmarshalJSON(b []byte) error {
+	p.decoded = true
+	if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 && trimmed[0] == '[' {
+		return json.Unmarshal(b, &p.items)
+	}
+	var env struct {
+		Content    *[]AgentSecret `json:"content"`
+		Secrets    *[]AgentSecret `json:"secrets"`
+		Items      *[]AgentSecret `json:"items"`
+		Last       *bool          `json:"last"`
+		Number     *int           `json:"number"`
+		TotalPages *int           `json:"totalPages"`
+		Page       *struct {
+			Number     *int `json:"number"`
+			TotalPages *int `json:"totalPages"`
+		} `json:"page"`
+	}
+	if err := json.Unmarshal(b, &env); err != nil {
+		return err
+	}
+	list := cmp.Or(env.Content, env.Secrets, env.Items)
+	if list == nil {
+		return errors.New("the answer holds no list of agent secrets (no content, secrets or items)")
+	}
+	p.items, p.last, p.number, p.totalPages = *list, env.Last, env.Number, env.TotalPages
+	if env.Page != nil {
+		p.number, p.totalPages = cmp.Or(p.number, env.Page.Number), cmp.Or(p.totalPages, env.Page.TotalPages)
+	}
+	return nil
+}
+
+// isLast reports whether page, which held items, is the last: as the envelope says (last, or
+// number and totalPages), or without such a word, when it is shorter than a full page.
+func (p *ariaSecretPage) isLast(page int) bool {
+	switch {
+	case p.last != nil:
+		return *p.last
+	case p.totalPages != nil:
+		number := page
+		if p.number != nil {
+			number = *p.number
+		}
+		return number+1 >= *p.totalPages
+	}
+	return len(p.items) < ariaPageSize
+}
+
+// FindAgentSecretByName returns the secret with exactly this name, or nil when there is none.
+// Revoked secrets stay listed, and where the platform lets a revoked secret's name be used again
+// a name can be listed more than once: the live secret wins, and without one the revoked secret
+// listed last. The API has no name filter, so this searches the list.
+func (c *AriaLogs) FindAgentSecretByName(ctx context.Context, name string) (*AgentSecret, error) {
+	all, err := c.ListAgentSecrets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var revoked *AgentSecret
+	for i := range all {
+		switch {
+		case all[i].Name != name:
+		case !all[i].Revoked():
+			return &all[i], nil
+		default:
+			revoked = &all[i]
+		}
+	}
+	return revoked, nil
+}
+
+// RevokeAgentSecret revokes the secret with this id: agents can no longer open sessions with it
+// (tokens it already gave them stay valid until they expire, as the API documents). The API
+// revokes by name, and a name can pass from a revoked secret to a new one, so the secret is first
+// looked up by id: one that is already revoked is left as it is, and one that is not listed is
+// an error matching ErrNotFound. A revoke that fails is checked against the list, so that a
+// revoke retried after a lost answer, and refused as already done, counts as done. A revoke
+// answered 404 while the list still shows the secret live is an error that does not match
+// ErrNotFound: taking it for "already gone" would leave a usable secret behind.
+func (c *AriaLogs) RevokeAgentSecret(ctx context.Context, id string) error {
+	s, err := c.GetAgentSecret(ctx, id)
+	if err != nil {
+		return err
+	}
+	if s.Revoked() {
+		return nil
+	}
+	err = c.revokeNamed(ctx, s.Name)
+	if err == nil {
+		return nil
+	}
+	now, lookupErr := c.GetAgentSecret(ctx, id)
+	switch {
+	case errors.Is(lookupErr, ErrNotFound), lookupErr == nil && now.Revoked():
+		return nil
+	case lookupErr == nil && errors.Is(err, ErrNotFound):
+		return fmt.Errorf("%s API: the revoke of agent secret %q (id %s) answered that there is no such secret, "+
+			"yet the list still shows it with status %q, so it was not revoked; revoke it outside Terraform (%v)",
+			PlatformAriaLogs, s.Name, id, now.Status, err)
+	}
+	return err
+}
+
+// revokeNamed sends the revoke of the live secret with this name. A name nobody holds is an
+// ErrNotFound APIError.
+func (c *AriaLogs) revokeNamed(ctx context.Context, name string) error {
+	_, err := c.call(ctx, request{method: http.MethodPost, path: agentSecretsPath + "/" + url.PathEscape(name) + "/revoke"}, nil)
 	return err
 }

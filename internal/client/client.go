@@ -115,6 +115,9 @@ const (
 	PlatformMonitoring = "Rackspace Cloud Monitoring"
 	PlatformArmory     = "Armory Scale Agent"
 	PlatformK0rdent    = "k0rdent IAM"
+	// PlatformVCFOperations issues the tokens of Aria Operations for Logs; it is configured in the
+	// aria_logs block.
+	PlatformVCFOperations = "VCF Operations"
 )
 
 // api is what every platform client embeds: where the API lives and how to speak to it.

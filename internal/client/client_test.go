@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -578,6 +579,7 @@ func TestMaskHeaders(t *testing.T) {
 	h["x-auth-token"] = []string{"lower"} // not canonical, as a map literal could set it
 	h["X-AUTH-TOKEN"] = []string{"upper"}
 	h.Set("X-Armory-Api-Key", "key")
+	h.Set("X-JWT-Token", "jwt")
 	h.Set("Cookie", "a=b")
 	h.Set("Set-Cookie", "c=d")
 	h.Set("Content-Type", "application/json")
@@ -591,6 +593,7 @@ func TestMaskHeaders(t *testing.T) {
 		"x-auth-token":     masked,
 		"X-AUTH-TOKEN":     masked,
 		"X-Armory-Api-Key": masked,
+		"X-Jwt-Token":      masked,
 		"Cookie":           masked,
 		"Set-Cookie":       masked,
 		"Content-Type":     "application/json",
@@ -622,6 +625,12 @@ func TestMaskBody(t *testing.T) {
 			name: "nested in objects and arrays",
 			body: `{"values":[{"id":"a","token":"t1"},{"id":"b","Token":"t2"}],"meta":{"auth":{"Password":"p","user":"u"}},"list":[[{"SESSION_ID":"x"}]]}`,
 			want: `{"values":[{"id":"a","token":"***"},{"id":"b","Token":"***"}],"meta":{"auth":{"Password":"***","user":"u"}},"list":[[{"SESSION_ID":"***"}]]}`,
+		},
+		{
+			// The VCF Operations token acquire and exchange answers (Aria Operations for Logs).
+			name: "ops token and jwt",
+			body: `{"token":"ops","validity":1,"expiresAt":"x","jwtToken":"jwt","services":[{"key":"ops-li"}]}`,
+			want: `{"token":"***","validity":1,"expiresAt":"x","jwtToken":"***","services":[{"key":"ops-li"}]}`,
 		},
 		{
 			name: "secret field holding an object",
@@ -678,6 +687,25 @@ func TestMaskBodyMasksSecretsJSONEscapes(t *testing.T) {
 	}
 	if msg, _ := decoded["message"].(string); strings.Contains(msg, secret) {
 		t.Errorf("maskBody = %s: the secret %q is still readable", got, secret)
+	}
+}
+
+// The credentials a request carries are masked whole and without their scheme, whatever the
+// scheme: Aria Operations for Logs sends "OpsToken <token>" to VCF Operations and a bare JWT in
+// X-JWT-Token.
+func TestRequestSecretsOfEveryCredentialHeader(t *testing.T) {
+	h := http.Header{}
+	h.Set("Authorization", "OpsToken ops-token-value")
+	h.Set("X-JWT-Token", "jwt-value")
+	h.Set("Accept", "application/json")
+	got := requestSecrets(h, []byte(`{"serviceKeys":["ops-li"],"password":"pw-value"}`))
+	for _, want := range []string{"OpsToken ops-token-value", "ops-token-value", "jwt-value", "pw-value"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("requestSecrets = %q, missing %q", got, want)
+		}
+	}
+	if slices.Contains(got, "application/json") || slices.Contains(got, "ops-li") {
+		t.Errorf("requestSecrets = %q holds values that are not secrets", got)
 	}
 }
 

@@ -61,7 +61,11 @@ func credentialNames(platform string) string {
 	case PlatformSpaceONE:
 		return "token (AGENTFLEET_SPACEONE_TOKEN)"
 	case PlatformAriaLogs:
-		return "username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD), or token (AGENTFLEET_ARIA_LOGS_TOKEN)"
+		return "username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD), or token (AGENTFLEET_ARIA_LOGS_TOKEN): " +
+			"a JWT, or with auth_method = \"legacy_session\" a session id"
+	case PlatformVCFOperations:
+		return "username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD) of a VCF Operations user, " +
+			"and auth_source (AGENTFLEET_ARIA_LOGS_AUTH_SOURCE) for a user of an LDAP or Active Directory source"
 	case PlatformMonitoring:
 		return "auth_token (AGENTFLEET_MONITORING_AUTH_TOKEN)"
 	case PlatformArmory:
@@ -77,7 +81,7 @@ func blockName(platform string) string {
 	switch platform {
 	case PlatformSpaceONE:
 		return "spaceone"
-	case PlatformAriaLogs:
+	case PlatformAriaLogs, PlatformVCFOperations:
 		return "aria_logs"
 	case PlatformMonitoring:
 		return "monitoring"

@@ -36,11 +36,17 @@ func TestPlatformErrorBodies(t *testing.T) {
 			}
 			a = &c.api
 		case PlatformAriaLogs:
-			c, err := NewAriaLogs(tr, AriaLogsConfig{Endpoint: url, SessionID: "test-session"})
+			c, err := NewAriaLogs(tr, AriaLogsConfig{Endpoint: url, Token: "test-jwt"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			a = &c.api
+		case PlatformVCFOperations:
+			c, err := NewAriaLogs(tr, AriaLogsConfig{Endpoint: "https://logs.example.com", OperationsEndpoint: url, Token: "test-jwt"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a = &c.ops
 		}
 		return a
 	}
@@ -55,6 +61,7 @@ func TestPlatformErrorBodies(t *testing.T) {
 		{"k0rdent conflict", PlatformK0rdent, `{"code":"CONFLICT","message":"A resource with id 'x' already exists."}`, 409, "CONFLICT", "A resource with id 'x' already exists."},
 		{"armory spring", PlatformArmory, `{"timestamp":"2024-01-01T00:00:00.000+00:00","status":400,"error":"Bad Request","message":"account nope is not defined in Clouddriver"}`, 400, "Bad Request", "account nope is not defined in Clouddriver"},
 		{"aria", PlatformAriaLogs, `{"errorCode":"API_ERROR","errorDetails":{},"errorMessage":"duplicate name"}`, 409, "API_ERROR", "duplicate name"},
+		{"vcf operations", PlatformVCFOperations, `{"message":"Invalid service key","httpStatusCode":400,"apiErrorCode":400}`, 400, "400", "Invalid service key"},
 		{"not json", PlatformArmory, `<html><body>Bad gateway</body></html>`, 400, "", "<html><body>Bad gateway</body></html>"},
 	}
 	for _, tc := range tests {
@@ -81,7 +88,7 @@ func TestPlatformErrorBodies(t *testing.T) {
 
 func TestUnauthorizedNamesTheProviderBlock(t *testing.T) {
 	for platform, block := range map[string]string{
-		PlatformSpaceONE: "spaceone", PlatformAriaLogs: "aria_logs", PlatformMonitoring: "monitoring",
+		PlatformSpaceONE: "spaceone", PlatformAriaLogs: "aria_logs", PlatformVCFOperations: "aria_logs", PlatformMonitoring: "monitoring",
 		PlatformArmory: "armory", PlatformK0rdent: "k0rdent",
 	} {
 		msg := (&APIError{Platform: platform, Status: http.StatusUnauthorized}).Error()

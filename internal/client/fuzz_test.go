@@ -28,6 +28,7 @@ var errorBodySeeds = []string{
 	`{"code":"CONFLICT","message":"A resource with id 'x' already exists."}`,
 	`{"code":5,"message":"not found","details":[]}`,
 	`{"errorCode":"API_ERROR","errorDetails":{},"errorMessage":"duplicate"}`,
+	`{"message":"Invalid service key","httpStatusCode":400,"apiErrorCode":1512}`, `{"message":"OpsToken sekrit rejected","apiErrorCode":"x"}`,
 	`{"timestamp":"t","status":400,"error":"Bad Request","message":"unknown account"}`,
 	`{"error":null}`, `{"error":"flat"}`, "\xff\xfe", `{"message":` + strings.Repeat("[", 10000),
 	`{"errorCode":"FIELD_ERROR","errorMessage":"request {\"kubeconfigFile\":\"request-secret\"} rejected"}`,
@@ -40,6 +41,7 @@ var errorParsers = map[string]func([]byte, *APIError) bool{
 	"flat":       parseFlatError,
 	"armory":     parseArmoryError,
 	"aria":       parseAriaError,
+	"vcfops":     parseVCFOpsError,
 }
 
 func FuzzErrorBodies(f *testing.F) {
@@ -181,6 +183,37 @@ func FuzzK0rdentServiceAccountPages(f *testing.F) {
 			t.Fatal(err)
 		}
 		_, _ = c.ListServiceAccounts(t.Context())
+		if n := calls.Load(); n > maxFuzzPages {
+			t.Fatalf("the paginator did not stop: %d pages", n)
+		}
+	})
+}
+
+// FuzzAgentSecretPages does the same for the Aria list, which comes in any of several envelopes
+// with Spring's page/size: a page that claims not to be the last, or a server that ignores the
+// page number, must still end.
+func FuzzAgentSecretPages(f *testing.F) {
+	for _, s := range []string{
+		`{"content":[],"last":true,"totalPages":0,"number":0}`,
+		`{"content":[{"id":"a","name":"a","status":"ACTIVE","modificationTime":"2025-01-01T00:00:00.000Z"}],"last":false}`,
+		`{"content":[{"id":"a"}],"number":0,"totalPages":1000000}`,
+		`{"content":[{"id":"a"}],"page":{"number":-5,"totalPages":2}}`,
+		`[{"id":"a","modificationTime":17}]`, `{"secrets":[{"name":"x"}]}`, `{"items":[{}]}`,
+		`{"content":null}`, `{"content":[null]}`, `{"last":"yes","content":[]}`, `{}`, `[]`, `null`, `not json`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		srv, calls := sameAnswerServer(t, body)
+		tr, err := NewTransport(testOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := NewAriaLogs(tr, AriaLogsConfig{Endpoint: srv.URL, Token: "jwt"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.ListAgentSecrets(t.Context())
 		if n := calls.Load(); n > maxFuzzPages {
 			t.Fatalf("the paginator did not stop: %d pages", n)
 		}

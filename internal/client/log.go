@@ -22,10 +22,11 @@ const logSubsystem = "http"
 const HTTPLogLevelEnv = "TF_LOG_PROVIDER_AGENTFLEET_HTTP"
 
 // secretKeys are header names and JSON field names whose values are never logged, at any level.
-// Compared case-insensitively.
+// Compared case-insensitively. Aria Operations for Logs authenticates with a JWT in X-JWT-Token,
+// which VCF Operations hands out as jwtToken in exchange for the token of its acquire answer.
 var secretKeys = []string{
-	"authorization", "x-auth-token", "x-armory-api-key", "cookie", "set-cookie",
-	"client_secret", "clientsecret", "secret", "token", "password", "sessionid", "session_id",
+	"authorization", "x-auth-token", "x-armory-api-key", "x-jwt-token", "cookie", "set-cookie",
+	"client_secret", "clientsecret", "secret", "token", "jwttoken", "password", "sessionid", "session_id",
 	"kubeconfig", "kubeconfigfile", "kubeconfig_file",
 }
 

@@ -20,11 +20,14 @@ import (
 
 // Path prefixes under which each platform's API is mounted.
 const (
-	SpaceONEPrefix   = "/spaceone"
-	AriaLogsPrefix   = "/arialogs"
-	MonitoringPrefix = "/monitoring/v1.0" // followed by /{tenant}
-	ArmoryPrefix     = "/clouddriver"
-	K0rdentPrefix    = "/k0rdent"
+	SpaceONEPrefix = "/spaceone"
+	AriaLogsPrefix = "/arialogs"
+	// VCFOperationsPrefix is VCF Operations, where Aria Operations for Logs clients get their
+	// tokens. It has a base of its own, as a separate appliance would.
+	VCFOperationsPrefix = "/vcfops"
+	MonitoringPrefix    = "/monitoring/v1.0" // followed by /{tenant}
+	ArmoryPrefix        = "/clouddriver"
+	K0rdentPrefix       = "/k0rdent"
 )
 
 // Credentials are the secrets the mock accepts. The demo prints them; tests pass them to the provider.
@@ -58,6 +61,9 @@ func DefaultCredentials() Credentials {
 // Endpoints are the base URLs of each platform on a server reachable at baseURL.
 type Endpoints struct {
 	SpaceONE, AriaLogs, Monitoring, Armory, K0rdent string
+	// VCFOperations is the base URL of VCF Operations (where /suite-api lives), which issues the
+	// tokens the Aria Operations for Logs API takes.
+	VCFOperations string
 }
 
 // Faults are injected into responses. The zero value injects nothing.
@@ -120,11 +126,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // Endpoints returns the per-platform base URLs for a server listening at baseURL.
 func (s *Server) Endpoints(baseURL string) Endpoints {
 	return Endpoints{
-		SpaceONE:   baseURL + SpaceONEPrefix,
-		AriaLogs:   baseURL + AriaLogsPrefix,
-		Monitoring: baseURL + MonitoringPrefix + "/" + s.creds.MonitoringTenant,
-		Armory:     baseURL + ArmoryPrefix,
-		K0rdent:    baseURL + K0rdentPrefix,
+		SpaceONE:      baseURL + SpaceONEPrefix,
+		AriaLogs:      baseURL + AriaLogsPrefix,
+		Monitoring:    baseURL + MonitoringPrefix + "/" + s.creds.MonitoringTenant,
+		Armory:        baseURL + ArmoryPrefix,
+		K0rdent:       baseURL + K0rdentPrefix,
+		VCFOperations: baseURL + VCFOperationsPrefix,
 	}
 }
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -30,9 +31,10 @@ type agentSecretDataSource struct{ dataSourceBase }
 
 // agentSecretDataModel is a secret as reads see it: the API never returns the value again.
 type agentSecretDataModel struct {
-	ID     types.String `tfsdk:"id"`
-	Name   types.String `tfsdk:"name"`
-	Status types.String `tfsdk:"status"`
+	ID               types.String `tfsdk:"id"`
+	Name             types.String `tfsdk:"name"`
+	Status           types.String `tfsdk:"status"`
+	ModificationTime types.String `tfsdk:"modification_time"`
 }
 
 func (d *agentSecretDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -41,7 +43,9 @@ func (d *agentSecretDataSource) Metadata(_ context.Context, req datasource.Metad
 
 func (d *agentSecretDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads one Aria Operations for Logs agent secret, by `id` or by `name` (exactly one of them). " +
+		MarkdownDescription: "Reads one Aria Operations for Logs agent secret that is not revoked, by `id` or by `name` (exactly one of them). " +
+			"The API has no read of one secret, so this searches the list. A revoked secret is an error, as is one that does not exist; " +
+			"the `agentfleet_agent_secrets` data source lists revoked secrets too. " +
 			"The secret value is not available: the API shows it only when the secret is created.",
 		Attributes: map[string]schema.Attribute{
 			// Optional
@@ -54,13 +58,17 @@ func (d *agentSecretDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"name": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "Exact name of the secret to read (names are unique, and case matters). Set this or `id`.",
+				MarkdownDescription: "Exact name of the secret to read (case matters). Names are unique among secrets that are not revoked. Set this or `id`.",
 				Validators:          agentSecretNameValidators(),
 			},
 			// Computed
 			"status": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "Status of the secret as the platform reports it, such as `ACTIVE`.",
+			},
+			"modification_time": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the secret last changed, as the platform reports it (a string whose format the API does not document).",
 			},
 		},
 	}
@@ -80,31 +88,37 @@ func (d *agentSecretDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	lookup, p := fmt.Sprintf("is named %q", cfg.Name.ValueString()), path.Root("name")
 	var secret *client.AgentSecret
 	var err error
 	if !cfg.ID.IsNull() {
+		lookup, p = fmt.Sprintf("has the id %q", cfg.ID.ValueString()), path.Root("id")
 		secret, err = api.GetAgentSecret(ctx, cfg.ID.ValueString())
 	} else {
 		secret, err = api.FindAgentSecretByName(ctx, cfg.Name.ValueString())
 	}
-	if err != nil {
+	switch {
+	case secret == nil && (err == nil || errors.Is(err, client.ErrNotFound)):
+		resp.Diagnostics.AddAttributeError(p, "Agent secret not found",
+			fmt.Sprintf("No agent secret %s. Names and ids are matched exactly, case included; "+
+				"the agentfleet_agent_secrets data source lists the secrets there are.", lookup))
+	case err != nil:
 		apiErrorDiag(&resp.Diagnostics, "Unable to read agent secret", err)
-		return
+	case secret.Revoked():
+		resp.Diagnostics.AddAttributeError(p, "Agent secret revoked",
+			fmt.Sprintf("The agent secret %s (name %q) is revoked (status %s): agents can no longer use it. "+
+				"The agentfleet_agent_secrets data source lists revoked secrets too.", secret.ID, secret.Name, secret.Status))
+	default:
+		resp.Diagnostics.Append(resp.State.Set(ctx, agentSecretDataFromAPI(secret))...)
 	}
-	if secret == nil {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "Agent secret not found",
-			fmt.Sprintf("No agent secret is named %q. Names are matched exactly, case included; "+
-				"the agentfleet_agent_secrets data source lists the secrets there are.", cfg.Name.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, agentSecretDataFromAPI(secret))...)
 }
 
 // agentSecretDataFromAPI converts the API's secret for the data sources.
 func agentSecretDataFromAPI(s *client.AgentSecret) agentSecretDataModel {
 	return agentSecretDataModel{
-		ID:     types.StringValue(s.ID),
-		Name:   types.StringValue(s.Name),
-		Status: types.StringValue(s.Status),
+		ID:               types.StringValue(s.ID),
+		Name:             types.StringValue(s.Name),
+		Status:           types.StringValue(s.Status),
+		ModificationTime: modificationTime(s),
 	}
 }

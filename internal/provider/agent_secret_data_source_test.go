@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"testing"
 
@@ -17,6 +18,7 @@ const agentSecretDataAddr = "data.agentfleet_agent_secret.test"
 func TestAccAgentSecretDataSource_byIDAndByName(t *testing.T) {
 	m := newAccMock(t)
 	m.PutAriaSecret("other")
+	m.PutAriaSecret("web") // revoked by the next one, which takes its name
 	want := m.PutAriaSecret("web")
 	for desc, lookup := range map[string]string{
 		"by id":   fmt.Sprintf("id = %q", want.ID),
@@ -31,6 +33,7 @@ func TestAccAgentSecretDataSource_byIDAndByName(t *testing.T) {
 						statecheck.ExpectKnownValue(agentSecretDataAddr, tfjsonpath.New("id"), knownvalue.StringExact(want.ID)),
 						statecheck.ExpectKnownValue(agentSecretDataAddr, tfjsonpath.New("name"), knownvalue.StringExact("web")),
 						statecheck.ExpectKnownValue(agentSecretDataAddr, tfjsonpath.New("status"), knownvalue.StringExact("ACTIVE")),
+						statecheck.ExpectKnownValue(agentSecretDataAddr, tfjsonpath.New("modification_time"), knownvalue.StringExact(want.ModificationTime)),
 					},
 				}},
 			})
@@ -103,7 +106,7 @@ func TestAccAgentSecretDataSource_notFound(t *testing.T) {
 	}{
 		// Names match exactly: "Web" is not "web".
 		"name": {`name = "Web"`, `(?s)Agent\s+secret\s+not\s+found.*No\s+agent\s+secret\s+is\s+named\s+"Web"`},
-		"id":   {`id = "3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b"`, `(?s)Unable\s+to\s+read\s+agent\s+secret.*HTTP\s+404\s+Not\s+Found`},
+		"id":   {`id = "3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b"`, `(?s)Agent\s+secret\s+not\s+found.*No\s+agent\s+secret\s+has\s+the\s+id\s+"3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b"`},
 	} {
 		t.Run(desc, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
@@ -115,4 +118,39 @@ func TestAccAgentSecretDataSource_notFound(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A revoked secret is an error, by id and by name: agents cannot use it.
+func TestAccAgentSecretDataSource_revoked(t *testing.T) {
+	m := newAccMock(t)
+	old := m.PutAriaSecret("web")
+	m.RevokeAriaSecret(old.ID)
+	for desc, lookup := range map[string]string{
+		"by id":   fmt.Sprintf("id = %q", old.ID),
+		"by name": `name = "web"`,
+	} {
+		t.Run(desc, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      m.config(fmt.Sprintf(`data "agentfleet_agent_secret" "test" { %s }`, lookup)),
+					ExpectError: phrase("Agent secret revoked", "The agent secret "+old.ID+` (name "web") is revoked (status REVOKED)`),
+				}},
+			})
+		})
+	}
+}
+
+// A list the data source cannot read is an error, not "not found".
+func TestAccAgentSecretDataSource_listUnreadable(t *testing.T) {
+	m := newAccMock(t)
+	want := m.PutAriaSecret("web")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig:   func() { m.FailNext(http.StatusForbidden) },
+			Config:      m.ariaJWTConfig(fmt.Sprintf(`data "agentfleet_agent_secret" "test" { id = %q }`, want.ID)),
+			ExpectError: phrase("Unable to read agent secret", "HTTP 403"),
+		}},
+	})
 }

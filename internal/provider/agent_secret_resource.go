@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 )
@@ -34,10 +35,11 @@ func NewAgentSecretResource() resource.Resource { return &agentSecretResource{} 
 type agentSecretResource struct{ resourceBase }
 
 type agentSecretModel struct {
-	ID     types.String `tfsdk:"id"`
-	Name   types.String `tfsdk:"name"`
-	Status types.String `tfsdk:"status"`
-	Secret types.String `tfsdk:"secret"`
+	ID               types.String `tfsdk:"id"`
+	Name             types.String `tfsdk:"name"`
+	Status           types.String `tfsdk:"status"`
+	ModificationTime types.String `tfsdk:"modification_time"`
+	Secret           types.String `tfsdk:"secret"`
 }
 
 // maxAgentSecretName is the longest name the API accepts, in characters.
@@ -60,7 +62,12 @@ func (r *agentSecretResource) Schema(_ context.Context, _ resource.SchemaRequest
 		MarkdownDescription: "An Aria Operations for Logs agent secret, which log ingestion agents authenticate with. " +
 			"Names are unique: creating a secret under a name that is taken fails, and the existing secret is left as it was. " +
 			"The API shows the secret value once, when the secret is created, so the provider keeps it in state from then on; " +
-			"an imported secret has no value in Terraform (see `secret`).",
+			"an imported secret has no value in Terraform (see `secret`).\n\n" +
+			"Destroying the resource revokes the secret: the API has no delete. Agents can no longer open sessions with a revoked " +
+			"secret, but sessions they opened before keep working until they expire. A revoked secret stays in the platform's list, " +
+			"with its status. Whether its name can be used again is up to the platform: where it cannot, re-creating a secret of the " +
+			"same name (`terraform apply -replace`, or a lost create answer) fails with an error that says so, and a new name is needed. " +
+			"A secret revoked or removed outside Terraform leaves the state at the next refresh, and the next apply creates it again.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"name": schema.StringAttribute{
@@ -82,6 +89,12 @@ func (r *agentSecretResource) Schema(_ context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "Status of the secret as the platform reports it, such as `ACTIVE`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"modification_time": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "When the secret last changed, as the platform's list reports it (a string whose format the API " +
+					"does not document). Null until the secret is first read back after the create, whose answer does not carry it.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 			"secret": schema.StringAttribute{
 				Computed:  true,
 				Sensitive: true,
@@ -89,7 +102,8 @@ func (r *agentSecretResource) Schema(_ context.Context, _ resource.SchemaRequest
 					"so it is kept in state for the life of the resource: protect the state. After `terraform import` it is null, " +
 					"because no API call can read it back. To get a usable value for an imported secret, replace the resource, " +
 					"for example with `terraform apply -replace=agentfleet_agent_secret.<name>`: that revokes the imported secret " +
-					"and creates a new one of the same name.",
+					"and creates a new one of the same name, where the platform lets a revoked secret's name be used again " +
+					"(otherwise change `name` instead).",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
@@ -126,8 +140,13 @@ func (r *agentSecretResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, agentSecretFromAPI(secret, plan.Secret))...)
 }
 
-// nameTakenDetail tells the user how to go on when the name belongs to an existing secret.
+// nameTakenDetail tells the user how to go on when the name belongs to an existing secret: import
+// it, or choose another name. A revoked holder can only be given up: its name stays taken.
 func nameTakenDetail(taken *client.AgentSecretNameTakenError) string {
+	if taken.Revoked {
+		return fmt.Sprintf("%s.\n\nImporting the revoked secret would not help: it cannot be used again. "+
+			"The agentfleet_agent_secrets data source lists the secrets and their status.", taken)
+	}
 	id := taken.ID
 	if id == "" {
 		id = "<id>" // the lookup failed; the data source can find it
@@ -146,12 +165,21 @@ func (r *agentSecretResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The API has no read of one secret: this reads the list. A list that cannot be read is an
+	// error, never a reason to drop the secret from state.
 	secret, err := api.GetAgentSecret(ctx, state.ID.ValueString())
 	if removeIfGone(ctx, err, "agent secret", state.ID.ValueString(), resp) {
 		return
 	}
 	if err != nil {
 		apiErrorDiag(&resp.Diagnostics, "Unable to read agent secret", err)
+		return
+	}
+	// A revoked secret stays listed, but agents can no longer use it: it is gone for Terraform,
+	// and the next plan creates it again.
+	if secret.Revoked() {
+		tflog.Debug(ctx, "agent secret is revoked; removing it from state", map[string]any{"id": secret.ID, "status": secret.Status})
+		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, agentSecretFromAPI(secret, state.Secret))...)
@@ -165,7 +193,8 @@ func (r *agentSecretResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
-// Delete revokes the secret; agents still using it can no longer authenticate.
+// Delete revokes the secret, the API's only way to end one: agents can no longer open sessions
+// with it. A secret already revoked, or no longer listed, needs nothing more.
 func (r *agentSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state agentSecretModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -174,13 +203,13 @@ func (r *agentSecretResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := ignoreNotFound(api.DeleteAgentSecret(ctx, state.ID.ValueString())); err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Unable to delete agent secret", err)
+	if err := ignoreNotFound(api.RevokeAgentSecret(ctx, state.ID.ValueString())); err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Unable to revoke agent secret", err)
 	}
 }
 
-// ImportState takes the secret id; Read fills in the name and status. The value stays null:
-// the API never shows it again after the create.
+// ImportState takes the secret id; Read fills in the name and status, and drops a secret that is
+// not listed or is revoked. The value stays null: the API never shows it again after the create.
 func (r *agentSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
 	if id == "" || strings.ContainsAny(id, "/ \t") {
@@ -200,9 +229,19 @@ func (r *agentSecretResource) ImportState(ctx context.Context, req resource.Impo
 // which is every time but the create.
 func agentSecretFromAPI(s *client.AgentSecret, priorSecret types.String) agentSecretModel {
 	return agentSecretModel{
-		ID:     types.StringValue(s.ID),
-		Name:   types.StringValue(s.Name),
-		Status: types.StringValue(s.Status),
-		Secret: keepSecret(priorSecret, s.Secret),
+		ID:               types.StringValue(s.ID),
+		Name:             types.StringValue(s.Name),
+		Status:           types.StringValue(s.Status),
+		ModificationTime: modificationTime(s),
+		Secret:           keepSecret(priorSecret, s.Secret),
 	}
+}
+
+// modificationTime is the secret's modification time, null when the answer had none: the
+// create's answer does not carry one, the list's does.
+func modificationTime(s *client.AgentSecret) types.String {
+	if s.ModificationTime == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s.ModificationTime)
 }

@@ -2,8 +2,12 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -13,13 +17,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
 
 const (
 	agentSecretAddr = "agentfleet_agent_secret.test"
 	// Mock routes, for its call counters.
 	ariaSecretsRoute = "/arialogs/api/v2/agent/secrets"
-	ariaSecretRoute  = ariaSecretsRoute + "/{id}"
+	ariaRevokeRoute  = "POST " + ariaSecretsRoute + "/{name}/revoke"
 )
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -32,11 +39,11 @@ resource "agentfleet_agent_secret" "test" {
 `, name)
 }
 
-// ariaSessionConfig is a provider block for Aria Operations for Logs alone that starts from a
-// session token, as AGENTFLEET_ARIA_LOGS_TOKEN would give it, with username and password to log
-// in again when the session expires. Since no call logs in first, faults injected into the mock
-// hit the create itself.
-func (m *accMock) ariaSessionConfig(session, resources string) string {
+// ariaTokenConfig is a provider block for Aria Operations for Logs alone that starts from a
+// token, as AGENTFLEET_ARIA_LOGS_TOKEN would give it: a JWT, or with the legacy method a session
+// id. Username and password are there to get a new one when the token expires. Since no call
+// gets a token first, faults injected into the mock hit the create itself.
+func (m *accMock) ariaTokenConfig(method, token, resources string) string {
 	c := m.Credentials()
 	return fmt.Sprintf(`
 provider "agentfleet" {
@@ -44,30 +51,60 @@ provider "agentfleet" {
   retry_wait_max = "20ms"
 
   aria_logs {
-    endpoint = %q
-    token    = %q
-    username = %q
-    password = %q
+    auth_method         = %q
+    endpoint            = %q
+    operations_endpoint = %s
+    token               = %q
+    username            = %q
+    password            = %q
   }
 }
-`, m.Endpoints.AriaLogs, session, c.AriaUsername, c.AriaPassword) + resources
+`, method, m.Endpoints.AriaLogs, m.operationsEndpointFor(method), token, c.AriaUsername, c.AriaPassword) + resources
 }
 
-// checkAgentSecretsDestroyed is a CheckDestroy that asks the mock store.
-func (m *accMock) checkAgentSecretsDestroyed(*terraform.State) error {
-	if secrets := m.AriaSecrets(); len(secrets) != 0 {
-		return fmt.Errorf("%d agent secrets left on the platform after destroy: %+v", len(secrets), secrets)
+// operationsEndpointFor is the operations_endpoint argument's value for method: legacy_session
+// refuses one.
+func (m *accMock) operationsEndpointFor(method string) string {
+	if method == client.AriaAuthLegacySession {
+		return "null"
+	}
+	return fmt.Sprintf("%q", m.Endpoints.VCFOperations)
+}
+
+// ariaJWTConfig is ariaTokenConfig with a JWT the mock issued out of band.
+func (m *accMock) ariaJWTConfig(resources string) string {
+	return m.ariaTokenConfig(client.AriaAuthVCFOperations, m.IssueAriaJWT(), resources)
+}
+
+// checkAgentSecretsDestroyed is a CheckDestroy that asks the mock store: destroy revokes, so
+// every agent secret the state held before the destroy is still listed, revoked, and no secret
+// is left that agents could use.
+func (m *accMock) checkAgentSecretsDestroyed(s *terraform.State) error {
+	stored := map[string]mockserver.AriaSecret{}
+	for _, sec := range m.AriaSecrets() {
+		stored[sec.ID] = sec
+	}
+	for _, rs := range s.RootModule().Resources {
+		if rs.Type != "agentfleet_agent_secret" {
+			continue
+		}
+		if sec, ok := stored[rs.Primary.ID]; !ok || !sec.Revoked() {
+			return fmt.Errorf("agent secret %s was destroyed but is not revoked on the platform: %+v", rs.Primary.ID, sec)
+		}
+	}
+	if active := m.ActiveAriaSecrets(); len(active) != 0 {
+		return fmt.Errorf("%d agent secrets left active on the platform after destroy: %+v", len(active), active)
 	}
 	return nil
 }
 
-// checkAgentSecretMatchesMock compares the resource in state with the one secret in the mock,
-// value included: the value in state must be the one the create returned.
+// checkAgentSecretMatchesMock compares the resource in state with the one live secret in the
+// mock, value included: the value in state must be the one the create returned.
 func (m *accMock) checkAgentSecretMatchesMock(name string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		secrets := m.AriaSecrets()
+		secrets := m.ActiveAriaSecrets()
 		if len(secrets) != 1 {
-			return fmt.Errorf("the platform holds %d agent secrets, want exactly 1: %+v", len(secrets), secrets)
+			return fmt.Errorf("the platform holds %d active agent secrets, want exactly 1: %+v", len(secrets), secrets)
 		}
 		id, err := stateAttr(s, agentSecretAddr, "id")
 		if err != nil {
@@ -111,13 +148,27 @@ func TestAccAgentSecret_lifecycle(t *testing.T) {
 				ResourceName:      agentSecretAddr,
 				ImportState:       true,
 				ImportStateVerify: true,
-				// The API shows the value only in the create's answer: an import cannot read it.
-				ImportStateVerifyIgnore: []string{"secret"},
+				// The API shows the value only in the create's answer: an import cannot read it. The
+				// modification time is only in the list, so state has none until the first refresh.
+				ImportStateVerifyIgnore: []string{"secret", "modification_time"},
 			},
 			{
-				// Refreshes read the secret without its value; the value in state must survive them.
+				// Refreshes read the secret without its value; the value in state must survive them,
+				// and the modification time, which only the list carries, arrives.
 				RefreshState: true,
-				Check:        m.checkAgentSecretMatchesMock("web-tier"),
+				Check: resource.ComposeTestCheckFunc(
+					m.checkAgentSecretMatchesMock("web-tier"),
+					func(s *terraform.State) error {
+						got, err := stateAttr(s, agentSecretAddr, "modification_time")
+						if err != nil {
+							return err
+						}
+						if want := m.ActiveAriaSecrets()[0].ModificationTime; got != want || got == "" {
+							return fmt.Errorf("modification_time %q, want the platform's %q", got, want)
+						}
+						return nil
+					},
+				),
 			},
 			{
 				Config: m.config(agentSecretConfig("web-tier")),
@@ -138,7 +189,15 @@ func TestAccAgentSecret_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(agentSecretAddr, tfjsonpath.New("name"), knownvalue.StringExact("api-tier")),
 					valueReplaced.AddStateValue(agentSecretAddr, tfjsonpath.New("secret")),
 				},
-				Check: m.checkAgentSecretMatchesMock("api-tier"),
+				Check: resource.ComposeTestCheckFunc(
+					m.checkAgentSecretMatchesMock("api-tier"),
+					func(*terraform.State) error {
+						if all := m.AriaSecrets(); len(all) != 2 || all[1].Name != "web-tier" || !all[1].Revoked() {
+							return fmt.Errorf("the platform holds %+v, want web-tier revoked beside api-tier", all)
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})
@@ -185,34 +244,117 @@ func TestAccAgentSecret_importHasNoValue(t *testing.T) {
 	})
 }
 
+// A secret revoked, or no longer listed at all, outside Terraform leaves state, and the plan
+// creates it again; the mock lets the revoked secret's name be used again.
 func TestAccAgentSecret_drift(t *testing.T) {
+	for name, outside := range map[string]func(m *accMock, id string) bool{
+		"revoked": (*accMock).RevokeAriaSecret,
+		"removed": (*accMock).DeleteAriaSecret,
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := newAccMock(t)
+			var id string
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentSecretsDestroyed,
+				Steps: []resource.TestStep{
+					{
+						Config: m.config(agentSecretConfig("web")),
+						Check:  captureAttr(agentSecretAddr, "id", &id),
+					},
+					{
+						PreConfig: func() {
+							if !outside(m, id) {
+								t.Fatalf("secret %s is not in the mock", id)
+							}
+						},
+						Config: m.config(agentSecretConfig("web")),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentSecretAddr, plancheck.ResourceActionCreate)},
+						},
+						Check: resource.ComposeTestCheckFunc(
+							m.checkAgentSecretMatchesMock("web"),
+							expectNewID(agentSecretAddr, &id),
+						),
+					},
+				},
+			})
+		})
+	}
+}
+
+// Where the platform keeps the names of revoked secrets, the re-create a revoke outside
+// Terraform leads to is refused, with an error that says why and what to do.
+func TestAccAgentSecret_driftWhenRevokedNamesStayTaken(t *testing.T) {
 	m := newAccMock(t)
+	m.SetAriaRevokedNamesReusable(false)
 	var id string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             m.checkAgentSecretsDestroyed,
 		Steps: []resource.TestStep{
 			{
 				Config: m.config(agentSecretConfig("web")),
 				Check:  captureAttr(agentSecretAddr, "id", &id),
 			},
 			{
-				// A secret revoked outside Terraform leaves state, and the plan creates it again.
-				PreConfig: func() {
-					if !m.DeleteAriaSecret(id) {
-						t.Fatalf("secret %s is not in the mock", id)
-					}
-				},
-				Config: m.config(agentSecretConfig("web")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentSecretAddr, plancheck.ResourceActionCreate)},
-				},
-				Check: resource.ComposeTestCheckFunc(
-					m.checkAgentSecretMatchesMock("web"),
-					expectNewID(agentSecretAddr, &id),
-				),
+				PreConfig: func() { m.RevokeAriaSecret(id) },
+				Config:    m.config(agentSecretConfig("web")),
+				ExpectError: regexp.MustCompile(`(?s)Agent secret name already in use.*HTTP\s+409.*which\s+is\s+revoked.*` +
+					`cannot\s+be\s+used\s+again.*Choose\s+another\s+name.*Importing\s+the\s+revoked\s+secret\s+would\s+not\s+help`),
+			},
+			{
+				// A new name works; nothing was adopted on the way.
+				Config: m.config(agentSecretConfig("web-2")),
+				Check:  m.checkAgentSecretMatchesMock("web-2"),
 			},
 		},
+		CheckDestroy: m.checkAgentSecretsDestroyed,
+	})
+}
+
+// A list that cannot be read is a Read error: the secret stays in state, and nothing is created.
+func TestAccAgentSecret_listUnreadableIsAnErrorNotARemoval(t *testing.T) {
+	m := newAccMock(t)
+	config := m.ariaJWTConfig(agentSecretConfig("web"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentSecretsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config, Check: m.checkAgentSecretMatchesMock("web")},
+			{
+				// The refresh's list is the first call, as the JWT is given.
+				PreConfig:   func() { m.FailNext(http.StatusForbidden) },
+				Config:      config,
+				ExpectError: phrase("Unable to read agent secret", "Aria Operations for Logs API returned HTTP 403"),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: m.checkAgentSecretMatchesMock("web"),
+			},
+		},
+	})
+	if n := m.Calls("POST " + ariaSecretsRoute); n != 1 {
+		t.Fatalf("%d creates, want 1: the failed read must not lead to a second", n)
+	}
+}
+
+// A revoked secret cannot be imported: to Terraform it is gone.
+func TestAccAgentSecret_importRevoked(t *testing.T) {
+	m := newAccMock(t)
+	old := m.PutAriaSecret("web")
+	m.RevokeAriaSecret(old.ID)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:        m.config(agentSecretConfig("web")),
+			ResourceName:  agentSecretAddr,
+			ImportState:   true,
+			ImportStateId: old.ID,
+			ExpectError:   regexp.MustCompile(`Cannot\s+import\s+non-existent\s+remote\s+object`),
+		}},
 	})
 }
 
@@ -274,21 +416,20 @@ func TestAccAgentSecret_duplicateNameLeavesExistingSecret(t *testing.T) {
 
 // The create is committed, but its answer, the only one that ever carries the value, is lost. The
 // name was free before the create, so the secret holding it now is ours, without a value: it is
-// deleted and created again, and state holds the new secret with its value.
+// revoked and created again, and state holds the new secret with its value.
 func TestAccAgentSecret_lostCreateAnswerIsCreatedAgainWithItsValue(t *testing.T) {
 	m := newAccMock(t)
-	session := m.OpenAriaSession()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             m.checkAgentSecretsDestroyed,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { m.DropNextWrites(1) },
-			Config:    m.ariaSessionConfig(session, agentSecretConfig("web")),
+			Config:    m.ariaJWTConfig(agentSecretConfig("web")),
 			Check: resource.ComposeTestCheckFunc(
 				m.checkAgentSecretMatchesMock("web"),
 				func(*terraform.State) error {
-					if n, d := m.Calls("POST "+ariaSecretsRoute), m.Calls("DELETE "+ariaSecretsRoute+"/{id}"); n != 2 || d != 1 {
-						return fmt.Errorf("%d creates and %d deletes sent, want 2 and 1: the lost create, the delete of what it made, one more create", n, d)
+					if n, r := m.Calls("POST "+ariaSecretsRoute), m.Calls(ariaRevokeRoute); n != 2 || r != 1 {
+						return fmt.Errorf("%d creates and %d revokes sent, want 2 and 1: the lost create, the revoke of what it made, one more create", n, r)
 					}
 					return nil
 				},
@@ -297,17 +438,36 @@ func TestAccAgentSecret_lostCreateAnswerIsCreatedAgainWithItsValue(t *testing.T)
 	})
 }
 
+// The same where the platform keeps the names of revoked secrets: the secret the lost create made
+// is revoked, the create sent again is refused, and the error says plainly what happened and
+// that another name is needed. Nothing is adopted, and nothing usable is left.
+func TestAccAgentSecret_lostCreateAnswerWhenRevokedNamesStayTaken(t *testing.T) {
+	m := newAccMock(t)
+	m.SetAriaRevokedNamesReusable(false)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { m.DropNextWrites(1) },
+			Config:    m.ariaJWTConfig(agentSecretConfig("web")),
+			ExpectError: phrase("Unable to create agent secret", "no answer came back", "was revoked to create it again",
+				"HTTP 409", "keeps the names of revoked secrets", "Choose another name"),
+		}},
+	})
+	if all := m.AriaSecrets(); len(all) != 1 || !all[0].Revoked() {
+		t.Fatalf("the platform holds %+v, want only the lost create's secret, revoked", all)
+	}
+}
+
 // The connection drops before the platform handles the lookup that precedes the create: the
 // lookup is sent again, and the secret is created once.
 func TestAccAgentSecret_createSentAgainWhenNothingWasCreated(t *testing.T) {
 	m := newAccMock(t)
-	session := m.OpenAriaSession()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             m.checkAgentSecretsDestroyed,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { m.FailNext(0) },
-			Config:    m.ariaSessionConfig(session, agentSecretConfig("web")),
+			Config:    m.ariaJWTConfig(agentSecretConfig("web")),
 			Check: resource.ComposeTestCheckFunc(
 				m.checkAgentSecretMatchesMock("web"),
 				func(*terraform.State) error {
@@ -321,53 +481,208 @@ func TestAccAgentSecret_createSentAgainWhenNothingWasCreated(t *testing.T) {
 	})
 }
 
-// The provider starts from a session token that expires between two applies. Every Terraform
-// command configures the provider afresh, so each one meets the expired session at its first
-// call: it must log in again once and carry on with the new session.
-func TestAccAgentSecret_sessionExpiresMidRun(t *testing.T) {
-	m := newAccMock(t)
-	session := m.OpenAriaSession()
-	reloginOncePerRejection := func(*terraform.State) error {
-		rejected, logins := m.AriaRejectedCalls(), m.AriaLogins()
-		if rejected == 0 {
-			return fmt.Errorf("no call met the expired session; the test proves nothing")
-		}
-		if logins != rejected {
-			return fmt.Errorf("%d logins for %d calls rejected with an expired session; want one re-login per rejection, "+
-				"and no rejection once logged in again", logins, rejected)
-		}
-		return nil
+// ariaAuthCase is one authentication method against the mock: how to give the provider a
+// token, how to make it expire, and how many times the provider got a new one.
+type ariaAuthCase struct {
+	method  string
+	token   func(*accMock) string
+	expire  func(*accMock)
+	renewed func(*accMock) int
+}
+
+var ariaAuthCases = []ariaAuthCase{
+	{client.AriaAuthVCFOperations, (*accMock).IssueAriaJWT, (*accMock).ExpireAriaJWTs, (*accMock).AriaTokenAcquisitions},
+	{client.AriaAuthLegacySession, (*accMock).OpenAriaSession, (*accMock).ExpireAriaSessions, (*accMock).AriaLogins},
+}
+
+// The provider starts from a token (a JWT, or a legacy session id) that expires between two
+// applies. Every Terraform command configures the provider afresh, so each one meets the expired
+// token at its first call: it must get a new one once and carry on with it.
+func TestAccAgentSecret_tokenExpiresMidRun(t *testing.T) {
+	for _, tc := range ariaAuthCases {
+		t.Run(tc.method, func(t *testing.T) {
+			m := newAccMock(t)
+			token := tc.token(m)
+			renewedOncePerRejection := func(*terraform.State) error {
+				rejected, renewed := m.AriaRejectedCalls(), tc.renewed(m)
+				if rejected == 0 {
+					return fmt.Errorf("no call met the expired token; the test proves nothing")
+				}
+				if renewed != rejected {
+					return fmt.Errorf("%d renewals for %d calls rejected with an expired token; want one renewal per rejection, "+
+						"and no rejection once renewed", renewed, rejected)
+				}
+				return nil
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentSecretsDestroyed,
+				Steps: []resource.TestStep{
+					{
+						Config: m.ariaTokenConfig(tc.method, token, agentSecretConfig("web")),
+						Check: resource.ComposeTestCheckFunc(
+							m.checkAgentSecretMatchesMock("web"),
+							func(*terraform.State) error {
+								if n := m.AriaTokenAcquisitions() + m.AriaLogins(); n != 0 {
+									return fmt.Errorf("%d tokens obtained while the given one was valid, want 0", n)
+								}
+								return nil
+							},
+						),
+					},
+					{
+						// The apply revokes the old secret and creates the new one with a single renewal.
+						PreConfig: func() { tc.expire(m) },
+						Config:    m.ariaTokenConfig(tc.method, token, agentSecretConfig("web-renamed")),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentSecretAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+						},
+						Check: resource.ComposeTestCheckFunc(m.checkAgentSecretMatchesMock("web-renamed"), renewedOncePerRejection),
+					},
+				},
+			})
+			// The destroy met the expired token too.
+			if err := renewedOncePerRejection(nil); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
+}
+
+// Username and password with each method: the default gets its JWT from VCF Operations (with
+// the auth source given), the legacy method logs in; neither touches the other's endpoints.
+func TestAccAgentSecret_bothAuthMethods(t *testing.T) {
+	for _, tc := range []struct {
+		method, extra string
+		obtained      func(*accMock) int
+		unused        func(*accMock) int
+	}{
+		{client.AriaAuthVCFOperations, `auth_source = "corp-ldap"`, (*accMock).AriaTokenAcquisitions, (*accMock).AriaLogins},
+		{client.AriaAuthLegacySession, `auth_provider = "ActiveDirectory"`, (*accMock).AriaLogins, (*accMock).AriaTokenAcquisitions},
+	} {
+		t.Run(tc.method, func(t *testing.T) {
+			m := newAccMock(t)
+			c := m.Credentials()
+			config := fmt.Sprintf(`
+provider "agentfleet" {
+  aria_logs {
+    auth_method         = %q
+    endpoint            = %q
+    operations_endpoint = %s
+    username            = %q
+    password            = %q
+    %s
+  }
+}
+`, tc.method, m.Endpoints.AriaLogs, m.operationsEndpointFor(tc.method), c.AriaUsername, c.AriaPassword, tc.extra) + agentSecretConfig("web")
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentSecretsDestroyed,
+				Steps: []resource.TestStep{
+					{Config: config, Check: m.checkAgentSecretMatchesMock("web")},
+					{ResourceName: agentSecretAddr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"secret", "modification_time"}},
+				},
+			})
+			// One per Terraform command: each configures the provider afresh.
+			if tc.obtained(m) == 0 || tc.unused(m) != 0 {
+				t.Fatalf("%d credentials obtained the %s way and %d the other way; want some and none", tc.obtained(m), tc.method, tc.unused(m))
+			}
+			if tc.method == client.AriaAuthVCFOperations && !slices.Equal(slices.Compact(m.AriaAuthSources()), []string{"corp-ldap"}) {
+				t.Fatalf("the acquires sent auth sources %q, want corp-ldap each time", m.AriaAuthSources())
+			}
+		})
+	}
+}
+
+// A JWT given alone is used as it is: nothing is acquired.
+func TestAccAgentSecret_givenJWTAlone(t *testing.T) {
+	m := newAccMock(t)
+	config := fmt.Sprintf(`
+provider "agentfleet" {
+  aria_logs {
+    endpoint = %q
+    token    = %q
+  }
+}
+`, m.Endpoints.AriaLogs, m.IssueAriaJWT()) + agentSecretConfig("web")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             m.checkAgentSecretsDestroyed,
-		Steps: []resource.TestStep{
-			{
-				Config: m.ariaSessionConfig(session, agentSecretConfig("web")),
-				Check: resource.ComposeTestCheckFunc(
-					m.checkAgentSecretMatchesMock("web"),
-					func(*terraform.State) error {
-						if n := m.AriaLogins(); n != 0 {
-							return fmt.Errorf("%d logins while the session token was valid, want 0", n)
-						}
-						return nil
-					},
-				),
-			},
-			{
-				// The apply revokes the old secret and creates the new one with a single re-login.
-				PreConfig: m.ExpireAriaSessions,
-				Config:    m.ariaSessionConfig(session, agentSecretConfig("web-renamed")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentSecretAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
-				Check: resource.ComposeTestCheckFunc(m.checkAgentSecretMatchesMock("web-renamed"), reloginOncePerRejection),
-			},
-		},
+		Steps:                    []resource.TestStep{{Config: config, Check: m.checkAgentSecretMatchesMock("web")}},
 	})
-	// The destroy met the expired session too.
-	if err := reloginOncePerRejection(nil); err != nil {
-		t.Fatal(err)
+	if n := m.Calls("POST " + mockserver.VCFOperationsPrefix + "/suite-api/api/auth/token/acquire"); n != 0 {
+		t.Fatalf("%d acquires, want none with a given JWT", n)
+	}
+}
+
+// VCF Operations on a host of its own: the Log Management API host refuses its routes, and the
+// tokens come from the other host.
+func TestAccAgentSecret_operationsEndpointOnAnotherHost(t *testing.T) {
+	m := mockserver.New(mockserver.DefaultCredentials())
+	isOps := func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, mockserver.VCFOperationsPrefix+"/") }
+	var opsCalls, misrouted atomic.Int32
+	logs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isOps(r) {
+			misrouted.Add(1)
+			http.NotFound(w, r)
+			return
+		}
+		m.ServeHTTP(w, r)
+	}))
+	t.Cleanup(logs.Close)
+	ops := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isOps(r) {
+			misrouted.Add(1)
+			http.NotFound(w, r)
+			return
+		}
+		opsCalls.Add(1)
+		m.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ops.Close)
+	acc := &accMock{Server: m, URL: logs.URL, Endpoints: m.Endpoints(logs.URL)}
+	acc.Endpoints.VCFOperations = m.Endpoints(ops.URL).VCFOperations
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             acc.checkAgentSecretsDestroyed,
+		Steps:                    []resource.TestStep{{Config: acc.config(agentSecretConfig("web")), Check: acc.checkAgentSecretMatchesMock("web")}},
+	})
+	if opsCalls.Load() == 0 || misrouted.Load() != 0 {
+		t.Fatalf("VCF Operations saw %d calls and %d went to the wrong host; want some and none", opsCalls.Load(), misrouted.Load())
+	}
+}
+
+// Without operations_endpoint, the tokens come from the scheme and host of endpoint, where a
+// single appliance serves /suite-api beside the Log Management API.
+func TestAccAgentSecret_operationsEndpointDefaultsToTheEndpointHost(t *testing.T) {
+	m := mockserver.New(mockserver.DefaultCredentials())
+	var suiteAPI atomic.Int32
+	appliance := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/suite-api/") {
+			suiteAPI.Add(1)
+			r.URL.Path = mockserver.VCFOperationsPrefix + r.URL.Path // where the mock mounts it
+		}
+		m.ServeHTTP(w, r)
+	}))
+	t.Cleanup(appliance.Close)
+	acc := &accMock{Server: m, URL: appliance.URL, Endpoints: m.Endpoints(appliance.URL)}
+	c := m.Credentials()
+	config := fmt.Sprintf(`
+provider "agentfleet" {
+  aria_logs {
+    endpoint = %q
+    username = %q
+    password = %q
+  }
+}
+`, acc.Endpoints.AriaLogs, c.AriaUsername, c.AriaPassword) + agentSecretConfig("web")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             acc.checkAgentSecretsDestroyed,
+		Steps:                    []resource.TestStep{{Config: config, Check: acc.checkAgentSecretMatchesMock("web")}},
+	})
+	if suiteAPI.Load() == 0 || m.AriaTokenAcquisitions() == 0 {
+		t.Fatalf("%d calls to /suite-api at the endpoint's host and %d acquires; want the JWT from there", suiteAPI.Load(), m.AriaTokenAcquisitions())
 	}
 }
 
@@ -402,7 +717,7 @@ func TestAccAgentSecret_importUnknownID(t *testing.T) {
 			ExpectError:   regexp.MustCompile(`Cannot\s+import\s+non-existent\s+remote\s+object`),
 		}},
 	})
-	if m.Calls("GET "+ariaSecretRoute) == 0 {
+	if m.Calls("GET "+ariaSecretsRoute) == 0 {
 		t.Fatalf("the import never asked the platform: %v", m.AllCalls())
 	}
 }

@@ -32,24 +32,27 @@ func (d *agentSecretsDataSource) Metadata(_ context.Context, req datasource.Meta
 func (d *agentSecretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the Aria Operations for Logs agent secrets, without their values: " +
-			"the API shows a value only when the secret is created.",
+			"the API shows a value only when the secret is created. Revoked secrets stay in the platform's list, " +
+			"and are listed with their status.",
 		Attributes: map[string]schema.Attribute{
 			// Optional
 			"name": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Keep only the secret with exactly this name (names are unique, so the list then holds " +
-					"one secret or none). The API has no server-side filter, so this filters the full list.",
+				MarkdownDescription: "Keep only the secrets with exactly this name: at most one that is not revoked, " +
+					"beside any revoked ones that had the name before. The API has no server-side filter, so this filters the full list.",
 				Validators: agentSecretNameValidators(),
 			},
 			// Computed
 			"secrets": schema.ListNestedAttribute{
 				Computed:            true,
-				MarkdownDescription: "The secrets, in the API's order.",
+				MarkdownDescription: "The secrets, in the API's order, revoked ones included.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"id":     schema.StringAttribute{Computed: true, MarkdownDescription: "Secret id."},
 						"name":   schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the secret."},
-						"status": schema.StringAttribute{Computed: true, MarkdownDescription: "Status of the secret, such as `ACTIVE`."},
+						"status": schema.StringAttribute{Computed: true, MarkdownDescription: "Status of the secret, such as `ACTIVE` or `REVOKED`."},
+						"modification_time": schema.StringAttribute{Computed: true,
+							MarkdownDescription: "When the secret last changed, as the platform reports it (a string whose format the API does not document)."},
 					},
 				},
 			},

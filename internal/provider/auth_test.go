@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
 
@@ -25,6 +26,9 @@ import (
 // route of that call.
 type authTarget struct {
 	block, platform, resource string
+	// loginPlatform, when set, is the platform whose 401 a wrong credential meets: Aria
+	// Operations for Logs gets its tokens from VCF Operations.
+	loginPlatform string
 	// firstCall is the route pattern of the create's first request.
 	firstCall string
 	// credential is the configured credential a wrong value replaces.
@@ -41,9 +45,9 @@ var authTargets = []authTarget{
 		credential: func(c mockserver.Credentials) string { return c.SpaceONEToken },
 	},
 	{
-		block: "aria_logs", platform: "Aria Operations for Logs", credentialNames: "username and password",
+		block: "aria_logs", platform: "Aria Operations for Logs", loginPlatform: "VCF Operations", credentialNames: "username and password",
 		resource:   "resource \"agentfleet_agent_secret\" \"auth\" {\n  name = \"auth\"\n}\n",
-		firstCall:  "POST " + mockserver.AriaLogsPrefix + "/api/v2/sessions",
+		firstCall:  "POST " + vcfOpsAcquireRoute,
 		credential: func(c mockserver.Credentials) string { return c.AriaPassword },
 	},
 	{
@@ -107,14 +111,24 @@ func expectCalls(t *testing.T, m *mockserver.Server, calls map[string]int) {
 	}
 }
 
+// Routes of the mock's VCF Operations, where Aria Operations for Logs gets its JWTs.
+const (
+	vcfOpsAcquireRoute  = mockserver.VCFOperationsPrefix + "/suite-api/api/auth/token/acquire"
+	vcfOpsExchangeRoute = mockserver.VCFOperationsPrefix + "/suite-api/api/auth/token/exchange"
+)
+
 func TestAccAuth_wrongCredentialsAreNotRetried(t *testing.T) {
 	for _, target := range authTargets {
 		t.Run(target.block, func(t *testing.T) {
 			t.Parallel()
 			m := newAccMock(t)
 			config := strings.Replace(m.config(target.resource), fmt.Sprintf("%q", target.credential(m.Credentials())), `"wrong-credential"`, 1)
+			platform := target.platform
+			if target.loginPlatform != "" {
+				platform = target.loginPlatform
+			}
 			failOnce(t, m, config, nil,
-				phrase(target.platform+" API returned HTTP 401", "provider's "+target.block+" block", target.credentialNames),
+				phrase(platform+" API returned HTTP 401", "provider's "+target.block+" block", target.credentialNames),
 				map[string]int{target.firstCall: 1})
 		})
 	}
@@ -127,8 +141,8 @@ func TestAccAuth_forbiddenIsNotRetried(t *testing.T) {
 			m := newAccMock(t)
 			config, firstCall := m.config(target.resource), target.firstCall
 			if target.block == "aria_logs" {
-				// With a session token the first call is the create's name lookup, not a login.
-				config, firstCall = m.ariaSessionConfig(m.OpenAriaSession(), target.resource), "GET "+ariaSecretsRoute
+				// With a JWT given, the first call is the create's name lookup, not an acquire.
+				config, firstCall = m.ariaJWTConfig(target.resource), "GET "+ariaSecretsRoute
 			}
 			failOnce(t, m, config, func() { m.FailNext(http.StatusForbidden) },
 				phrase(target.platform+" API returned HTTP 403", "provider's "+target.block+" block", target.credentialNames, "lack permission"),
@@ -137,27 +151,34 @@ func TestAccAuth_forbiddenIsNotRetried(t *testing.T) {
 	}
 }
 
-// A session token that the platform refuses cannot be renewed without a username and password:
-// one call, and an error that says what to set.
-func TestAccAuth_ariaRejectedSessionToken(t *testing.T) {
-	m := newAccMock(t)
-	config := fmt.Sprintf(`
+// A token that the platform refuses cannot be renewed without a username and password: one call,
+// and an error that says what to set, for a JWT and for a legacy session id.
+func TestAccAuth_ariaRejectedToken(t *testing.T) {
+	for method, want := range map[string]*regexp.Regexp{
+		client.AriaAuthVCFOperations: phrase("Aria Operations for Logs API", "configured JWT (token) was rejected (HTTP 401)", "Refresh it",
+			"username and password", "aria_logs block"),
+		client.AriaAuthLegacySession: phrase("Aria Operations for Logs API", "session token was rejected (HTTP 401)", "username and password", "aria_logs block"),
+	} {
+		t.Run(method, func(t *testing.T) {
+			m := newAccMock(t)
+			config := fmt.Sprintf(`
 provider "agentfleet" {
   aria_logs {
-    endpoint = %q
-    token    = "expired-session-id"
+    auth_method = %q
+    endpoint    = %q
+    token       = "expired-token"
   }
 }
-`, m.Endpoints.AriaLogs) + authTargets[1].resource
-	failOnce(t, m, config, nil,
-		phrase("Aria Operations for Logs API", "session token was rejected (HTTP 401)", "username and password", "aria_logs block"),
-		map[string]int{"GET " + ariaSecretsRoute: 1})
+`, method, m.Endpoints.AriaLogs) + authTargets[1].resource
+			failOnce(t, m, config, nil, want, map[string]int{"GET " + ariaSecretsRoute: 1})
+		})
+	}
 }
 
-// A call refused with 401 although the login succeeded is sent again once after a fresh login,
-// as the client documents for expiring sessions; a second 401 is final. (The create first looks
-// the name up, which the mock answers.)
-func TestAccAuth_ariaLogsInAgainOnlyOnce(t *testing.T) {
+// A call refused with 401 although the JWT was just issued is sent again once with a new JWT, as
+// the client documents for expiring tokens; a second 401 is final. (The create first looks the
+// name up, which the mock answers.)
+func TestAccAuth_ariaRenewsOnlyOnce(t *testing.T) {
 	m := mockserver.New(mockserver.DefaultCredentials())
 	var refused atomic.Int32
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -168,17 +189,17 @@ func TestAccAuth_ariaLogsInAgainOnlyOnce(t *testing.T) {
 		refused.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
-		_ = json.NewEncoder(w).Encode(map[string]any{"errorCode": "SECURITY_ERROR", "errorMessage": "session not valid for this call"})
+		_ = json.NewEncoder(w).Encode(map[string]any{"errorCode": "SECURITY_ERROR", "errorMessage": "token not valid for this call"})
 	}))
 	t.Cleanup(ts.Close)
 	acc := &accMock{Server: m, URL: ts.URL, Endpoints: m.Endpoints(ts.URL)}
 	failOnce(t, acc, acc.config(authTargets[1].resource), nil,
 		phrase("Aria Operations for Logs API returned HTTP 401", "SECURITY_ERROR", "provider's aria_logs block"),
-		map[string]int{"POST " + mockserver.AriaLogsPrefix + "/api/v2/sessions": 2, "GET " + ariaSecretsRoute: 1})
+		map[string]int{"POST " + vcfOpsAcquireRoute: 2, "POST " + vcfOpsExchangeRoute: 2, "GET " + ariaSecretsRoute: 1})
 	if n := refused.Load(); n != 2 {
-		t.Errorf("the create was sent %d times, want 2: once, and once more after the single re-login", n)
+		t.Errorf("the create was sent %d times, want 2: once, and once more after the single renewal", n)
 	}
-	if n := m.AriaLogins(); n != 2 {
-		t.Errorf("%d logins, want 2", n)
+	if n := m.AriaTokenAcquisitions(); n != 2 {
+		t.Errorf("%d acquisitions, want 2", n)
 	}
 }

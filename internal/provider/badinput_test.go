@@ -20,7 +20,9 @@ import (
 // These cases add to the ones that live beside the code they check, which are not repeated here:
 // config_test.go (monitoring not configured, clear-text http and a relative monitoring endpoint,
 // missing monitoring and k0rdent credentials, a bad retry_wait_max, waits out of order, Aria
-// without credentials, an unknown auth_provider, AGENTFLEET_ARMORY_HEADERS that is not JSON); the
+// without credentials for either auth_method, an unknown auth_method or auth_provider, Aria
+// arguments the chosen auth_method does not use, a clear-text or relative operations_endpoint, the
+// Aria arguments from the environment, AGENTFLEET_ARMORY_HEADERS that is not JSON); the
 // resources' *_invalid*/*validation* tests (service account id, display name, description, scope,
 // scope id and roles; agent service_account_id, blank cluster name, rotate_before, missing options;
 // agent secret names; agent token label length; credential expires_at without a zone or not a

@@ -33,12 +33,15 @@ type spaceoneBlock struct {
 }
 
 type ariaLogsBlock struct {
-	Endpoint          types.String `tfsdk:"endpoint"`
-	AllowInsecureHTTP types.Bool   `tfsdk:"allow_insecure_http"`
-	Username          types.String `tfsdk:"username"`
-	Password          types.String `tfsdk:"password"`
-	AuthProvider      types.String `tfsdk:"auth_provider"`
-	Token             types.String `tfsdk:"token"`
+	Endpoint           types.String `tfsdk:"endpoint"`
+	AllowInsecureHTTP  types.Bool   `tfsdk:"allow_insecure_http"`
+	AuthMethod         types.String `tfsdk:"auth_method"`
+	OperationsEndpoint types.String `tfsdk:"operations_endpoint"`
+	Username           types.String `tfsdk:"username"`
+	Password           types.String `tfsdk:"password"`
+	AuthSource         types.String `tfsdk:"auth_source"`
+	AuthProvider       types.String `tfsdk:"auth_provider"`
+	Token              types.String `tfsdk:"token"`
 }
 
 type monitoringBlock struct {
@@ -65,16 +68,10 @@ func platformBlocks() map[string]schema.Block {
 		"spaceone": platformBlock("SpaceONE (Cloudforet) identity v2, for `agentfleet_agent`.", "SPACEONE", map[string]schema.Attribute{
 			"token": secretAttribute("API token, sent as a Bearer token.", "AGENTFLEET_SPACEONE_TOKEN"),
 		}),
-		"aria_logs": platformBlock("VMware Aria Operations for Logs, for `agentfleet_agent_secret`. Log in with `username` and `password`, or give an existing session id in `token`.", "ARIA_LOGS", map[string]schema.Attribute{
-			"username": schema.StringAttribute{Optional: true, MarkdownDescription: "User to log in as. Environment: `AGENTFLEET_ARIA_LOGS_USERNAME`."},
-			"password": secretAttribute("Password of `username`.", "AGENTFLEET_ARIA_LOGS_PASSWORD"),
-			"auth_provider": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Authentication provider for the login: `Local` (default) or `ActiveDirectory`. Environment: `AGENTFLEET_ARIA_LOGS_AUTH_PROVIDER`.",
-				Validators:          []validator.String{stringvalidator.OneOf("Local", "ActiveDirectory")},
-			},
-			"token": secretAttribute("An existing session id, used instead of logging in.", "AGENTFLEET_ARIA_LOGS_TOKEN"),
-		}),
+		"aria_logs": platformBlock("VMware Aria Operations for Logs (the Log Management API), for `agentfleet_agent_secret`. "+
+			"By default (`auth_method = \"vcf_operations\"`) the provider gets a token from VCF Operations with `username` and `password` "+
+			"and exchanges it for a JWT of the Log Management API; or give a JWT in `token`. "+
+			"Operations for Logs 8.x appliances log in with a session instead: set `auth_method = \"legacy_session\"`.", "ARIA_LOGS", ariaLogsAttributes()),
 		"monitoring": platformBlock("Rackspace Cloud Monitoring, for `agentfleet_agent_token`. The endpoint includes the tenant, as in `https://monitoring.api.rackspacecloud.com/v1.0/<tenant>`.", "MONITORING", map[string]schema.Attribute{
 			"auth_token": secretAttribute("Identity token, sent as `X-Auth-Token`.", "AGENTFLEET_MONITORING_AUTH_TOKEN"),
 		}),
@@ -90,6 +87,47 @@ func platformBlocks() map[string]schema.Block {
 			"token":  secretAttribute("OAuth2/OIDC access token, sent as a Bearer token.", "AGENTFLEET_K0RDENT_TOKEN"),
 			"region": schema.StringAttribute{Optional: true, MarkdownDescription: "Region of the IAM API. Default `global`. Environment: `AGENTFLEET_K0RDENT_REGION`."},
 		}),
+	}
+}
+
+// ariaLogsAttributes are the aria_logs block's own arguments: the authentication method and its
+// credentials.
+func ariaLogsAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"auth_method": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "How the provider authenticates. `vcf_operations` (default): with a JWT from VCF Operations, sent as `X-JWT-Token`. " +
+				"`legacy_session`: with a session of the Aria Operations for Logs 8.x login (`POST /api/v2/sessions`), sent as a bearer token. " +
+				"Environment: `AGENTFLEET_ARIA_LOGS_AUTH_METHOD`.",
+			Validators: []validator.String{stringvalidator.OneOf(client.AriaAuthVCFOperations, client.AriaAuthLegacySession)},
+		},
+		"operations_endpoint": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Base URL of VCF Operations, where `/suite-api` lives, for `vcf_operations`. Default: the scheme and host of `endpoint` " +
+				"(the same appliance). Same rules as `endpoint`, and `allow_insecure_http` covers it too. " +
+				"Environment: `AGENTFLEET_ARIA_LOGS_OPERATIONS_ENDPOINT`.",
+			Validators: []validator.String{absoluteURL()},
+		},
+		"username": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "User to authenticate as: a VCF Operations user for `vcf_operations`, an Operations for Logs user for `legacy_session`. " +
+				"Environment: `AGENTFLEET_ARIA_LOGS_USERNAME`.",
+		},
+		"password": secretAttribute("Password of `username`.", "AGENTFLEET_ARIA_LOGS_PASSWORD"),
+		"auth_source": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "For `vcf_operations`: the VCF Operations auth source `username` belongs to, such as the name of an imported LDAP " +
+				"or Active Directory source. Omit it for a local user. Environment: `AGENTFLEET_ARIA_LOGS_AUTH_SOURCE`.",
+		},
+		"auth_provider": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "For `legacy_session` only: the login's authentication provider, `Local` (default) or `ActiveDirectory`. " +
+				"Environment: `AGENTFLEET_ARIA_LOGS_AUTH_PROVIDER`.",
+			Validators: []validator.String{stringvalidator.OneOf("Local", "ActiveDirectory")},
+		},
+		"token": secretAttribute("A credential to use instead of getting one: for `vcf_operations` a JWT of the `ops-li` service "+
+			"(from a VCF Operations token exchange), for `legacy_session` an existing session id. When it is rejected, "+
+			"the provider gets a new one itself if `username` and `password` are set, and otherwise stops with an error.", "AGENTFLEET_ARIA_LOGS_TOKEN"),
 	}
 }
 
@@ -178,14 +216,20 @@ func (s settingsReader) duration(p path.Path, v types.String, env string, def ti
 // endpoint resolves and checks a platform endpoint: absolute, and https unless the host is a
 // loopback address or clear text was allowed explicitly.
 func (s settingsReader) endpoint(block string, v types.String, allow types.Bool, envPrefix string) string {
-	p := path.Root(block).AtName("endpoint")
-	raw := s.string(v, "AGENTFLEET_"+envPrefix+"_ENDPOINT")
+	return s.url(block, "endpoint", v, allow, envPrefix)
+}
+
+// url resolves and checks a URL argument of a block as endpoint does, from the configuration or
+// AGENTFLEET_<envPrefix>_<ATTRIBUTE>.
+func (s settingsReader) url(block, attr string, v types.String, allow types.Bool, envPrefix string) string {
+	p := path.Root(block).AtName(attr)
+	raw := s.string(v, "AGENTFLEET_"+envPrefix+"_"+strings.ToUpper(attr))
 	if raw == "" {
 		return ""
 	}
 	allowHTTP := s.bool(path.Root(block).AtName("allow_insecure_http"), allow, "AGENTFLEET_"+envPrefix+"_ALLOW_INSECURE_HTTP", false)
 	if err := checkEndpoint(raw, allowHTTP); err != nil {
-		s.diags.AddAttributeError(p, "Invalid "+block+" endpoint", err.Error())
+		s.diags.AddAttributeError(p, "Invalid "+block+" "+attr, err.Error())
 		return ""
 	}
 	return raw
@@ -249,21 +293,67 @@ func configureClients(ctx context.Context, cfg providerModel, t *client.Transpor
 	return c
 }
 
-// ariaLogsConfig resolves the Aria block: a session token, or username and password to log in.
+// ariaLogsConfig resolves the Aria block: the authentication method, and the credentials it
+// needs, checked at plan time. Arguments of the other method are refused rather than ignored: a
+// configuration written for the old login would otherwise fail at the first call.
 func ariaLogsConfig(s settingsReader, endpoint string, b *ariaLogsBlock) client.AriaLogsConfig {
 	cfg := client.AriaLogsConfig{
 		Endpoint:     endpoint,
+		AuthMethod:   ariaAuthMethod(s, b),
 		Username:     s.string(b.Username, "AGENTFLEET_ARIA_LOGS_USERNAME"),
 		Password:     s.string(b.Password, "AGENTFLEET_ARIA_LOGS_PASSWORD"),
+		AuthSource:   s.string(b.AuthSource, "AGENTFLEET_ARIA_LOGS_AUTH_SOURCE"),
 		AuthProvider: s.string(b.AuthProvider, "AGENTFLEET_ARIA_LOGS_AUTH_PROVIDER"),
-		SessionID:    s.string(b.Token, "AGENTFLEET_ARIA_LOGS_TOKEN"),
+		Token:        s.string(b.Token, "AGENTFLEET_ARIA_LOGS_TOKEN"),
 	}
-	if cfg.SessionID == "" && (cfg.Username == "" || cfg.Password == "") {
-		s.diags.AddAttributeError(path.Root("aria_logs"), "Missing Aria Operations for Logs credentials",
-			"Set username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD), "+
-				"or token (AGENTFLEET_ARIA_LOGS_TOKEN), in the provider's aria_logs block.")
+	if cfg.AuthMethod == client.AriaAuthLegacySession {
+		s.notForMethod(cfg.AuthMethod, "auth_source", cfg.AuthSource != "", "it is for vcf_operations: legacy_session logs in with auth_provider.")
+		s.notForMethod(cfg.AuthMethod, "operations_endpoint", s.string(b.OperationsEndpoint, "AGENTFLEET_ARIA_LOGS_OPERATIONS_ENDPOINT") != "",
+			"legacy_session logs in at endpoint and does not use VCF Operations.")
+	} else {
+		cfg.OperationsEndpoint = s.url("aria_logs", "operations_endpoint", b.OperationsEndpoint, b.AllowInsecureHTTP, "ARIA_LOGS")
+		s.notForMethod(cfg.AuthMethod, "auth_provider", cfg.AuthProvider != "",
+			"it is for the legacy_session login. With vcf_operations, set auth_source to the VCF Operations auth source of a user "+
+				"from LDAP or Active Directory; for an Operations for Logs 8.x appliance, set auth_method = \"legacy_session\".")
+	}
+	if cfg.Token == "" && (cfg.Username == "" || cfg.Password == "") {
+		s.diags.AddAttributeError(path.Root("aria_logs"), "Missing Aria Operations for Logs credentials", ariaCredentialsHelp(cfg.AuthMethod))
 	}
 	return cfg
+}
+
+// ariaAuthMethod resolves auth_method; the schema validates the configuration, this the environment.
+func ariaAuthMethod(s settingsReader, b *ariaLogsBlock) string {
+	method := s.string(b.AuthMethod, "AGENTFLEET_ARIA_LOGS_AUTH_METHOD")
+	switch method {
+	case "":
+		return client.AriaAuthVCFOperations
+	case client.AriaAuthVCFOperations, client.AriaAuthLegacySession:
+		return method
+	}
+	s.diags.AddAttributeError(path.Root("aria_logs").AtName("auth_method"), "Invalid environment variable",
+		fmt.Sprintf("AGENTFLEET_ARIA_LOGS_AUTH_METHOD=%q is not %q or %q.", method, client.AriaAuthVCFOperations, client.AriaAuthLegacySession))
+	return client.AriaAuthVCFOperations
+}
+
+// notForMethod refuses an aria_logs argument that the chosen method does not use.
+func (s settingsReader) notForMethod(method, attr string, set bool, why string) {
+	if set {
+		s.diags.AddAttributeError(path.Root("aria_logs").AtName(attr), "Argument not used by auth_method = \""+method+"\"",
+			fmt.Sprintf("%s is set (in the configuration or AGENTFLEET_ARIA_LOGS_%s), but %s Remove it, or choose the other auth_method.",
+				attr, strings.ToUpper(attr), why))
+	}
+}
+
+// ariaCredentialsHelp says which credentials a method takes.
+func ariaCredentialsHelp(method string) string {
+	if method == client.AriaAuthLegacySession {
+		return "With auth_method = \"legacy_session\", set username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD) " +
+			"to log in, or token (AGENTFLEET_ARIA_LOGS_TOKEN) to use an existing session id, in the provider's aria_logs block."
+	}
+	return "With auth_method = \"vcf_operations\" (the default), set username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD) " +
+		"of a VCF Operations user, so the provider gets a JWT itself, or token (AGENTFLEET_ARIA_LOGS_TOKEN) to use a JWT of the ops-li service, " +
+		"in the provider's aria_logs block."
 }
 
 // armoryHeaders resolves the Armory headers: the block's map, or AGENTFLEET_ARMORY_HEADERS as a
@@ -343,7 +433,8 @@ func (b *k0rdentBlock) endpointSettings() (types.String, types.Bool) {
 
 func (b *spaceoneBlock) known() bool { return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Token) }
 func (b *ariaLogsBlock) known() bool {
-	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Username, b.Password, b.AuthProvider, b.Token)
+	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.AuthMethod, b.OperationsEndpoint, b.Username, b.Password,
+		b.AuthSource, b.AuthProvider, b.Token)
 }
 func (b *monitoringBlock) known() bool { return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.AuthToken) }
 func (b *armoryBlock) known() bool     { return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Headers) }

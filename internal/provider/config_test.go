@@ -70,7 +70,85 @@ resource "agentfleet_agent_token" "test" {}`,
   }
 }
 resource "agentfleet_agent_token" "test" {}`,
-			want: `(?s)Missing Aria Operations for Logs credentials.*AGENTFLEET_ARIA_LOGS_TOKEN`,
+			want: `(?s)Missing Aria Operations for Logs credentials.*vcf_operations.*AGENTFLEET_ARIA_LOGS_USERNAME.*VCF\s+Operations\s+user.*AGENTFLEET_ARIA_LOGS_TOKEN`,
+		},
+		"aria legacy session without credentials": {
+			config: `provider "agentfleet" {
+  aria_logs {
+    auth_method = "legacy_session"
+    endpoint    = "https://logs.example.com"
+    username    = "admin"
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)Missing Aria Operations for Logs credentials.*legacy_session.*AGENTFLEET_ARIA_LOGS_PASSWORD.*session\s+id`,
+		},
+		"unknown aria auth method": {
+			config: `provider "agentfleet" {
+  aria_logs {
+    auth_method = "basic"
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)auth_method.*value\s+must\s+be\s+one\s+of.*"vcf_operations".*"legacy_session"`,
+		},
+		"aria auth_provider with the default method": {
+			config: `provider "agentfleet" {
+  aria_logs {
+    endpoint      = "https://logs.example.com"
+    username      = "admin"
+    password      = "x"
+    auth_provider = "Local"
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)Argument not used by auth_method = "vcf_operations".*auth_provider = "Local".*auth_provider\s+is\s+set.*auth_source.*legacy_session`,
+		},
+		"aria auth_source with the legacy method": {
+			config: `provider "agentfleet" {
+  aria_logs {
+    auth_method = "legacy_session"
+    endpoint    = "https://logs.example.com"
+    token       = "x"
+    auth_source = "corp-ldap"
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)Argument not used by auth_method = "legacy_session".*auth_source\s+is\s+set.*auth_provider`,
+		},
+		"aria operations_endpoint with the legacy method": {
+			config: `provider "agentfleet" {
+  aria_logs {
+    auth_method         = "legacy_session"
+    endpoint            = "https://logs.example.com"
+    operations_endpoint = "https://ops.example.com"
+    token               = "x"
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)Argument not used by auth_method = "legacy_session".*operations_endpoint\s+is\s+set.*does\s+not\s+use\s+VCF\s+Operations`,
+		},
+		"aria operations_endpoint in clear text": {
+			config: `provider "agentfleet" {
+  aria_logs {
+    endpoint            = "https://logs.example.com"
+    operations_endpoint = "http://ops.example.com"
+    token               = "x"
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)Invalid aria_logs operations_endpoint.*clear\s+text.*allow_insecure_http`,
+		},
+		"aria operations_endpoint relative": {
+			config: `provider "agentfleet" {
+  aria_logs {
+    endpoint            = "https://logs.example.com"
+    operations_endpoint = "ops.example.com"
+    token               = "x"
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)Invalid endpoint URL.*aria_logs.operations_endpoint.*absolute\s+URL`,
 		},
 		"k0rdent without token": {
 			config: `provider "agentfleet" {
@@ -120,6 +198,55 @@ func TestAccProviderConfig_fromEnvironment(t *testing.T) {
 			Check:  m.checkAgentTokenMatchesMock("from-env"),
 		}},
 	})
+}
+
+// The Aria arguments come from the environment too, checked as the configuration is; the
+// configuration wins.
+func TestAccProviderConfig_ariaFromEnvironment(t *testing.T) {
+	tests := map[string]struct {
+		env    map[string]string
+		config string // inside the aria_logs block
+		want   string
+	}{
+		"auth_method not a method": {
+			env:  map[string]string{"AGENTFLEET_ARIA_LOGS_AUTH_METHOD": "basic"},
+			want: `(?s)Invalid environment variable.*AGENTFLEET_ARIA_LOGS_AUTH_METHOD="basic"\s+is\s+not\s+"vcf_operations"\s+or\s+"legacy_session"`,
+		},
+		"operations_endpoint in clear text": {
+			env:  map[string]string{"AGENTFLEET_ARIA_LOGS_OPERATIONS_ENDPOINT": "http://ops.example.com"},
+			want: `(?s)Invalid aria_logs operations_endpoint.*clear\s+text`,
+		},
+		"auth_provider with the default method": {
+			env:  map[string]string{"AGENTFLEET_ARIA_LOGS_AUTH_PROVIDER": "Local"},
+			want: `(?s)Argument not used by auth_method = "vcf_operations".*AGENTFLEET_ARIA_LOGS_AUTH_PROVIDER`,
+		},
+		// With the environment's method, auth_source would be refused; the configuration's accepts it
+		// and wants credentials, which the configuration's empty token leaves out.
+		"configuration wins over the environment": {
+			env:    map[string]string{"AGENTFLEET_ARIA_LOGS_AUTH_METHOD": "legacy_session", "AGENTFLEET_ARIA_LOGS_AUTH_SOURCE": "corp-ldap"},
+			config: `auth_method = "vcf_operations"` + "\n    token = \"\"",
+			want:   `(?s)Missing Aria Operations for Logs credentials.*With\s+auth_method\s+=\s+"vcf_operations"`,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := newAccMock(t)
+			t.Setenv("AGENTFLEET_ARIA_LOGS_ENDPOINT", "https://logs.example.com")
+			t.Setenv("AGENTFLEET_ARIA_LOGS_TOKEN", "x")
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      "provider \"agentfleet\" {\n  aria_logs {\n    " + tc.config + "\n  }\n}\nresource \"agentfleet_agent_secret\" \"test\" { name = \"x\" }\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+			m.expectNoCalls(t)
+		})
+	}
 }
 
 func TestAccProviderConfig_armoryHeadersFromEnvMustBeJSON(t *testing.T) {

@@ -277,7 +277,9 @@ func (m *accMock) checkFaultTokens(f faultFleet, state map[string][]map[string]s
 func (m *accMock) checkFaultSecrets(f faultFleet, state map[string][]map[string]string) []string {
 	var names, want []string
 	values := map[string]string{}
-	for _, sec := range m.AriaSecrets() {
+	// Revoked secrets stay listed: a lost create's secret is revoked, not deleted, and so is
+	// every replaced one. Only the live ones must match the configuration.
+	for _, sec := range m.ActiveAriaSecrets() {
 		names = append(names, sec.Name)
 		values[sec.ID] = sec.Secret
 	}
@@ -366,15 +368,17 @@ func (m *accMock) faultStoreCounts() string {
 	for _, sa := range accounts {
 		credentials += len(m.K0rdentCredentials(sa.ID))
 	}
-	return fmt.Sprintf("%d agent tokens, %d agents, %d agent secrets, %d service accounts, %d credentials, %d dynamic accounts",
-		len(m.MonitoringTokens()), len(m.SpaceONEAgents()), len(m.AriaSecrets()), len(accounts), credentials, len(m.ArmoryAccounts()))
+	return fmt.Sprintf("%d agent tokens, %d agents, %d agent secrets (and %d revoked), %d service accounts, %d credentials, %d dynamic accounts",
+		len(m.MonitoringTokens()), len(m.SpaceONEAgents()), len(m.ActiveAriaSecrets()), len(m.AriaSecrets())-len(m.ActiveAriaSecrets()),
+		len(accounts), credentials, len(m.ArmoryAccounts()))
 }
 
 // checkFaultStoreEmpty is the CheckDestroy: nothing the suite created is left anywhere.
 func (m *accMock) checkFaultStoreEmpty(*terraform.State) error {
 	left := map[string]int{
-		"agent tokens":     len(m.MonitoringTokens()),
-		"agent secrets":    len(m.AriaSecrets()),
+		"agent tokens":  len(m.MonitoringTokens()),
+		"agent secrets": len(m.ActiveAriaSecrets()), // destroy revokes them
+
 		"agents":           len(m.SpaceONEAgents()),
 		"service accounts": len(m.K0rdentServiceAccounts()),
 		"dynamic accounts": len(m.ArmoryAccounts()),

@@ -28,7 +28,8 @@ import (
 // logging, and one apply fails on purpose with API error bodies that echo the request, secrets
 // included. Then no secret value may appear in the logs, the plan and apply output or the error
 // messages. The secrets are taken from the mock store (what the platforms issued), from the
-// login answers (Aria session ids) and from the configuration (credentials, kubeconfigs).
+// token answers (VCF Operations tokens and the JWTs they are exchanged for, Aria session ids) and
+// from the configuration (credentials, kubeconfigs).
 //
 // It runs twice, because the two halves see different things:
 //   - TestAccLeak_testHarness runs under terraform-plugin-testing with the provider in process.
@@ -151,9 +152,9 @@ output "credential" {
 }
 `
 
-// leakMock is the mock behind a recorder: it keeps the Aria session ids the mock hands out, and
-// while echoing, answers every create with an error body that repeats the request's body and
-// credential headers, as a careless gateway or API might.
+// leakMock is the mock behind a recorder: it keeps the Aria credentials the mock hands out (VCF
+// Operations tokens, JWTs, session ids), and while echoing, answers every create with an error
+// body that repeats the request's body and credential headers, as a careless gateway or API might.
 type leakMock struct {
 	*accMock
 
@@ -203,22 +204,36 @@ var echoRoutes = []struct {
 	}},
 }
 
+// ariaCredentialAnswers are the answers that hand out an Aria credential: the route's path
+// suffix, the JSON field that holds it, and what it is.
+var ariaCredentialAnswers = []struct{ suffix, field, what string }{
+	{"/suite-api/api/auth/token/acquire", "token", "VCF Operations token"},
+	{"/suite-api/api/auth/token/exchange", "jwtToken", "Aria JWT"},
+	{"/api/v2/sessions", "sessionId", "Aria session id"},
+}
+
 func (l *leakMock) serve(m *mockserver.Server, w http.ResponseWriter, r *http.Request) {
 	if l.echo(w, r) {
 		return
 	}
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/api/v2/sessions") {
-		m.ServeHTTP(w, r)
-		return
+	for _, answer := range ariaCredentialAnswers {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, answer.suffix) {
+			l.keepCredential(m, w, r, answer.field, answer.what)
+			return
+		}
 	}
-	// An Aria login: pass the answer on, and keep the session id it opens.
+	m.ServeHTTP(w, r)
+}
+
+// keepCredential passes an answer on, and keeps the credential in its field.
+func (l *leakMock) keepCredential(m *mockserver.Server, w http.ResponseWriter, r *http.Request, field, what string) {
 	rec := httptest.NewRecorder()
 	m.ServeHTTP(rec, r)
-	var login struct {
-		SessionID string `json:"sessionId"`
-	}
-	if json.Unmarshal(rec.Body.Bytes(), &login) == nil && login.SessionID != "" {
-		l.addSecret(login.SessionID, "Aria session id")
+	var answer map[string]any
+	if json.Unmarshal(rec.Body.Bytes(), &answer) == nil {
+		if v, _ := answer[field].(string); v != "" {
+			l.addSecret(v, what)
+		}
 	}
 	for name, values := range rec.Header() {
 		w.Header()[name] = values
@@ -241,7 +256,7 @@ func (l *leakMock) echo(w http.ResponseWriter, r *http.Request) bool {
 		l.rejected[route.platform] = true
 		body, _ := io.ReadAll(r.Body)
 		echo := fmt.Sprintf("request %s rejected; credentials %s", bytes.TrimSpace(body), strings.Join([]string{
-			r.Header.Get("Authorization"), r.Header.Get("X-Auth-Token"), r.Header.Get(mockserver.ArmoryAPIKeyHeader),
+			r.Header.Get("Authorization"), r.Header.Get("X-Auth-Token"), r.Header.Get(mockserver.ArmoryAPIKeyHeader), r.Header.Get("X-JWT-Token"),
 		}, " "))
 		if route.body == nil {
 			w.WriteHeader(http.StatusBadRequest)
@@ -353,7 +368,7 @@ func (l *leakMock) expectKinds(t *testing.T) {
 	t.Helper()
 	secrets := l.knownSecrets()
 	for _, kind := range []string{
-		"monitoring agent token", "SpaceONE client_secret", "Aria agent secret", "Aria session id", "k0rdent client_secret",
+		"monitoring agent token", "SpaceONE client_secret", "Aria agent secret", "VCF Operations token", "Aria JWT", "k0rdent client_secret",
 	} {
 		found := 0
 		for _, what := range secrets {
@@ -468,7 +483,7 @@ func TestAccLeak_testHarness(t *testing.T) {
 			return nil
 		},
 		CheckDestroy: func(*terraform.State) error {
-			if n := len(l.MonitoringTokens()) + len(l.SpaceONEAgents()) + len(l.AriaSecrets()) + len(l.K0rdentServiceAccounts()) + len(l.ArmoryAccounts()); n != 0 {
+			if n := len(l.MonitoringTokens()) + len(l.SpaceONEAgents()) + len(l.ActiveAriaSecrets()) + len(l.K0rdentServiceAccounts()) + len(l.ArmoryAccounts()); n != 0 {
 				return fmt.Errorf("%d objects left after destroy", n)
 			}
 			return nil

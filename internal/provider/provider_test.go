@@ -39,7 +39,8 @@ func newAccMock(t *testing.T) *accMock {
 }
 
 // providerConfig is a provider block for every platform of the mock, with short retry waits so
-// that injected faults cost milliseconds.
+// that injected faults cost milliseconds. Aria Operations for Logs uses the default method: a JWT
+// from the mock's VCF Operations, which lives at a base URL of its own.
 func (m *accMock) providerConfig() string {
 	c := m.Credentials()
 	return fmt.Sprintf(`
@@ -52,9 +53,10 @@ provider "agentfleet" {
     token    = %[2]q
   }
   aria_logs {
-    endpoint = %[3]q
-    username = %[4]q
-    password = %[5]q
+    endpoint            = %[3]q
+    operations_endpoint = %[13]q
+    username            = %[4]q
+    password            = %[5]q
   }
   monitoring {
     endpoint   = %[6]q
@@ -71,7 +73,7 @@ provider "agentfleet" {
 }
 `, m.Endpoints.SpaceONE, c.SpaceONEToken, m.Endpoints.AriaLogs, c.AriaUsername, c.AriaPassword,
 		m.Endpoints.Monitoring, c.MonitoringToken, m.Endpoints.Armory, mockserver.ArmoryAPIKeyHeader, c.ArmoryAPIKey,
-		m.Endpoints.K0rdent, c.K0rdentToken)
+		m.Endpoints.K0rdent, c.K0rdentToken, m.Endpoints.VCFOperations)
 }
 
 // config joins the provider block with the resources under test.

@@ -1,5 +1,5 @@
 # Look a secret up by its name (or by id, with `id`; set exactly one of the two). The secret
-# value is not available from a read.
+# value is not available from a read, and a revoked secret is an error.
 data "agentfleet_agent_secret" "web" {
   name = "web-tier-agents"
 }

@@ -11,5 +11,7 @@ output "web_agent_secret" {
 }
 
 # To rotate, replace the secret: the old one is revoked and a new one with the same name and a
-# new value is created.
+# new value is created. (Where the platform keeps the names of revoked secrets, that create is
+# refused: rotate by changing `name` instead.) Destroying the resource revokes the secret; the
+# API has no delete, and sessions agents opened with it last until they expire.
 #   terraform apply -replace=agentfleet_agent_secret.web
