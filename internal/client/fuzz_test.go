@@ -18,6 +18,9 @@ var errorBodySeeds = []string{
 	``, `null`, `[]`, `{}`, `"text"`, `<html>Bad gateway</html>`,
 	`{"type":"badRequest","code":400,"message":"label too long","details":"x"}`,
 	`{"error":{"code":"ERROR_NOT_FOUND","message":"agent not found"}}`,
+	`{"detail":{"code":"ERROR_EXIST_RESOURCE","message":"'Agent' resources is existed in service_account(sa-1)."}}`,
+	`{"detail":"Not Found"}`, `{"detail":[{"loc":["body",0],"msg":"field required"}]}`, `{"detail":null}`, `{"detail":7}`,
+	`{"detail":{"code":"ERROR_INVALID_ARGUMENT","message":"Bearer sekrit rejected"}}`,
 	`{"error":{"code":400,"message":"m","details":[{"field":"id"}]}}`,
 	`{"code":"CONFLICT","message":"A resource with id 'x' already exists."}`,
 	`{"code":5,"message":"not found","details":[]}`,
@@ -30,6 +33,7 @@ var errorBodySeeds = []string{
 
 var errorParsers = map[string]func([]byte, *APIError) bool{
 	"monitoring": parseMonitoringError,
+	"fastapi":    parseFastAPIError,
 	"nested":     parseNestedError,
 	"flat":       parseFlatError,
 	"armory":     parseArmoryError,

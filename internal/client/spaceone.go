@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // SpaceONE (Cloudforet) identity v2. Every call is a POST of a JSON body to
@@ -28,10 +29,61 @@ func NewSpaceONE(t *Transport, cfg SpaceONEConfig) (*SpaceONE, error) {
 		return nil, err
 	}
 	a.authorize = bearer(cfg.Token)
-	// SpaceONE answers {"error": {...}}; behind a gRPC gateway it is {"code": N, "message": ...}.
-	a.parseError = firstOf(parseNestedError, parseFlatError)
+	// The REST front end (console-api) is FastAPI, which answers {"detail": ...}. The other two
+	// are kept for servers that answer otherwise: {"error": {...}} as the seed's era of the
+	// docs was read, and a gRPC gateway's {"code": N, "message": ...}.
+	a.parseError = firstOf(parseFastAPIError, parseNestedError, parseFlatError)
 	a.secrets = []string{cfg.Token}
 	return &SpaceONE{api: a}, nil
+}
+
+// parseFastAPIError reads the error bodies of FastAPI, SpaceONE's REST front end. SpaceONE's own
+// errors are {"detail": {"code": "ERROR_...", "message": "..."}}; FastAPI itself answers a path
+// it does not serve with {"detail": "Not Found"} and a body it cannot validate with
+// {"detail": [{"loc": [...], "msg": "..."}, ...]}.
+func parseFastAPIError(body []byte, e *APIError) bool {
+	var b struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(body, &b) != nil || len(b.Detail) == 0 {
+		return false
+	}
+	var text string
+	var invalid []fastAPIValidationError
+	var coded struct {
+		Code    any    `json:"code"`
+		Message string `json:"message"`
+	}
+	switch {
+	case json.Unmarshal(b.Detail, &text) == nil:
+		e.Message = text
+	case json.Unmarshal(b.Detail, &invalid) == nil:
+		e.Message = validationMessage(invalid)
+	case json.Unmarshal(b.Detail, &coded) == nil:
+		e.Code, e.Message = codeString(coded.Code), coded.Message
+	default:
+		return false
+	}
+	return e.Code != "" || e.Message != ""
+}
+
+// fastAPIValidationError is one entry of FastAPI's answer to a request body it cannot validate.
+type fastAPIValidationError struct {
+	Loc []any  `json:"loc"`
+	Msg string `json:"msg"`
+}
+
+// validationMessage renders FastAPI's validation errors as "body.field: message; ...".
+func validationMessage(errs []fastAPIValidationError) string {
+	parts := make([]string, 0, len(errs))
+	for _, v := range errs {
+		loc := make([]string, 0, len(v.Loc))
+		for _, l := range v.Loc {
+			loc = append(loc, fmt.Sprint(l))
+		}
+		parts = append(parts, strings.Join(loc, ".")+": "+v.Msg)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // bearer authorizes requests with a fixed Bearer token.

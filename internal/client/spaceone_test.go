@@ -306,3 +306,59 @@ func TestSpaceONEWritesAfterLostAnswer(t *testing.T) {
 		t.Fatalf("%d agents after delete, want 0", n)
 	}
 }
+
+// newSpaceONEStub returns a client of the httptest server h, configured as the provider does.
+func newSpaceONEStub(t *testing.T, cfg SpaceONEConfig, h http.HandlerFunc) *SpaceONE {
+	t.Helper()
+	srv := serve(t, h)
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Endpoint, cfg.Token = srv.URL, "test-token"
+	c, err := NewSpaceONE(tr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// SpaceONE's REST front end is FastAPI: its errors are {"detail": {"code", "message"}}, and
+// FastAPI's own answers carry a plain string (an unknown path) or a list (a body it cannot
+// validate). The older readings, {"error": {...}} and a gRPC gateway's flat body, still parse.
+func TestSpaceONEErrorBodies(t *testing.T) {
+	tests := []struct {
+		name, body        string
+		status            int
+		wantCode, wantMsg string
+	}{
+		{"fastapi", `{"detail":{"code":"ERROR_EXIST_RESOURCE","message":"'Agent' resources is existed in service_account(sa-1)."}}`,
+			400, "ERROR_EXIST_RESOURCE", "'Agent' resources is existed in service_account(sa-1)."},
+		{"fastapi not found", `{"detail":{"code":"ERROR_NOT_FOUND","message":"Resource cannot be found or access is denied. (service_account_id = sa-1)"}}`,
+			404, "ERROR_NOT_FOUND", "Resource cannot be found or access is denied. (service_account_id = sa-1)"},
+		{"fastapi authentication", `{"detail":{"code":"ERROR_AUTHENTICATE_FAILURE","message":"Authenticate failure. (message = token expired)"}}`,
+			401, "ERROR_AUTHENTICATE_FAILURE", "Authenticate failure. (message = token expired)"},
+		{"fastapi plain detail", `{"detail":"Method Not Allowed"}`, 405, "", "Method Not Allowed"},
+		{"fastapi validation", `{"detail":[{"loc":["body","service_account_id"],"msg":"field required","type":"value_error.missing"},{"loc":["body"],"msg":"bad","type":"x"}]}`,
+			422, "", "body.service_account_id: field required; body: bad"},
+		{"nested", `{"error":{"code":"ERROR_NOT_FOUND","message":"agent not found"}}`, 404, "ERROR_NOT_FOUND", "agent not found"},
+		{"grpc gateway", `{"code":5,"message":"not found","details":[]}`, 404, "5", "not found"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newSpaceONEStub(t, SpaceONEConfig{}, func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			_, err := c.GetAgent(t.Context(), "sa-1")
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("err %v is not an *APIError", err)
+			}
+			if apiErr.Status != tc.status || apiErr.Code != tc.wantCode || apiErr.Message != tc.wantMsg {
+				t.Fatalf("got status %d, code %q, message %q; want %d, %q, %q", apiErr.Status, apiErr.Code, apiErr.Message, tc.status, tc.wantCode, tc.wantMsg)
+			}
+		})
+	}
+}

@@ -97,16 +97,20 @@ func spaceoneNotFound(serviceAccountID string) *spaceoneError {
 		fmt.Sprintf("Resource not found. (key = service_account_id, value = %s)", serviceAccountID)}
 }
 
-// writeSpaceONEError writes the SpaceONE error body.
+// writeSpaceONEError writes the error body of SpaceONE's REST front end: FastAPI's HTTPException,
+// whose detail is SpaceONE's error code and message.
 func writeSpaceONEError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": message}})
+	writeJSON(w, status, map[string]any{"detail": map[string]any{"code": code, "message": message}})
 }
 
-// writeSpaceONECoreError is the writer the shared wrapper uses: it speaks SpaceONE's code for a
-// failed authentication, so a client sees one vocabulary for the whole API.
+// writeSpaceONECoreError is the writer the shared wrapper uses: it speaks SpaceONE's codes for a
+// failed authentication and a refused permission, so a client sees one vocabulary for the whole API.
 func writeSpaceONECoreError(w http.ResponseWriter, status int, code, message string) {
-	if status == http.StatusUnauthorized {
-		code = "ERROR_AUTHENTICATE_FAILURE"
+	switch status {
+	case http.StatusUnauthorized:
+		code, message = "ERROR_AUTHENTICATE_FAILURE", "Authenticate failure. (message = "+message+")"
+	case http.StatusForbidden:
+		code = "ERROR_PERMISSION_DENIED"
 	}
 	writeSpaceONEError(w, status, code, message)
 }

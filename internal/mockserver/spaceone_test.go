@@ -9,12 +9,13 @@ import (
 	"time"
 )
 
-// spaceoneErrorBody is the SpaceONE error body.
+// spaceoneErrorBody is the error body of SpaceONE's REST front end, FastAPI's HTTPException with
+// SpaceONE's code and message as its detail.
 type spaceoneErrorBody struct {
-	Error struct {
+	Detail struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
-	} `json:"error"`
+	} `json:"detail"`
 }
 
 // wantSpaceONEError fails the test unless body is a SpaceONE error with the given code.
@@ -22,7 +23,7 @@ func wantSpaceONEError(t *testing.T, body []byte, code string) {
 	t.Helper()
 	var e spaceoneErrorBody
 	decode(t, body, &e)
-	if e.Error.Code != code || e.Error.Message == "" {
+	if e.Detail.Code != code || e.Detail.Message == "" {
 		t.Fatalf("error body %s, want code %s and a message", body, code)
 	}
 }
@@ -167,6 +168,12 @@ func TestSpaceONERejectsBadCredentials(t *testing.T) {
 	if len(s.SpaceONEAgents()) != 0 {
 		t.Fatal("an unauthorized create stored an agent")
 	}
+
+	// A refused permission, injected, speaks SpaceONE's code too.
+	s.FailNext(http.StatusForbidden)
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", req, "Authorization", "Bearer "+s.Credentials().SpaceONEToken)
+	wantStatus(t, status, http.StatusForbidden, body)
+	wantSpaceONEError(t, body, "ERROR_PERMISSION_DENIED")
 }
 
 func TestSpaceONECreateValidation(t *testing.T) {
@@ -380,7 +387,7 @@ func TestSpaceONEBrokenJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest || e.Error.Code != "ERROR_INVALID_PARAMETER" {
+		if resp.StatusCode != http.StatusBadRequest || e.Detail.Code != "ERROR_INVALID_PARAMETER" {
 			t.Fatalf("%s: status %d, error %+v; want 400 ERROR_INVALID_PARAMETER", verb, resp.StatusCode, e)
 		}
 	}

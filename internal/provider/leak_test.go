@@ -195,7 +195,7 @@ var echoRoutes = []struct {
 		return map[string]any{"errorCode": "FIELD_ERROR", "errorMessage": e, "errorDetails": map[string]any{}}
 	}},
 	{"spaceone", "/identity/v2/agent/create", func(e string) any {
-		return map[string]any{"error": map[string]any{"code": "ERROR_INVALID_ARGUMENT", "message": e}}
+		return map[string]any{"detail": map[string]any{"code": "ERROR_INVALID_PARAMETER", "message": e}}
 	}},
 	{"armory", "/armory/accounts", nil},
 	{"k0rdent", "/credentials", func(e string) any {
