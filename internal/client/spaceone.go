@@ -1,29 +1,48 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
 
 // SpaceONE (Cloudforet) identity v2. Every call is a POST of a JSON body to
-// /identity/v2/agent/<verb>, authenticated with a Bearer token.
+// <endpoint><path prefix>/agent/<verb>, authenticated with a Bearer token.
+//
+// The path prefix is /identity by default: SpaceONE's REST front end (console-api) routes
+// /<service>/<resource>/<verb> and its published OpenAPI lists /identity/agent/<verb>. The
+// proto's HTTP annotations say /identity/v2/agent/<verb>, which only a gRPC gateway built from
+// them serves; such a deployment sets the prefix to /identity/v2.
+
+// DefaultSpaceONEPathPrefix is the path prefix of SpaceONE's REST front end.
+const DefaultSpaceONEPathPrefix = "/identity"
 
 // SpaceONEConfig is what the provider's spaceone block configures.
 type SpaceONEConfig struct {
 	Endpoint string
 	Token    string
+	// PathPrefix goes between the endpoint and /agent/<verb>; empty means DefaultSpaceONEPathPrefix.
+	PathPrefix string
 }
 
 // SpaceONE is the SpaceONE identity client.
-type SpaceONE struct{ api }
+type SpaceONE struct {
+	api
+	agentPath string // <path prefix>/agent/, to which the verb is appended
+}
 
 // NewSpaceONE returns a SpaceONE client on the shared transport.
 func NewSpaceONE(t *Transport, cfg SpaceONEConfig) (*SpaceONE, error) {
+	prefix := cmp.Or(cfg.PathPrefix, DefaultSpaceONEPathPrefix)
+	if err := CheckPathPrefix(prefix); err != nil {
+		return nil, fmt.Errorf("%s path_prefix %q %w", PlatformSpaceONE, prefix, err)
+	}
 	a, err := newAPI(t, PlatformSpaceONE, cfg.Endpoint)
 	if err != nil {
 		return nil, err
@@ -34,7 +53,27 @@ func NewSpaceONE(t *Transport, cfg SpaceONEConfig) (*SpaceONE, error) {
 	// docs was read, and a gRPC gateway's {"code": N, "message": ...}.
 	a.parseError = firstOf(parseFastAPIError, parseNestedError, parseFlatError)
 	a.secrets = []string{cfg.Token}
-	return &SpaceONE{api: a}, nil
+	return &SpaceONE{api: a, agentPath: prefix + "/agent/"}, nil
+}
+
+// CheckPathPrefix reports what is wrong with a path prefix, which is put as it is between an
+// endpoint and the API's own path: it starts with "/" and does not end with one, has no empty
+// segment, and is a path only.
+func CheckPathPrefix(prefix string) error {
+	switch {
+	case !strings.HasPrefix(prefix, "/"):
+		return errors.New(`must start with "/", as in "/identity"`)
+	case strings.HasSuffix(prefix, "/"):
+		return errors.New(`must not end with "/"`)
+	case strings.ContainsAny(prefix, "?#"):
+		return errors.New("must be a path only, without a query (?) or a fragment (#)")
+	case strings.Contains(prefix, "//"):
+		return errors.New(`must not have an empty segment ("//")`)
+	}
+	if _, err := url.PathUnescape(prefix); err != nil {
+		return fmt.Errorf("is not a valid URL path: %w", err)
+	}
+	return nil
 }
 
 // parseFastAPIError reads the error bodies of FastAPI, SpaceONE's REST front end. SpaceONE's own
@@ -172,9 +211,9 @@ type agentRequest struct {
 	ServiceAccountID string `json:"service_account_id"`
 }
 
-// agentCall posts to /identity/v2/agent/<verb>.
+// agentCall posts to <path prefix>/agent/<verb>.
 func (s *SpaceONE) agentCall(ctx context.Context, verb string, body any, createsObject bool, out any) error {
-	_, err := s.do(ctx, request{method: http.MethodPost, path: "/identity/v2/agent/" + verb, body: body, createsObject: createsObject}, out)
+	_, err := s.do(ctx, request{method: http.MethodPost, path: s.agentPath + verb, body: body, createsObject: createsObject}, out)
 	return err
 }
 

@@ -114,7 +114,7 @@ func TestSpaceONELostCreateAnswerRegeneratesInsteadOfDuplicating(t *testing.T) {
 	if a.ClientSecret == "" || a.ClientSecret != agents[0].ClientSecret {
 		t.Fatalf("the client got secret %q, the platform holds %q", a.ClientSecret, agents[0].ClientSecret)
 	}
-	if n := mock.Calls("POST /spaceone/identity/v2/agent/create"); n != 1 {
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/create"); n != 1 {
 		t.Fatalf("%d creates sent, want 1", n)
 	}
 }
@@ -132,7 +132,7 @@ func TestSpaceONELostCreateAnswerWithNothingCreatedCreatesOnce(t *testing.T) {
 
 // isAgentCreate reports whether r creates a SpaceONE agent.
 func isAgentCreate(r *http.Request) bool {
-	return strings.HasSuffix(r.URL.Path, "/identity/v2/agent/create")
+	return strings.HasSuffix(r.URL.Path, "/agent/create")
 }
 
 // The first create never reaches the server and the second's answer is lost after it created the
@@ -163,7 +163,7 @@ func TestSpaceONELostCreateAnswersTwice(t *testing.T) {
 	if len(agents) != 1 || a.ClientSecret == "" || a.ClientSecret != agents[0].ClientSecret {
 		t.Fatalf("the client got %+v, the platform holds %+v: want one agent, with the secret the client holds", a, agents)
 	}
-	if n := mock.Calls("POST /spaceone/identity/v2/agent/regenerate"); n != 1 {
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 1 {
 		t.Fatalf("%d regenerates, want 1: the second create made the agent, whose secret was lost", n)
 	}
 }
@@ -187,7 +187,7 @@ func TestSpaceONEEveryCreateAnswerLost(t *testing.T) {
 	if n := len(mock.SpaceONEAgents()); n != 0 {
 		t.Fatalf("%d agents, want none", n)
 	}
-	if n := mock.Calls("POST /spaceone/identity/v2/agent/get"); n != maxLostAnswers+1 {
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/get"); n != maxLostAnswers+1 {
 		t.Fatalf("%d lookups, want %d: one before the first create and one after each lost one", n, maxLostAnswers+1)
 	}
 }
@@ -215,7 +215,7 @@ func TestSpaceONELostRefusalLeavesTheExistingAgentAlone(t *testing.T) {
 	if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), existing.AgentID) || !strings.Contains(err.Error(), "Import it") {
 		t.Fatalf("error %v: want the lost create, naming agent %s to import", err, existing.AgentID)
 	}
-	if n := mock.Calls("POST /spaceone/identity/v2/agent/regenerate"); n != 0 {
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 0 {
 		t.Fatalf("%d regenerates, want none: the agent was there before the create", n)
 	}
 	agents := mock.SpaceONEAgents()
@@ -240,7 +240,7 @@ func TestSpaceONEListWalksPagesAndFilters(t *testing.T) {
 	if len(all) != 5 {
 		t.Fatalf("listed %d agents, want 5", len(all))
 	}
-	if n := mock.Calls("POST /spaceone/identity/v2/agent/list"); n != 3 {
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/list"); n != 3 {
 		t.Fatalf("%d list calls for 5 agents in pages of 2, want 3", n)
 	}
 	disabled, err := c.ListAgents(t.Context(), AgentFilter{State: AgentDisabled})
@@ -295,7 +295,7 @@ func TestSpaceONEWritesAfterLostAnswer(t *testing.T) {
 	if stored := mock.SpaceONEAgents()[0].ClientSecret; a.ClientSecret != stored {
 		t.Fatalf("regenerate returned secret %q, the platform holds %q", a.ClientSecret, stored)
 	}
-	if n := mock.Calls("POST /spaceone/identity/v2/agent/regenerate"); n != 2 {
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 2 {
 		t.Fatalf("%d regenerates, want 2: the lost one and the retry", n)
 	}
 	mock.DropNextWrites(1)
@@ -360,5 +360,64 @@ func TestSpaceONEErrorBodies(t *testing.T) {
 				t.Fatalf("got status %d, code %q, message %q; want %d, %q, %q", apiErr.Status, apiErr.Code, apiErr.Message, tc.status, tc.wantCode, tc.wantMsg)
 			}
 		})
+	}
+}
+
+// Calls go to <endpoint><path_prefix>/agent/<verb>: by default /identity/agent/<verb>, the path
+// of SpaceONE's REST front end and of its published OpenAPI; a gRPC gateway serves /identity/v2.
+func TestSpaceONEPathPrefix(t *testing.T) {
+	tests := []struct {
+		name, base, prefix, want string
+	}{
+		{"default", "", "", "/identity/agent/get"},
+		{"grpc gateway", "", "/identity/v2", "/identity/v2/agent/get"},
+		{"endpoint with a path", "/console-api", "", "/console-api/identity/agent/get"},
+		{"both", "/api/", "/id", "/api/id/agent/get"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got atomic.Value
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				got.Store(r.Method + " " + r.URL.Path)
+				writeJSON(t, w, http.StatusOK, map[string]any{"agent_id": "agent-1", "service_account_id": "sa-1"})
+			})
+			tr, err := NewTransport(testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := NewSpaceONE(tr, SpaceONEConfig{Endpoint: srv.URL + tc.base, Token: "t", PathPrefix: tc.prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.GetAgent(t.Context(), "sa-1"); err != nil {
+				t.Fatal(err)
+			}
+			if got.Load() != "POST "+tc.want {
+				t.Fatalf("the call went to %v, want POST %s", got.Load(), tc.want)
+			}
+		})
+	}
+}
+
+func TestSpaceONERejectsMalformedPathPrefix(t *testing.T) {
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for prefix, want := range map[string]string{
+		"identity":          `must start with "/"`,
+		"/":                 `must not end with "/"`,
+		"/identity/":        `must not end with "/"`,
+		"/identity?v=2":     "without a query",
+		"/identity#v2":      "without a query",
+		"//identity":        "empty segment",
+		"/identity//v2":     "empty segment",
+		"/identity/%zz":     "not a valid URL path",
+		"https://host/path": `must start with "/"`,
+	} {
+		_, err := NewSpaceONE(tr, SpaceONEConfig{Endpoint: "https://spaceone.example.com", Token: "t", PathPrefix: prefix})
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "path_prefix") {
+			t.Errorf("prefix %q: error %v, want one naming path_prefix that says %q", prefix, err, want)
+		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 // SpaceONE (Cloudforet) identity v2 Agent (seed 000), mounted at /spaceone. Every call is a POST
 // with a JSON body; an agent is addressed by the service account it belongs to, one per account.
+// The mock answers as SpaceONE's REST front end does (console-api, a FastAPI application): routes
+// /identity/agent/<verb> and errors {"detail": {"code", "message"}}.
 
 // SpaceONEAgentOptions are an agent's options as the API returns them.
 type SpaceONEAgentOptions struct {
@@ -43,7 +45,13 @@ type spaceoneStore struct {
 	order  []string                  // service account ids in creation order, which is the list order
 }
 
-const spaceoneAgent = SpaceONEPrefix + "/identity/v2/agent"
+// The agent API is served where SpaceONE's REST front end and its published OpenAPI have it, and
+// also where a gRPC gateway built from the proto's HTTP annotations would, so that a client's
+// path prefix can be tested. Both routes share one store; Calls counts them apart.
+const (
+	SpaceONEAgentRoute        = SpaceONEPrefix + "/identity/agent"
+	SpaceONEGatewayAgentRoute = SpaceONEPrefix + "/identity/v2/agent"
+)
 
 // Agent states, and the fixed scope every agent of the mock lives in: the token belongs to one
 // domain, and the mock's service accounts all sit in one workspace and project.
@@ -65,13 +73,21 @@ func (s *Server) registerSpaceONE() {
 		authorized: func(r *http.Request) bool { return hasBearer(r, s.creds.SpaceONEToken) },
 		writeError: writeSpaceONECoreError,
 	}
-	s.handle("POST "+spaceoneAgent+"/create", p, s.createSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/enable", p, s.enableSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/disable", p, s.disableSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/regenerate", p, s.regenerateSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/get", p, s.getSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/delete", p, s.deleteSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/list", p, s.listSpaceONEAgents)
+	for _, route := range []string{SpaceONEAgentRoute, SpaceONEGatewayAgentRoute} {
+		s.handle("POST "+route+"/create", p, s.createSpaceONEAgent)
+		s.handle("POST "+route+"/enable", p, s.enableSpaceONEAgent)
+		s.handle("POST "+route+"/disable", p, s.disableSpaceONEAgent)
+		s.handle("POST "+route+"/regenerate", p, s.regenerateSpaceONEAgent)
+		s.handle("POST "+route+"/get", p, s.getSpaceONEAgent)
+		s.handle("POST "+route+"/delete", p, s.deleteSpaceONEAgent)
+		s.handle("POST "+route+"/list", p, s.listSpaceONEAgents)
+	}
+	// Any other path: FastAPI's own answer to a path no route matches, given before any
+	// authentication and without a SpaceONE error code. A client with the wrong path prefix gets this.
+	routing := platform{authorized: func(*http.Request) bool { return true }, writeError: p.writeError}
+	s.handle(SpaceONEPrefix+"/", routing, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
+	})
 }
 
 // spaceoneError is a failed request, written in the SpaceONE error body.

@@ -39,7 +39,7 @@ func wantNoClientSecret(t *testing.T, obj map[string]any) {
 func TestSpaceONEAgentLifecycle(t *testing.T) {
 	s := newTestServer(t)
 	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
-	base := s.ep.SpaceONE + "/identity/v2/agent/"
+	base := s.ep.SpaceONE + "/identity/agent/"
 	sa := map[string]string{"service_account_id": "sa-a120f6d21c4e"}
 
 	// The seed's request sends the flags as strings.
@@ -132,7 +132,7 @@ func TestSpaceONERegenerate(t *testing.T) {
 		t.Fatal("SetSpaceONEAgentExpiry did not find the agent")
 	}
 
-	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/regenerate",
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/regenerate",
 		map[string]string{"service_account_id": "sa-1"}, auth...)
 	wantStatus(t, status, http.StatusOK, body)
 	var got SpaceONEAgent
@@ -160,7 +160,7 @@ func TestSpaceONERejectsBadCredentials(t *testing.T) {
 		"not bearer": {"Authorization", s.Credentials().SpaceONEToken},
 	} {
 		t.Run(name, func(t *testing.T) {
-			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", req, headers...)
+			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", req, headers...)
 			wantStatus(t, status, http.StatusUnauthorized, body)
 			wantSpaceONEError(t, body, "ERROR_AUTHENTICATE_FAILURE")
 		})
@@ -171,7 +171,7 @@ func TestSpaceONERejectsBadCredentials(t *testing.T) {
 
 	// A refused permission, injected, speaks SpaceONE's code too.
 	s.FailNext(http.StatusForbidden)
-	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", req, "Authorization", "Bearer "+s.Credentials().SpaceONEToken)
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", req, "Authorization", "Bearer "+s.Credentials().SpaceONEToken)
 	wantStatus(t, status, http.StatusForbidden, body)
 	wantSpaceONEError(t, body, "ERROR_PERMISSION_DENIED")
 }
@@ -202,7 +202,7 @@ func TestSpaceONECreateValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", tt.body, auth...)
+			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", tt.body, auth...)
 			wantStatus(t, status, http.StatusBadRequest, body)
 			wantSpaceONEError(t, body, tt.code)
 		})
@@ -212,7 +212,7 @@ func TestSpaceONECreateValidation(t *testing.T) {
 	}
 
 	// Responses' bool form is accepted as well as the seed's strings.
-	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", map[string]any{
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", map[string]any{
 		"service_account_id": "sa-1", "options": opts("cluster_name", "c", "prometheus_node_exporter", true),
 	}, auth...)
 	wantStatus(t, status, http.StatusOK, body)
@@ -225,7 +225,7 @@ func TestSpaceONECreateConflict(t *testing.T) {
 	s := newTestServer(t)
 	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
 	orig := s.PutSpaceONEAgent("sa-1", "c1")
-	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", map[string]any{
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", map[string]any{
 		"service_account_id": "sa-1", "options": map[string]any{"cluster_name": "c2"},
 	}, auth...)
 	wantStatus(t, status, http.StatusConflict, body)
@@ -241,7 +241,7 @@ func TestSpaceONEUnknownAgent(t *testing.T) {
 	s.PutSpaceONEAgent("sa-other", "c")
 	for _, verb := range []string{"get", "enable", "disable", "regenerate", "delete"} {
 		t.Run(verb, func(t *testing.T) {
-			url := s.ep.SpaceONE + "/identity/v2/agent/" + verb
+			url := s.ep.SpaceONE + "/identity/agent/" + verb
 			status, _, body := call(t, http.MethodPost, url, map[string]string{"service_account_id": "sa-missing"}, auth...)
 			wantStatus(t, status, http.StatusNotFound, body)
 			wantSpaceONEError(t, body, "ERROR_NOT_FOUND")
@@ -274,7 +274,7 @@ func TestSpaceONEList(t *testing.T) {
 	}
 	list := func(t *testing.T, req map[string]any) listResponse {
 		t.Helper()
-		status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/list", req, auth...)
+		status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/list", req, auth...)
 		wantStatus(t, status, http.StatusOK, body)
 		var resp listResponse
 		decode(t, body, &resp)
@@ -323,7 +323,7 @@ func TestSpaceONEList(t *testing.T) {
 		"negative start": pageOf(-1, 1),
 	} {
 		t.Run(name, func(t *testing.T) {
-			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/list", req, auth...)
+			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/list", req, auth...)
 			wantStatus(t, status, http.StatusBadRequest, body)
 			wantSpaceONEError(t, body, "ERROR_INVALID_PARAMETER")
 		})
@@ -341,7 +341,7 @@ func TestSpaceONEOutOfBand(t *testing.T) {
 	if !s.DeleteSpaceONEAgent("sa-1") || s.DeleteSpaceONEAgent("sa-1") {
 		t.Fatal("DeleteSpaceONEAgent should succeed once")
 	}
-	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/get", map[string]string{"service_account_id": "sa-1"}, auth...)
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/get", map[string]string{"service_account_id": "sa-1"}, auth...)
 	wantStatus(t, status, http.StatusNotFound, body)
 	if s.SetSpaceONEAgentExpiry("sa-1", time.Now()) || s.SetSpaceONEAgentState("sa-1", "DISABLED") {
 		t.Fatal("setters reported success on a missing agent")
@@ -357,7 +357,7 @@ func TestSpaceONEConcurrentCreates(t *testing.T) {
 		for i := 0; i < 8; i++ {
 			t.Run(fmt.Sprint(i), func(t *testing.T) {
 				t.Parallel()
-				status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", req, auth...)
+				status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", req, auth...)
 				if status != http.StatusOK && status != http.StatusConflict {
 					t.Errorf("status %d; body %s", status, body)
 				}
@@ -367,7 +367,7 @@ func TestSpaceONEConcurrentCreates(t *testing.T) {
 	if n := len(s.SpaceONEAgents()); n != 1 {
 		t.Fatalf("%d agents after racing creates, want 1", n)
 	}
-	if got := s.Calls("POST " + spaceoneAgent + "/create"); got != 8 {
+	if got := s.Calls("POST " + SpaceONEAgentRoute + "/create"); got != 8 {
 		t.Fatalf("counted %d creates, want 8", got)
 	}
 }
@@ -376,7 +376,7 @@ func TestSpaceONEConcurrentCreates(t *testing.T) {
 func TestSpaceONEBrokenJSON(t *testing.T) {
 	s := newTestServer(t)
 	for _, verb := range []string{"create", "get", "list"} {
-		req, _ := http.NewRequest(http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/"+verb, strings.NewReader(`{"service_account_id":`))
+		req, _ := http.NewRequest(http.MethodPost, s.ep.SpaceONE+"/identity/agent/"+verb, strings.NewReader(`{"service_account_id":`))
 		req.Header.Set("Authorization", "Bearer "+s.Credentials().SpaceONEToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -389,6 +389,32 @@ func TestSpaceONEBrokenJSON(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusBadRequest || e.Detail.Code != "ERROR_INVALID_PARAMETER" {
 			t.Fatalf("%s: status %d, error %+v; want 400 ERROR_INVALID_PARAMETER", verb, resp.StatusCode, e)
+		}
+	}
+}
+
+// The agent API is served at /identity/agent, where SpaceONE's REST front end has it, and at
+// /identity/v2/agent, where a gRPC gateway built from the proto would: one store behind both,
+// counted per route. Other paths get FastAPI's answer to a path it does not serve.
+func TestSpaceONERoutes(t *testing.T) {
+	s := newTestServer(t)
+	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
+	sa := map[string]string{"service_account_id": "sa-1"}
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create",
+		map[string]any{"service_account_id": "sa-1", "options": map[string]any{"cluster_name": "c"}}, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	status, _, body = call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/get", sa, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	if s.Calls("POST "+SpaceONEGatewayAgentRoute+"/create") != 1 || s.Calls("POST "+SpaceONEAgentRoute+"/get") != 1 ||
+		s.Calls("POST "+SpaceONEAgentRoute+"/create") != 0 {
+		t.Fatalf("calls counted %v", s.AllCalls())
+	}
+
+	for _, path := range []string{"/identity/v1/agent/get", "/identity/agents/get", "/inventory/agent/get"} {
+		status, _, body = call(t, http.MethodPost, s.ep.SpaceONE+path, sa) // routing comes before authentication
+		wantStatus(t, status, http.StatusNotFound, body)
+		if strings.TrimSpace(string(body)) != `{"detail":"Not Found"}` {
+			t.Errorf("%s answered %s, want FastAPI's {\"detail\":\"Not Found\"}", path, body)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
 
 const agentAddr = "agentfleet_agent.test"
@@ -125,6 +128,66 @@ func TestAccAgent_lifecycle(t *testing.T) {
 			},
 		},
 	})
+}
+
+// configWithSpaceONE is the mock's configuration with an extra line in its spaceone block.
+func (m *accMock) configWithSpaceONE(extra, resources string) string {
+	token := fmt.Sprintf("token    = %q\n", m.Credentials().SpaceONEToken)
+	return strings.Replace(m.config(resources), token, token+"    "+extra+"\n", 1)
+}
+
+// expectSpaceONERoute is a check that every agent call went to route (a mockserver route such as
+// mockserver.SpaceONEAgentRoute) and none to other.
+func (m *accMock) expectSpaceONERoute(route, other string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := m.Calls("POST " + route + "/create"); n != 1 {
+			return fmt.Errorf("%d creates reached %s, want 1: %v", n, route, m.AllCalls())
+		}
+		for pattern, n := range m.AllCalls() {
+			if strings.HasPrefix(pattern, "POST "+other+"/") && n > 0 {
+				return fmt.Errorf("%d calls reached %s: %v", n, pattern, m.AllCalls())
+			}
+		}
+		return nil
+	}
+}
+
+// By default the agent API is called at /identity/agent/<verb>, as SpaceONE's REST front end
+// serves it; path_prefix (or its environment variable) moves it, for a gRPC gateway's /identity/v2.
+func TestAccAgent_pathPrefix(t *testing.T) {
+	tests := map[string]struct {
+		extra, env   string
+		route, other string
+	}{
+		"default":              {route: mockserver.SpaceONEAgentRoute, other: mockserver.SpaceONEGatewayAgentRoute},
+		"grpc gateway":         {extra: `path_prefix = "/identity/v2"`, route: mockserver.SpaceONEGatewayAgentRoute, other: mockserver.SpaceONEAgentRoute},
+		"from the environment": {env: "/identity/v2", route: mockserver.SpaceONEGatewayAgentRoute, other: mockserver.SpaceONEAgentRoute},
+		"explicit default":     {extra: `path_prefix = "/identity"`, env: "/identity/v2", route: mockserver.SpaceONEAgentRoute, other: mockserver.SpaceONEGatewayAgentRoute},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if tc.env != "" {
+				t.Setenv("AGENTFLEET_SPACEONE_PATH_PREFIX", tc.env)
+			}
+			m := newAccMock(t)
+			config := m.configWithSpaceONE(tc.extra, agentConfig("sa-1", "c", ""))
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentsDestroyed,
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						Check:  resource.ComposeTestCheckFunc(m.checkAgentMatchesMock("ENABLED"), m.expectSpaceONERoute(tc.route, tc.other)),
+					},
+					{ResourceName: agentAddr, ImportState: true, ImportStateId: "sa-1", ImportStateVerify: true,
+						ImportStateVerifyIgnore: []string{"client_secret"}, Config: config},
+				},
+			})
+			if n := m.Calls("POST " + tc.route + "/delete"); n != 1 {
+				t.Fatalf("%d deletes reached %s, want 1", n, tc.route)
+			}
+		})
+	}
 }
 
 func TestAccAgent_createdDisabled(t *testing.T) {

@@ -194,7 +194,7 @@ var echoRoutes = []struct {
 	{"aria_logs", "/api/v2/agent/secrets", func(e string) any {
 		return map[string]any{"errorCode": "FIELD_ERROR", "errorMessage": e, "errorDetails": map[string]any{}}
 	}},
-	{"spaceone", "/identity/v2/agent/create", func(e string) any {
+	{"spaceone", "/agent/create", func(e string) any {
 		return map[string]any{"detail": map[string]any{"code": "ERROR_INVALID_PARAMETER", "message": e}}
 	}},
 	{"armory", "/armory/accounts", nil},
