@@ -83,8 +83,8 @@ func FuzzAgentTokenPages(f *testing.F) {
 	})
 }
 
-// FuzzAgentPages does the same for SpaceONE's start/limit pagination: a total_count that never
-// matches what the pages hold must still end.
+// FuzzAgentPages does the same for SpaceONE's start/limit pagination, which ends only on an empty
+// page: a server that answers the same page whatever the start must still end.
 func FuzzAgentPages(f *testing.F) {
 	for _, s := range []string{
 		`{"results":[],"total_count":0}`,

@@ -334,31 +334,32 @@ type agentQuery struct {
 // spaceonePageSize is how many agents one list call asks for; a variable so tests can page small.
 var spaceonePageSize = 100
 
-// ListAgents returns every agent that matches the filter, walking pages (start counts from 1)
-// until total_count agents are read.
+// ListAgents returns every agent that matches the filter, in the API's order.
+//
+// SpaceONE's total_count is the number of results on the page, not of all matches, and a server
+// may answer fewer results than the limit asked for. So a short page does not end the walk: start
+// (which counts from 1) moves on by the number of results each page brought, and only an empty
+// page ends it. A page that brings no agent not read before is an error, so that a server that
+// ignores start cannot loop the walk or pass a partial list off as the whole.
 func (s *SpaceONE) ListAgents(ctx context.Context, filter AgentFilter) ([]Agent, error) {
 	var all []Agent
 	seen := map[string]bool{}
-	for start := 1; ; start += spaceonePageSize {
+	for start := 1; ; {
 		req := agentListRequest{AgentFilter: filter}
 		req.Query.Page.Start, req.Query.Page.Limit = start, spaceonePageSize
 		var page struct {
-			Results    []Agent `json:"results"`
-			TotalCount int     `json:"total_count"`
+			Results []Agent `json:"results"`
 		}
 		if err := s.agentCall(ctx, "list", req, false, &page); err != nil {
 			return nil, err
 		}
-		// An empty page ends the walk even if total_count promised more, and a page of agents
-		// already read is an error, so a miscounting server cannot loop us forever.
 		if len(page.Results) == 0 {
 			return all, nil
 		}
 		if !appendNew(&all, seen, page.Results, func(a Agent) string { return a.AgentID }) {
-			return nil, fmt.Errorf("%s API: the agent list returned the same page twice (start %d); stopping", s.platform, start)
+			return nil, fmt.Errorf("%s API: the agent list page from start %d brought nothing new (%d agents read so far); stopping",
+				s.platform, start, len(all))
 		}
-		if len(all) >= page.TotalCount {
-			return all, nil
-		}
+		start += len(page.Results)
 	}
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -240,8 +241,10 @@ func TestSpaceONEListWalksPagesAndFilters(t *testing.T) {
 	if len(all) != 5 {
 		t.Fatalf("listed %d agents, want 5", len(all))
 	}
-	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/list"); n != 3 {
-		t.Fatalf("%d list calls for 5 agents in pages of 2, want 3", n)
+	// Pages of 2, 2 and 1, then the empty page that ends the walk: a short page does not, since
+	// a server may cap its pages below the limit asked for.
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/list"); n != 4 {
+		t.Fatalf("%d list calls for 5 agents in pages of 2, want 4", n)
 	}
 	disabled, err := c.ListAgents(t.Context(), AgentFilter{State: AgentDisabled})
 	if err != nil {
@@ -249,6 +252,96 @@ func TestSpaceONEListWalksPagesAndFilters(t *testing.T) {
 	}
 	if len(disabled) != 1 || disabled[0].ServiceAccountID != "sa-3" {
 		t.Fatalf("disabled agents %+v, want only sa-3", disabled)
+	}
+}
+
+// agentListServer answers agent/list from agents the way SpaceONE's identity service does: the
+// page is results[start-1 : start-1+limit], cut to pageCap when that is set, and total_count is
+// the number of results on the page, not of all matches. It records the starts asked for.
+func agentListServer(t *testing.T, agents []Agent, pageCap int, starts *[]int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Query struct {
+				Page struct{ Start, Limit int } `json:"page"`
+			} `json:"query"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			t.Errorf("decoding the list request: %v", err)
+		}
+		*starts = append(*starts, req.Query.Page.Start)
+		limit := req.Query.Page.Limit
+		if pageCap > 0 {
+			limit = min(limit, pageCap)
+		}
+		from := min(max(req.Query.Page.Start, 1)-1, len(agents))
+		page := agents[from:min(from+limit, len(agents))]
+		writeJSON(t, w, http.StatusOK, map[string]any{"results": page, "total_count": len(page)})
+	}
+}
+
+func agentsNamed(n int) []Agent {
+	agents := make([]Agent, n)
+	for i := range agents {
+		agents[i] = Agent{AgentID: fmt.Sprintf("agent-%d", i), ServiceAccountID: fmt.Sprintf("sa-%d", i)}
+	}
+	return agents
+}
+
+// total_count is the page's length, and a server may answer fewer agents than the limit: the walk
+// moves start on by what each page brought and ends on an empty page, so no agent is lost.
+func TestSpaceONEListPages(t *testing.T) {
+	defer func(n int) { spaceonePageSize = n }(spaceonePageSize)
+	tests := []struct {
+		name             string
+		agents, pageSize int
+		pageCap          int
+		wantStarts       []int
+	}{
+		{"capped first page of 2 out of 4", 4, 100, 2, []int{1, 3, 5}},
+		{"capped pages, odd count", 7, 5, 3, []int{1, 4, 7, 8}},
+		{"full pages", 5, 2, 0, []int{1, 3, 5, 6}},
+		{"one page", 3, 100, 0, []int{1, 4}},
+		{"none", 0, 100, 0, []int{1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spaceonePageSize = tc.pageSize
+			var starts []int
+			agents := agentsNamed(tc.agents)
+			c := newSpaceONEStub(t, SpaceONEConfig{}, agentListServer(t, agents, tc.pageCap, &starts))
+			got, err := c.ListAgents(t.Context(), AgentFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tc.agents {
+				t.Fatalf("listed %d agents, want %d", len(got), tc.agents)
+			}
+			for i, a := range got {
+				if a.AgentID != agents[i].AgentID {
+					t.Fatalf("agent %d is %s, want %s: the API's order", i, a.AgentID, agents[i].AgentID)
+				}
+			}
+			if fmt.Sprint(starts) != fmt.Sprint(tc.wantStarts) {
+				t.Fatalf("pages asked from %v, want %v", starts, tc.wantStarts)
+			}
+		})
+	}
+}
+
+// A server that ignores start answers the first page again: that page brings nothing new, and the
+// walk stops with an error instead of looping or returning a partial list as if it were complete.
+func TestSpaceONEListStopsOnARepeatedPage(t *testing.T) {
+	var calls atomic.Int32
+	c := newSpaceONEStub(t, SpaceONEConfig{}, func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		writeJSON(t, w, http.StatusOK, map[string]any{"results": agentsNamed(2), "total_count": 2})
+	})
+	_, err := c.ListAgents(t.Context(), AgentFilter{})
+	if err == nil || !strings.Contains(err.Error(), "nothing new") {
+		t.Fatalf("error %v, want one saying a page brought nothing new", err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("%d list calls, want 2", n)
 	}
 }
 

@@ -43,6 +43,9 @@ type SpaceONEAgent struct {
 type spaceoneStore struct {
 	agents map[string]*SpaceONEAgent // by service_account_id
 	order  []string                  // service account ids in creation order, which is the list order
+	// pageCap, when above 0, is the most results a list answers, whatever limit was asked for,
+	// as a server that caps its pages does.
+	pageCap int
 }
 
 // The agent API is served where SpaceONE's REST front end and its published OpenAPI have it, and
@@ -333,7 +336,9 @@ func (s *Server) removeSpaceONEAgent(serviceAccountID string) bool {
 }
 
 // listSpaceONEAgents filters, then pages with SpaceONE's 1-based query.page.start; without a
-// page (or with limit 0) every match is returned. total_count counts every match, not the page.
+// page (or with limit 0) every match is returned. The page cap, when set, cuts the page further.
+// total_count is the number of results on the page, as SpaceONE's identity service answers it
+// (it throws the number of matches away).
 func (s *Server) listSpaceONEAgents(w http.ResponseWriter, r *http.Request) {
 	var req spaceoneListRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -355,7 +360,10 @@ func (s *Server) listSpaceONEAgents(w http.ResponseWriter, r *http.Request) {
 			from, to = page(len(matches), max(pg.Start, 1)-1, pg.Limit)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": matches[from:to], "total_count": len(matches)})
+	if s.spaceone.pageCap > 0 {
+		to = min(to, from+s.spaceone.pageCap)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": matches[from:to], "total_count": to - from})
 }
 
 // matchSpaceONEAgents returns the agents that pass every given filter, secrets removed, in
@@ -420,4 +428,12 @@ func (s *Server) SetSpaceONEAgentState(serviceAccountID, state string) bool {
 		a.State = state
 	}
 	return ok
+}
+
+// SetSpaceONEPageCap makes every list answer at most n results, whatever limit it asks for, so a
+// test can reproduce a server that caps its pages; 0 removes the cap.
+func (s *Server) SetSpaceONEPageCap(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spaceone.pageCap = n
 }

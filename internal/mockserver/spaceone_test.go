@@ -284,38 +284,45 @@ func TestSpaceONEList(t *testing.T) {
 		return map[string]any{"query": map[string]any{"page": map[string]any{"start": start, "limit": limit}}}
 	}
 
+	// total_count is the number of results on the page, as SpaceONE's identity service answers it.
 	tests := []struct {
-		name  string
-		req   map[string]any
-		want  []string // service account ids, in order
-		total int
+		name    string
+		req     map[string]any
+		pageCap int
+		want    []string // service account ids, in order
 	}{
-		{"everything", map[string]any{}, []string{"sa-1", "sa-2", "sa-3", "sa-4", "sa-5"}, 5},
-		{"first page", pageOf(1, 2), []string{"sa-1", "sa-2"}, 5},
-		{"middle page", pageOf(3, 2), []string{"sa-3", "sa-4"}, 5},
-		{"last page", pageOf(5, 2), []string{"sa-5"}, 5},
-		{"past the end", pageOf(9, 2), []string{}, 5},
-		{"start 0 is the first", pageOf(0, 1), []string{"sa-1"}, 5},
-		{"limit 0 is everything", pageOf(2, 0), []string{"sa-1", "sa-2", "sa-3", "sa-4", "sa-5"}, 5},
-		{"by state", map[string]any{"state": "DISABLED"}, []string{"sa-2", "sa-4"}, 2},
-		{"by state, paged", map[string]any{"state": "ENABLED", "query": pageOf(2, 1)["query"]}, []string{"sa-3"}, 3},
-		{"by service account", map[string]any{"service_account_id": "sa-3"}, []string{"sa-3"}, 1},
-		{"by agent id", map[string]any{"agent_id": all[4].AgentID}, []string{"sa-5"}, 1},
-		{"no match", map[string]any{"agent_id": all[4].AgentID, "state": "DISABLED"}, []string{}, 0},
+		{"everything", map[string]any{}, 0, []string{"sa-1", "sa-2", "sa-3", "sa-4", "sa-5"}},
+		{"first page", pageOf(1, 2), 0, []string{"sa-1", "sa-2"}},
+		{"middle page", pageOf(3, 2), 0, []string{"sa-3", "sa-4"}},
+		{"last page", pageOf(5, 2), 0, []string{"sa-5"}},
+		{"past the end", pageOf(9, 2), 0, []string{}},
+		{"start 0 is the first", pageOf(0, 1), 0, []string{"sa-1"}},
+		{"limit 0 is everything", pageOf(2, 0), 0, []string{"sa-1", "sa-2", "sa-3", "sa-4", "sa-5"}},
+		{"capped below the limit", pageOf(1, 100), 2, []string{"sa-1", "sa-2"}},
+		{"capped, from the middle", pageOf(2, 3), 2, []string{"sa-2", "sa-3"}},
+		{"capped without a page", map[string]any{}, 3, []string{"sa-1", "sa-2", "sa-3"}},
+		{"cap above the limit", pageOf(4, 1), 3, []string{"sa-4"}},
+		{"by state", map[string]any{"state": "DISABLED"}, 0, []string{"sa-2", "sa-4"}},
+		{"by state, paged", map[string]any{"state": "ENABLED", "query": pageOf(2, 1)["query"]}, 0, []string{"sa-3"}},
+		{"by service account", map[string]any{"service_account_id": "sa-3"}, 0, []string{"sa-3"}},
+		{"by agent id", map[string]any{"agent_id": all[4].AgentID}, 0, []string{"sa-5"}},
+		{"no match", map[string]any{"agent_id": all[4].AgentID, "state": "DISABLED"}, 0, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			s.SetSpaceONEPageCap(tt.pageCap)
 			resp := list(t, tt.req)
 			got := []string{}
 			for _, a := range resp.Results {
 				wantNoClientSecret(t, a)
 				got = append(got, a["service_account_id"].(string))
 			}
-			if strings.Join(got, ",") != strings.Join(tt.want, ",") || resp.TotalCount != tt.total {
-				t.Fatalf("results %v, total_count %d; want %v, %d", got, resp.TotalCount, tt.want, tt.total)
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") || resp.TotalCount != len(tt.want) {
+				t.Fatalf("results %v, total_count %d; want %v, %d", got, resp.TotalCount, tt.want, len(tt.want))
 			}
 		})
 	}
+	s.SetSpaceONEPageCap(0)
 
 	for name, req := range map[string]map[string]any{
 		"bad state":      {"state": "PAUSED"},
