@@ -226,9 +226,9 @@ func (s *SpaceONE) agentCall(ctx context.Context, verb string, body any, creates
 // usable one. Never a second agent.
 //
 // That lookup can only tell whose agent it found because the agent is looked up before the
-// create too: when the account already had one, the create was refused (409), and the refusal
-// may be the answer that was lost. Regenerating that agent's secret would cut off whoever uses
-// it, so its id is reported instead.
+// create too: when the account already had one, the create was refused (400 ERROR_EXIST_RESOURCE),
+// and the refusal may be the answer that was lost. Regenerating that agent's secret would cut off
+// whoever uses it, so its id is reported instead.
 func (s *SpaceONE) CreateAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {
 	before, err := s.GetAgent(ctx, req.ServiceAccountID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -237,6 +237,8 @@ func (s *SpaceONE) CreateAgent(ctx context.Context, req AgentCreateRequest) (*Ag
 	a, err := s.postAgent(ctx, req)
 	ambiguous, lost := asAmbiguous(err)
 	switch {
+	case isAgentExists(err):
+		return nil, agentExistsError(err, req.ServiceAccountID, before)
 	case !lost:
 		return a, err
 	case before != nil:
@@ -271,12 +273,49 @@ func (s *SpaceONE) recoverAgentCreate(ctx context.Context, req AgentCreateReques
 		}
 		a, err := s.postAgent(ctx, req)
 		again, lost := asAmbiguous(err)
-		if !lost {
+		switch {
+		case lost:
+			cause = again
+		case isAgentExists(err):
+			// The lookup found no agent, yet this create is refused because there is one: a create
+			// whose answer was lost was committed after the lookup (or someone made one since). The
+			// next lookup tells which, as after a lost answer.
+		default:
 			return a, err
 		}
-		cause = again
 	}
 }
+
+// isAgentExists reports whether err is the refusal of a create because the service account
+// already has an agent. SpaceONE's REST front end answers 400 ERROR_EXIST_RESOURCE; a 409 (gRPC's
+// ALREADY_EXISTS) and a gateway's body that names the code in its message count too.
+func isAgentExists(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && (apiErr.Code == "ERROR_EXIST_RESOURCE" || apiErr.Status == http.StatusConflict ||
+		strings.Contains(apiErr.Message, "ERROR_EXIST_RESOURCE"))
+}
+
+// agentExistsError adds to a refused create what the user can do, naming the agent the account
+// had before this create when the lookup found one.
+func agentExistsError(err error, serviceAccountID string, before *Agent) error {
+	agent := "an agent"
+	if before != nil {
+		agent = "agent " + before.AgentID
+	}
+	return &hintedError{err: err, hint: fmt.Sprintf("Service account %s already has %s: import it (terraform import <resource address> %s) or delete it, then apply again",
+		serviceAccountID, agent, serviceAccountID)}
+}
+
+// hintedError is an error with a sentence that says what to do about it, after the API's own
+// message (which may end in a full stop of its own).
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return strings.TrimSuffix(e.err.Error(), ".") + ". " + e.hint }
+
+func (e *hintedError) Unwrap() error { return e.err }
 
 // GetAgent reads the agent of a service account (without its secret).
 func (s *SpaceONE) GetAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {

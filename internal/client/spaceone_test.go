@@ -87,16 +87,55 @@ func TestSpaceONEAgentLifecycle(t *testing.T) {
 	}
 }
 
-func TestSpaceONEDuplicateCreateIsAConflict(t *testing.T) {
-	c, _ := newSpaceONEAgainstMock(t)
+// A second create for a service account is refused with 400 ERROR_EXIST_RESOURCE: the error keeps
+// the API's answer and says what to do, naming the agent the account already has.
+func TestSpaceONEDuplicateCreateIsRefused(t *testing.T) {
+	c, mock := newSpaceONEAgainstMock(t)
 	req := AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)}
-	if _, err := c.CreateAgent(t.Context(), req); err != nil {
+	first, err := c.CreateAgent(t.Context(), req)
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.CreateAgent(t.Context(), req)
+	_, err = c.CreateAgent(t.Context(), req)
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict || apiErr.Platform != PlatformSpaceONE {
-		t.Fatalf("second create: %v; want a SpaceONE 409", err)
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest || apiErr.Code != "ERROR_EXIST_RESOURCE" || apiErr.Platform != PlatformSpaceONE {
+		t.Fatalf("second create: %v; want SpaceONE's 400 ERROR_EXIST_RESOURCE", err)
+	}
+	for _, want := range []string{"already has agent " + first.AgentID, "terraform import", "sa-1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if agents := mock.SpaceONEAgents(); len(agents) != 1 || agents[0].ClientSecret != first.ClientSecret {
+		t.Fatalf("the refused create changed the platform: %+v", agents)
+	}
+}
+
+// The refusal is recognised in every form a server may give it: SpaceONE's own code, a 409 (the
+// status gRPC's ALREADY_EXISTS maps to), or a gateway's numeric code with the name in the message.
+func TestSpaceONEDuplicateCreateReadings(t *testing.T) {
+	for name, answer := range map[string]struct {
+		status int
+		body   string
+	}{
+		"fastapi":      {400, `{"detail":{"code":"ERROR_EXIST_RESOURCE","message":"'Agent' resources is existed in service_account(sa-1)."}}`},
+		"conflict":     {409, `{"error":{"code":"ERROR_ALREADY_EXISTS","message":"exists"}}`},
+		"grpc gateway": {400, `{"code":3,"message":"ERROR_EXIST_RESOURCE: 'Agent' resources is existed in service_account(sa-1).","details":[]}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := newSpaceONEStub(t, SpaceONEConfig{}, func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/agent/get") {
+					writeJSON(t, w, http.StatusNotFound, map[string]any{"detail": map[string]any{"code": "ERROR_NOT_FOUND", "message": "none"}})
+					return
+				}
+				w.WriteHeader(answer.status)
+				_, _ = w.Write([]byte(answer.body))
+			})
+			_, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("c", false, false)})
+			if err == nil || !strings.Contains(err.Error(), "already has an agent") || !strings.Contains(err.Error(), "terraform import") {
+				t.Fatalf("error %v, want the refusal with what to do", err)
+			}
+		})
 	}
 }
 
@@ -166,6 +205,42 @@ func TestSpaceONELostCreateAnswersTwice(t *testing.T) {
 	}
 	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 1 {
 		t.Fatalf("%d regenerates, want 1: the second create made the agent, whose secret was lost", n)
+	}
+}
+
+// The first create's answer is lost, the lookup finds nothing, and the create sent again is
+// refused with 400 ERROR_EXIST_RESOURCE because the first one has been committed since. The refusal
+// does not end the create: the next lookup finds the agent, which is this create's (nobody had one
+// before), and its lost secret is regenerated. Never an error that leaves an agent Terraform does
+// not know about.
+func TestSpaceONEResentCreateRefusedAsExisting(t *testing.T) {
+	var creates atomic.Int32
+	c, mock := newSpaceONEBehind(t, func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if !isAgentCreate(r) {
+			return false
+		}
+		switch creates.Add(1) {
+		case 1:
+			dropConnection(t, w) // sent, but not committed yet...
+			return true
+		case 2:
+			mock.PutSpaceONEAgent("sa-1", "prod") // ...until now, just before the second one arrives
+		}
+		return false
+	})
+	a, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agents := mock.SpaceONEAgents()
+	if len(agents) != 1 || a.AgentID != agents[0].AgentID || a.ClientSecret == "" || a.ClientSecret != agents[0].ClientSecret {
+		t.Fatalf("the client got %+v, the platform holds %+v: want its one agent, with the secret the client holds", a, agents)
+	}
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 1 {
+		t.Fatalf("%d regenerates, want 1", n)
+	}
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/get"); n != 3 {
+		t.Fatalf("%d lookups, want 3: before the create, after the lost one, after the refusal", n)
 	}
 }
 

@@ -171,8 +171,9 @@ func (s *Server) createSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, ok := s.spaceone.agents[req.ServiceAccountID]; ok {
-		writeSpaceONEError(w, http.StatusConflict, "ERROR_ALREADY_EXISTS",
-			fmt.Sprintf("Agent already exists. (service_account_id = %s)", req.ServiceAccountID))
+		// An INVALID_ARGUMENT in SpaceONE's core, so 400, not 409.
+		writeSpaceONEError(w, http.StatusBadRequest, "ERROR_EXIST_RESOURCE",
+			fmt.Sprintf("'Agent' resources is existed in service_account(%s).", req.ServiceAccountID))
 		return
 	}
 	a := s.storeSpaceONEAgent(req.ServiceAccountID, opts)

@@ -342,8 +342,9 @@ func TestAccAgent_duplicateIsAClearError(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config:      m.config(agentConfig("sa-1", "c", "")),
-			ExpectError: regexp.MustCompile(`(?s)Unable to create agent.*SpaceONE API returned HTTP 409`),
+			Config: m.config(agentConfig("sa-1", "c", "")),
+			ExpectError: phrase("Unable to create agent", "SpaceONE API returned HTTP 400 Bad Request: ERROR_EXIST_RESOURCE",
+				"service_account(sa-1)", "Service account sa-1 already has agent "+existing.AgentID, "terraform import"),
 		}},
 	})
 	if agents := m.SpaceONEAgents(); len(agents) != 1 || agents[0].ClientSecret != existing.ClientSecret {
