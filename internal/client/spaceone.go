@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -153,10 +154,12 @@ type Agent struct {
 	LastAccessedAt   string       `json:"last_accessed_at"`
 }
 
-// Agent states.
+// Agent states: those of the app behind the agent. Enable and disable set ENABLED and DISABLED;
+// SpaceONE itself reports an app past its expiry as EXPIRED.
 const (
 	AgentEnabled  = "ENABLED"
 	AgentDisabled = "DISABLED"
+	AgentExpired  = "EXPIRED"
 )
 
 // AgentOptions configure what the agent collects.
@@ -352,15 +355,24 @@ func (s *SpaceONE) agentVerb(ctx context.Context, verb, serviceAccountID string)
 }
 
 // AgentFilter narrows a list; empty fields match everything.
+//
+// State is applied by the client, not sent: the service filters by state on the agent records,
+// which hold none (the state is the app's), so what the server would do with it is unknown.
+// Keeping the state back and filtering the answer is right under every reading.
 type AgentFilter struct {
 	AgentID          string `json:"agent_id,omitempty"`
 	ServiceAccountID string `json:"service_account_id,omitempty"`
-	State            string `json:"state,omitempty"`
+	State            string `json:"-"`
 }
 
 type agentListRequest struct {
 	Query agentQuery `json:"query"`
 	AgentFilter
+}
+
+// matches reports whether a listed agent passes the filters the client applies itself.
+func (f AgentFilter) matches(a Agent) bool {
+	return f.State == "" || a.State == f.State
 }
 
 type agentQuery struct {
@@ -374,6 +386,8 @@ type agentQuery struct {
 var spaceonePageSize = 100
 
 // ListAgents returns every agent that matches the filter, in the API's order.
+//
+// The state filter is applied to the whole list once it is read (see AgentFilter).
 //
 // SpaceONE's total_count is the number of results on the page, not of all matches, and a server
 // may answer fewer results than the limit asked for. So a short page does not end the walk: start
@@ -393,7 +407,7 @@ func (s *SpaceONE) ListAgents(ctx context.Context, filter AgentFilter) ([]Agent,
 			return nil, err
 		}
 		if len(page.Results) == 0 {
-			return all, nil
+			return slices.DeleteFunc(all, func(a Agent) bool { return !filter.matches(a) }), nil
 		}
 		if !appendNew(&all, seen, page.Results, func(a Agent) string { return a.AgentID }) {
 			return nil, fmt.Errorf("%s API: the agent list page from start %d brought nothing new (%d agents read so far); stopping",

@@ -589,3 +589,39 @@ func TestSpaceONERejectsMalformedPathPrefix(t *testing.T) {
 		}
 	}
 }
+
+// The service filters a list by state on the agent records, which hold no state (it is the state
+// of the app behind each agent), so what a state filter does there is unknown. The client asks
+// for every agent of the other filters and keeps those in the state itself, which is right
+// whether the server would have filtered, ignored the filter or matched nothing.
+func TestSpaceONEListFiltersStateItself(t *testing.T) {
+	agents := agentsNamed(4)
+	for i, state := range []string{AgentEnabled, AgentExpired, AgentDisabled, AgentExpired} {
+		agents[i].State = state
+	}
+	var bodies []map[string]any
+	c := newSpaceONEStub(t, SpaceONEConfig{}, func(w http.ResponseWriter, r *http.Request) {
+		var req map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			t.Error(err)
+		}
+		bodies = append(bodies, req)
+		page := agents
+		if start := req["query"].(map[string]any)["page"].(map[string]any)["start"].(float64); start > 1 {
+			page = nil
+		}
+		writeJSON(t, w, http.StatusOK, map[string]any{"results": page, "total_count": len(page)})
+	})
+	got, err := c.ListAgents(t.Context(), AgentFilter{State: AgentExpired, ServiceAccountID: "sa-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].AgentID != "agent-1" || got[1].AgentID != "agent-3" {
+		t.Fatalf("listed %+v, want the two EXPIRED agents", got)
+	}
+	for _, b := range bodies {
+		if _, sent := b["state"]; sent || b["service_account_id"] != "sa-3" {
+			t.Fatalf("list request %v: want the service account filter sent and the state kept back", b)
+		}
+	}
+}

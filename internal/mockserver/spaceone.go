@@ -61,6 +61,7 @@ const (
 const (
 	spaceoneEnabled     = "ENABLED"
 	spaceoneDisabled    = "DISABLED"
+	spaceoneExpired     = "EXPIRED"
 	spaceoneDomainID    = "domain-0f3a6c2b9d14"
 	spaceoneWorkspaceID = "workspace-5e81d07a4c93"
 	spaceoneProjectID   = "project-2b7c94e1f058"
@@ -303,7 +304,8 @@ func (s *Server) disableSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
 	s.setSpaceONEState(w, r, spaceoneDisabled)
 }
 
-// setSpaceONEState is enable and disable; both are idempotent. Called with s.mu held.
+// setSpaceONEState is enable and disable; both are idempotent, and both set the state whatever it
+// was, EXPIRED included, as SpaceONE sets the state of the app behind the agent. Called with s.mu held.
 func (s *Server) setSpaceONEState(w http.ResponseWriter, r *http.Request, state string) {
 	if a, ok := s.spaceoneAgentFor(w, r); ok {
 		a.State = state
@@ -346,8 +348,8 @@ func (s *Server) listSpaceONEAgents(w http.ResponseWriter, r *http.Request) {
 		spaceoneInvalid("body", "invalid JSON: "+err.Error()).write(w)
 		return
 	}
-	if req.State != "" && req.State != spaceoneEnabled && req.State != spaceoneDisabled {
-		spaceoneInvalid("state", "must be ENABLED or DISABLED").write(w)
+	if req.State != "" && req.State != spaceoneEnabled && req.State != spaceoneDisabled && req.State != spaceoneExpired {
+		spaceoneInvalid("state", "must be ENABLED, DISABLED or EXPIRED").write(w)
 		return
 	}
 	matches := s.matchSpaceONEAgents(req)
@@ -420,7 +422,20 @@ func (s *Server) SetSpaceONEAgentExpiry(serviceAccountID string, t time.Time) bo
 	return ok
 }
 
-// SetSpaceONEAgentState changes an agent's state (ENABLED or DISABLED) out of band.
+// ExpireSpaceONEAgent makes an agent EXPIRED, its expiry a minute past, as SpaceONE reports an
+// agent whose app has expired.
+func (s *Server) ExpireSpaceONEAgent(serviceAccountID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.spaceone.agents[serviceAccountID]
+	if ok {
+		a.State = spaceoneExpired
+		a.ExpiredAt = spaceoneTime(time.Now().Add(-time.Minute).Truncate(time.Second))
+	}
+	return ok
+}
+
+// SetSpaceONEAgentState changes an agent's state (ENABLED, DISABLED or EXPIRED) out of band.
 func (s *Server) SetSpaceONEAgentState(serviceAccountID, state string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

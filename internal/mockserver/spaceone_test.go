@@ -430,3 +430,49 @@ func TestSpaceONERoutes(t *testing.T) {
 		}
 	}
 }
+
+// EXPIRED is the third state of SpaceONE's agents (the state of the app behind one). Enable and
+// disable set the app's state whatever it was; regenerate leaves it alone.
+func TestSpaceONEExpiredAgents(t *testing.T) {
+	s := newTestServer(t)
+	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
+	s.PutSpaceONEAgent("sa-1", "c")
+	s.PutSpaceONEAgent("sa-2", "c")
+	before := time.Now()
+	if !s.ExpireSpaceONEAgent("sa-1") || s.ExpireSpaceONEAgent("sa-missing") {
+		t.Fatal("ExpireSpaceONEAgent should find sa-1 and only it")
+	}
+	stateOf := func(verb string) SpaceONEAgent {
+		t.Helper()
+		status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/"+verb, map[string]string{"service_account_id": "sa-1"}, auth...)
+		wantStatus(t, status, http.StatusOK, body)
+		var a SpaceONEAgent
+		decode(t, body, &a)
+		return a
+	}
+	got := stateOf("get")
+	if got.State != "EXPIRED" || !parseSpaceONETime(t, got.ExpiredAt).Before(before) {
+		t.Fatalf("an expired agent reads %s, expired_at %s; want EXPIRED and a time past", got.State, got.ExpiredAt)
+	}
+
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/list", map[string]any{"state": "EXPIRED"}, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	var list struct {
+		Results []SpaceONEAgent `json:"results"`
+	}
+	decode(t, body, &list)
+	if len(list.Results) != 1 || list.Results[0].ServiceAccountID != "sa-1" {
+		t.Fatalf("state EXPIRED lists %+v, want sa-1 alone", list.Results)
+	}
+
+	if a := stateOf("regenerate"); a.State != "EXPIRED" {
+		t.Fatalf("regenerate left the agent %s, want it EXPIRED still", a.State)
+	}
+	if a := stateOf("disable"); a.State != "DISABLED" {
+		t.Fatalf("disable left an expired agent %s", a.State)
+	}
+	s.ExpireSpaceONEAgent("sa-1")
+	if a := stateOf("enable"); a.State != "ENABLED" {
+		t.Fatalf("enable left an expired agent %s", a.State)
+	}
+}

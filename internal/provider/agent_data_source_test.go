@@ -70,3 +70,37 @@ func TestAccAgentsDataSource_cappedPages(t *testing.T) {
 		}},
 	})
 }
+
+// EXPIRED is a state the data sources show and the list filters by.
+func TestAccAgentDataSources_expired(t *testing.T) {
+	m := newAccMock(t)
+	for i := range 3 {
+		m.PutSpaceONEAgent(fmt.Sprintf("sa-%d", i), "c")
+	}
+	m.ExpireSpaceONEAgent("sa-1")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: m.config(`
+data "agentfleet_agent" "expired" {
+  service_account_id = "sa-1"
+}
+data "agentfleet_agents" "expired" {
+  state = "EXPIRED"
+}
+data "agentfleet_agents" "enabled" {
+  state = "ENABLED"
+}
+`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.agentfleet_agent.expired", tfjsonpath.New("state"), knownvalue.StringExact("EXPIRED")),
+				statecheck.ExpectKnownValue("data.agentfleet_agents.expired", tfjsonpath.New("agents"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"service_account_id": knownvalue.StringExact("sa-1"), "state": knownvalue.StringExact("EXPIRED"),
+					}),
+				})),
+				statecheck.ExpectKnownValue("data.agentfleet_agents.enabled", tfjsonpath.New("agents"), knownvalue.ListSizeExact(2)),
+			},
+		}},
+	})
+}

@@ -351,3 +351,67 @@ func TestAccAgent_duplicateIsAClearError(t *testing.T) {
 		t.Fatal("a rejected duplicate create changed the existing agent")
 	}
 }
+
+// An agent SpaceONE reports EXPIRED keeps the enabled value Terraform set, so the plan stays empty
+// and only state shows EXPIRED; that also holds after import. Changing enabled still works, and
+// a regeneration on an expired agent plans state as unknown, since the API does not say
+// whether a new secret ends the expiry.
+func TestAccAgent_expired(t *testing.T) {
+	m := newAccMock(t)
+	expire := func() {
+		if !m.ExpireSpaceONEAgent("sa-1") {
+			t.Fatal("no agent sa-1 in the mock")
+		}
+	}
+	expectExpired := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("state"), knownvalue.StringExact("EXPIRED")),
+		statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: m.config(agentConfig("sa-1", "c", ""))},
+			{
+				PreConfig:         expire,
+				Config:            m.config(agentConfig("sa-1", "c", "")),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: expectExpired,
+				Check:             m.checkAgentMatchesMock("EXPIRED"),
+			},
+			{
+				ResourceName: agentAddr, ImportState: true, ImportStateId: "sa-1", ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"client_secret"},
+			},
+			{
+				Config: m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("state")),
+				}},
+				ConfigStateChecks: expectExpired,
+				Check:             m.checkAgentMatchesMock("EXPIRED"),
+			},
+			{
+				Config:           m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`+"\nenabled = false")),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				Check:            m.checkAgentMatchesMock("DISABLED"),
+			},
+			{
+				// A disabled agent that expires stays enabled = false.
+				PreConfig:        expire,
+				Config:           m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`+"\nenabled = false")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("state"), knownvalue.StringExact("EXPIRED")),
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("enabled"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				Config:           m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`)),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				Check:            m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
+}
