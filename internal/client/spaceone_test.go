@@ -72,11 +72,12 @@ func TestSpaceONEAgentLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if regenerated.ClientSecret == "" || regenerated.ClientSecret == created.ClientSecret || regenerated.AgentID != created.AgentID {
-		t.Fatalf("regenerate returned %+v; want a new secret for the same agent", regenerated)
+	if regenerated.ClientSecret == "" || regenerated.ClientSecret == created.ClientSecret || regenerated.AgentID != created.AgentID ||
+		regenerated.ClientID == "" || regenerated.ClientID == created.ClientID {
+		t.Fatalf("regenerate returned %+v; want a new client id and secret for the same agent", regenerated)
 	}
-	if stored := mock.SpaceONEAgents()[0].ClientSecret; stored != regenerated.ClientSecret {
-		t.Fatalf("the platform holds secret %q, the client got %q", stored, regenerated.ClientSecret)
+	if stored := mock.SpaceONEAgents()[0]; stored.ClientSecret != regenerated.ClientSecret || stored.ClientID != regenerated.ClientID {
+		t.Fatalf("the platform holds client %q, the client got %q (or the secrets differ)", stored.ClientID, regenerated.ClientID)
 	}
 
 	if err := c.DeleteAgent(ctx, "sa-1"); err != nil {

@@ -313,9 +313,12 @@ func (s *Server) setSpaceONEState(w http.ResponseWriter, r *http.Request, state 
 	}
 }
 
-// regenerateSpaceONEAgent replaces the secret and its expiry; the agent keeps its ids.
+// regenerateSpaceONEAgent issues a new client id and secret, and moves the expiry, as SpaceONE
+// makes a new client secret for the app and stores its client id; the agent and the app keep
+// their ids, and the state stays as it was.
 func (s *Server) regenerateSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
 	if a, ok := s.spaceoneAgentFor(w, r); ok {
+		a.ClientID = s.spaceoneID("client-")
 		s.rotateSpaceONESecret(a, time.Now())
 		writeJSON(w, http.StatusOK, a)
 	}

@@ -140,13 +140,17 @@ func TestSpaceONERegenerate(t *testing.T) {
 	if got.ClientSecret == "" || got.ClientSecret == orig.ClientSecret {
 		t.Fatalf("regenerate returned secret %q, want a new one (old %q)", got.ClientSecret, orig.ClientSecret)
 	}
-	if got.AgentID != orig.AgentID || got.ClientID != orig.ClientID || got.CreatedAt != orig.CreatedAt {
+	// SpaceONE issues a new client id with the new secret; the agent and its app stay.
+	if got.AgentID != orig.AgentID || got.AppID != orig.AppID || got.CreatedAt != orig.CreatedAt {
 		t.Fatalf("regenerate changed the agent's identity: %+v, was %+v", got, orig)
+	}
+	if got.ClientID == orig.ClientID || !strings.HasPrefix(got.ClientID, "client-") {
+		t.Fatalf("regenerate returned client_id %q, want a new one (old %q)", got.ClientID, orig.ClientID)
 	}
 	if exp := parseSpaceONETime(t, got.ExpiredAt); exp.Before(soon.Add(300 * 24 * time.Hour)) {
 		t.Fatalf("regenerate left expired_at %s, want about a year from now", got.ExpiredAt)
 	}
-	if stored := s.SpaceONEAgents()[0]; stored.ClientSecret != got.ClientSecret || stored.ExpiredAt != got.ExpiredAt {
+	if stored := s.SpaceONEAgents()[0]; stored.ClientSecret != got.ClientSecret || stored.ExpiredAt != got.ExpiredAt || stored.ClientID != got.ClientID {
 		t.Fatalf("store holds %+v after regenerate returned %+v", stored, got)
 	}
 }

@@ -131,7 +131,7 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"project_id":       computedString("Project of the agent.", true),
 			"app_id":           computedString("App that backs the agent.", true),
 			"role_id":          computedString("Role of the agent's app.", true),
-			"client_id":        computedString("Client id the agent authenticates with, together with `client_secret`.", true),
+			"client_id":        computedString("Client id the agent authenticates with, together with `client_secret`. Regenerating the secret issues a new one.", true),
 			"created_at":       computedString("When the agent was created (RFC 3339).", true),
 			"expired_at":       computedString("When the client secret expires (RFC 3339). Regenerating the secret moves it.", true),
 			"last_accessed_at": computedString("When the agent last authenticated (RFC 3339), empty when never.", false),
@@ -167,7 +167,9 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	regenerates := prior != nil && r.regenerationPlanned(plan, *prior, &resp.Diagnostics)
 	if regenerates {
+		// SpaceONE issues a new client id with the new secret, and moves the expiry.
 		plan.ClientSecret = types.StringUnknown()
+		plan.ClientID = types.StringUnknown()
 		plan.ExpiredAt = types.StringUnknown()
 	}
 	plan.State = plannedState(plan, prior, regenerates)
@@ -292,9 +294,11 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		secret = types.StringValue(agent.ClientSecret)
 	}
 	if plan.Enabled.ValueBool() != state.Enabled.ValueBool() {
+		regenerated := agent
 		if agent, err = setAgentEnabled(ctx, api, id, plan.Enabled.ValueBool()); err != nil {
-			// Keep a secret that was already regenerated: the old one no longer works.
-			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_secret"), secret)...)
+			if regenerated != nil {
+				resp.Diagnostics.Append(resp.State.Set(ctx, state.afterRegeneration(plan, regenerated, secret))...)
+			}
 			apiErrorDiag(&resp.Diagnostics, "Unable to change whether the agent is enabled", err)
 			return
 		}
@@ -349,6 +353,14 @@ func (m agentResourceModel) withAPI(a *client.Agent, secret types.String) agentR
 	m.ClientSecret = keepSecret(secret, a.ClientSecret)
 	m.agentInfoModel = agentInfoFromAPI(a)
 	return m
+}
+
+// afterRegeneration is the prior state m once a regeneration the plan asked for is done but the
+// rest of the update is not: the new secret, client id and expiry (the old ones no longer work)
+// and the arguments that asked for it, so that the next plan does not regenerate again.
+func (m agentResourceModel) afterRegeneration(plan agentResourceModel, a *client.Agent, secret types.String) agentResourceModel {
+	m.RegenerateTriggers, m.RotateBefore = plan.RegenerateTriggers, plan.RotateBefore
+	return m.withAPI(a, secret)
 }
 
 func (m agentResourceModel) toAPI() client.AgentCreateRequest {

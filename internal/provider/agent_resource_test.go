@@ -2,8 +2,11 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,7 +52,9 @@ func (m *accMock) checkAgentMatchesMock(wantState string) resource.TestCheckFunc
 			return fmt.Errorf("the platform holds %d agents, want 1", len(agents))
 		}
 		a := agents[0]
-		for attr, want := range map[string]string{"agent_id": a.AgentID, "client_secret": a.ClientSecret, "state": a.State, "expired_at": a.ExpiredAt} {
+		for attr, want := range map[string]string{
+			"agent_id": a.AgentID, "client_id": a.ClientID, "client_secret": a.ClientSecret, "state": a.State, "expired_at": a.ExpiredAt,
+		} {
 			got, err := stateAttr(s, agentAddr, attr)
 			if err != nil {
 				return err
@@ -205,21 +210,25 @@ func TestAccAgent_createdDisabled(t *testing.T) {
 func TestAccAgent_regenerateTriggers(t *testing.T) {
 	m := newAccMock(t)
 	secretChanges := statecheck.CompareValue(compare.ValuesDiffer())
+	clientChanges := statecheck.CompareValue(compare.ValuesDiffer())
 	sameAgent := statecheck.CompareValue(compare.ValuesSame())
 	step := func(trigger string) resource.TestStep {
 		return resource.TestStep{
 			Config: m.config(agentConfig("sa-1", "c", fmt.Sprintf("regenerate_triggers = { rotated = %q }", trigger))),
 			ConfigStateChecks: []statecheck.StateCheck{
 				secretChanges.AddStateValue(agentAddr, tfjsonpath.New("client_secret")),
+				clientChanges.AddStateValue(agentAddr, tfjsonpath.New("client_id")),
 				sameAgent.AddStateValue(agentAddr, tfjsonpath.New("agent_id")),
 			},
 			Check: m.checkAgentMatchesMock("ENABLED"),
 		}
 	}
+	// SpaceONE's regenerate issues a new client id with the new secret: both are unknown in the plan.
 	second := step("2026-02")
 	second.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
 		plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret")),
+		plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_id")),
 	}}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -414,4 +423,57 @@ func TestAccAgent_expired(t *testing.T) {
 			},
 		},
 	})
+}
+
+// An update that regenerates the secret and then fails to disable the agent keeps what the
+// regeneration changed: the new secret and the new client id (the old ones no longer work) and
+// the triggers that asked for it, so the next plan only disables, and does not regenerate again.
+func TestAccAgent_regenerationKeptWhenDisableFails(t *testing.T) {
+	m := mockserver.New(mockserver.DefaultCredentials())
+	var failDisable atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failDisable.Load() && strings.HasSuffix(r.URL.Path, "/agent/disable") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"detail":{"code":"ERROR_INVALID_PARAMETER","message":"Parameter is invalid. (key = state)"}}`))
+			return
+		}
+		m.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	acc := &accMock{Server: m, URL: ts.URL, Endpoints: m.Endpoints(ts.URL)}
+	changed := acc.config(agentConfig("sa-1", "c", "regenerate_triggers = { rotated = \"2\" }\nenabled = false"))
+	platformValue := func(field func(mockserver.SpaceONEAgent) string) knownvalue.Check {
+		return knownvalue.StringFunc(func(v string) error {
+			if want := field(m.SpaceONEAgents()[0]); v != want {
+				return fmt.Errorf("the plan keeps %q, the platform holds %q", v, want)
+			}
+			return nil
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             acc.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: acc.config(agentConfig("sa-1", "c", "regenerate_triggers = { rotated = \"1\" }"))},
+			{
+				PreConfig:   func() { failDisable.Store(true) },
+				Config:      changed,
+				ExpectError: phrase("Unable to change whether the agent is enabled", "ERROR_INVALID_PARAMETER"),
+			},
+			{
+				PreConfig: func() { failDisable.Store(false) },
+				Config:    changed,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_id"), platformValue(func(a mockserver.SpaceONEAgent) string { return a.ClientID })),
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("expired_at"), platformValue(func(a mockserver.SpaceONEAgent) string { return a.ExpiredAt })),
+				}},
+				Check: acc.checkAgentMatchesMock("DISABLED"),
+			},
+		},
+	})
+	if n := m.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 1 {
+		t.Fatalf("%d regenerates, want 1", n)
+	}
 }
