@@ -216,8 +216,24 @@ type agentRequest struct {
 
 // agentCall posts to <path prefix>/agent/<verb>.
 func (s *SpaceONE) agentCall(ctx context.Context, verb string, body any, createsObject bool, out any) error {
-	_, err := s.do(ctx, request{method: http.MethodPost, path: s.agentPath + verb, body: body, createsObject: createsObject}, out)
-	return err
+	r := request{method: http.MethodPost, path: s.agentPath + verb, body: body, createsObject: createsObject}
+	_, err := s.do(ctx, r, out)
+	return unservedPath(err, r)
+}
+
+// unservedPath turns a 404 without a SpaceONE error code into an error that is not ErrNotFound.
+// SpaceONE reports a missing agent with ERROR_NOT_FOUND (a gRPC gateway with its numeric code);
+// a bare 404, such as FastAPI's {"detail": "Not Found"} for a path it does not serve, or a
+// proxy's page, means nothing answers the path. Taken for a missing agent, it would drop agents
+// from state and count deletes as done, so it is an error that points at the path prefix.
+func unservedPath(err error, r request) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound || apiErr.Code != "" {
+		return err
+	}
+	return fmt.Errorf("%s. Nothing at this endpoint serves %s %s, so this says nothing about the agent: check path_prefix "+
+		"in the provider's spaceone block (AGENTFLEET_SPACEONE_PATH_PREFIX): %s for SpaceONE's REST front end, /identity/v2 for a gRPC gateway",
+		strings.TrimSuffix(apiErr.Error(), "."), r.method, r.path, DefaultSpaceONEPathPrefix)
 }
 
 // CreateAgent creates the agent of a service account and returns it with its client secret.

@@ -626,3 +626,39 @@ func TestSpaceONEListFiltersStateItself(t *testing.T) {
 		}
 	}
 }
+
+// SpaceONE reports a missing agent with its ERROR_NOT_FOUND code (a gRPC gateway with its numeric
+// code). A 404 without one, such as FastAPI's {"detail":"Not Found"} for a path it does not serve
+// or a proxy's page, says nothing about the agent: it must not read as ErrNotFound, which would
+// drop the agent from state or count a delete as done, and it points at path_prefix.
+func TestSpaceONENotFoundNeedsSpaceONEsCode(t *testing.T) {
+	tests := []struct {
+		name, body string
+		gone       bool
+	}{
+		{"fastapi error", `{"detail":{"code":"ERROR_NOT_FOUND","message":"Resource cannot be found or access is denied. (service_account_id = sa-1)"}}`, true},
+		{"grpc gateway", `{"code":5,"message":"agent not found","details":[]}`, true},
+		{"nested", `{"error":{"code":"ERROR_NOT_FOUND","message":"agent not found"}}`, true},
+		{"unserved path", `{"detail":"Not Found"}`, false},
+		{"proxy page", `<html><body>404 Not Found</body></html>`, false},
+		{"empty", ``, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newSpaceONEStub(t, SpaceONEConfig{PathPrefix: "/identity/v1"}, func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			_, getErr := c.GetAgent(t.Context(), "sa-1")
+			deleteErr := c.DeleteAgent(t.Context(), "sa-1")
+			for call, err := range map[string]error{"get": getErr, "delete": deleteErr} {
+				if gone := errors.Is(err, ErrNotFound); gone != tc.gone {
+					t.Errorf("%s: %v: ErrNotFound is %v, want %v", call, err, gone, tc.gone)
+				}
+				if !tc.gone && (!strings.Contains(err.Error(), "path_prefix") || !strings.Contains(err.Error(), "POST /identity/v1/agent/"+call)) {
+					t.Errorf("%s: %q does not name the path and path_prefix", call, err)
+				}
+			}
+		})
+	}
+}

@@ -477,3 +477,28 @@ func TestAccAgent_regenerationKeptWhenDisableFails(t *testing.T) {
 		t.Fatalf("%d regenerates, want 1", n)
 	}
 }
+
+// A path_prefix that nothing serves answers FastAPI's bare 404: the refresh fails with an error
+// that points at path_prefix, instead of taking the agent for deleted and planning a new one.
+// With the prefix fixed, the agent is still in state and the plan is empty.
+func TestAccAgent_unservedPathPrefixKeepsState(t *testing.T) {
+	m := newAccMock(t)
+	config := agentConfig("sa-1", "c", "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: m.config(config), Check: m.checkAgentMatchesMock("ENABLED")},
+			{
+				Config: m.configWithSpaceONE(`path_prefix = "/identity/v1"`, config),
+				ExpectError: phrase("Unable to read agent", "SpaceONE API returned HTTP 404", "POST /identity/v1/agent/get",
+					"check path_prefix", "spaceone block"),
+			},
+			{
+				Config:           m.config(config),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
+}
