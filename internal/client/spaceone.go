@@ -50,8 +50,8 @@ func NewSpaceONE(t *Transport, cfg SpaceONEConfig) (*SpaceONE, error) {
 	}
 	a.authorize = bearer(cfg.Token)
 	// The REST front end (console-api) is FastAPI, which answers {"detail": ...}. The other two
-	// are kept for servers that answer otherwise: {"error": {...}} as the seed's era of the
-	// docs was read, and a gRPC gateway's {"code": N, "message": ...}.
+	// readings stay for servers that answer otherwise: {"error": {...}}, the body first assumed,
+	// and a gRPC gateway's {"code": N, "message": ...}.
 	a.parseError = firstOf(parseFastAPIError, parseNestedError, parseFlatError)
 	a.secrets = []string{cfg.Token}
 	return &SpaceONE{api: a, agentPath: prefix + "/agent/"}, nil
