@@ -231,7 +231,7 @@ per_resource() {
       if ($3 == poll && $2 > n) { polls += $2 - n; $2 = n } # one read per resource, the rest poll
       total += $2
       route = $3 # without the path every route of the platform starts with
-      sub(/ \/(monitoring\/v1\.0\/\{tenant\}|spaceone\/identity\/v2|arialogs\/api\/v2|k0rdent\/v1\/regions\/\{region\}\/iam|clouddriver\/armory)/, " ", route)
+      sub(/ \/(monitoring\/v1\.0\/\{tenant\}|spaceone\/identity(\/v2)?|arialogs\/api\/v2|k0rdent\/v1\/regions\/\{region\}\/iam|clouddriver\/armory)/, " ", route)
       breakdown = breakdown sprintf("%s%s %s", breakdown == "" ? "" : " + ", fmt($2 / n), route)
     }
     # A read (GET, or a SpaceONE get/list POST) sent more than once with the same URL and body.

@@ -11,8 +11,11 @@ terraform {
 # credentials; a value in the configuration wins over the environment.
 provider "agentfleet" {
   spaceone {
-    endpoint = "https://spaceone.example.com"
+    endpoint = "https://console-api.spaceone.example.com"
     token    = var.spaceone_token
+    # Where the identity service's agent API lives under the endpoint. The default, "/identity",
+    # is SpaceONE's REST front end; a deployment behind a gRPC gateway uses "/identity/v2".
+    path_prefix = "/identity"
   }
 
   # The Log Management API takes a JWT from VCF Operations: the provider acquires a VCF

@@ -24,6 +24,9 @@ var errorBodySeeds = []string{
 	`{"code":{"n":1},"details":"sekrit in the details","request_id":"request-secret"}`,
 	`{"type":"alarmParseError","code":true,"message":"m","details":{"error_line":1},"request_id":7}`,
 	`{"error":{"code":"ERROR_NOT_FOUND","message":"agent not found"}}`,
+	`{"detail":{"code":"ERROR_EXIST_RESOURCE","message":"'Agent' resources is existed in service_account(sa-1)."}}`,
+	`{"detail":"Not Found"}`, `{"detail":[{"loc":["body",0],"msg":"field required"}]}`, `{"detail":null}`, `{"detail":7}`,
+	`{"detail":{"code":"ERROR_INVALID_ARGUMENT","message":"Bearer sekrit rejected"}}`,
 	`{"error":{"code":400,"message":"m","details":[{"field":"id"}]}}`,
 	`{"code":"CONFLICT","message":"A resource with id 'x' already exists."}`,
 	`{"code":5,"message":"not found","details":[]}`,
@@ -37,6 +40,7 @@ var errorBodySeeds = []string{
 
 var errorParsers = map[string]func([]byte, *APIError) bool{
 	"monitoring": parseMonitoringError,
+	"fastapi":    parseFastAPIError,
 	"nested":     parseNestedError,
 	"flat":       parseFlatError,
 	"armory":     parseArmoryError,
@@ -108,8 +112,8 @@ func FuzzAgentTokenPages(f *testing.F) {
 	})
 }
 
-// FuzzAgentPages does the same for SpaceONE's start/limit pagination: a total_count that never
-// matches what the pages hold must still end.
+// FuzzAgentPages does the same for SpaceONE's start/limit pagination, which ends only on an empty
+// page: a server that answers the same page whatever the start must still end.
 func FuzzAgentPages(f *testing.F) {
 	for _, s := range []string{
 		`{"results":[],"total_count":0}`,

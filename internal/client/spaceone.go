@@ -1,37 +1,129 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // SpaceONE (Cloudforet) identity v2. Every call is a POST of a JSON body to
-// /identity/v2/agent/<verb>, authenticated with a Bearer token.
+// <endpoint><path prefix>/agent/<verb>, authenticated with a Bearer token.
+//
+// The path prefix is /identity by default: SpaceONE's REST front end (console-api) routes
+// /<service>/<resource>/<verb> and its published OpenAPI lists /identity/agent/<verb>. The
+// proto's HTTP annotations say /identity/v2/agent/<verb>, which only a gRPC gateway built from
+// them serves; such a deployment sets the prefix to /identity/v2.
+
+// DefaultSpaceONEPathPrefix is the path prefix of SpaceONE's REST front end.
+const DefaultSpaceONEPathPrefix = "/identity"
 
 // SpaceONEConfig is what the provider's spaceone block configures.
 type SpaceONEConfig struct {
 	Endpoint string
 	Token    string
+	// PathPrefix goes between the endpoint and /agent/<verb>; empty means DefaultSpaceONEPathPrefix.
+	PathPrefix string
 }
 
 // SpaceONE is the SpaceONE identity client.
-type SpaceONE struct{ api }
+type SpaceONE struct {
+	api
+	agentPath string // <path prefix>/agent/, to which the verb is appended
+}
 
 // NewSpaceONE returns a SpaceONE client on the shared transport.
 func NewSpaceONE(t *Transport, cfg SpaceONEConfig) (*SpaceONE, error) {
+	prefix := cmp.Or(cfg.PathPrefix, DefaultSpaceONEPathPrefix)
+	if err := CheckPathPrefix(prefix); err != nil {
+		return nil, fmt.Errorf("%s path_prefix %q %w", PlatformSpaceONE, prefix, err)
+	}
 	a, err := newAPI(t, PlatformSpaceONE, cfg.Endpoint)
 	if err != nil {
 		return nil, err
 	}
 	a.authorize = bearer(cfg.Token)
-	// SpaceONE answers {"error": {...}}; behind a gRPC gateway it is {"code": N, "message": ...}.
-	a.parseError = firstOf(parseNestedError, parseFlatError)
+	// The REST front end (console-api) is FastAPI, which answers {"detail": ...}. The other two
+	// readings stay for servers that answer otherwise: {"error": {...}}, the body first assumed,
+	// and a gRPC gateway's {"code": N, "message": ...}.
+	a.parseError = firstOf(parseFastAPIError, parseNestedError, parseFlatError)
 	a.secrets = []string{cfg.Token}
-	return &SpaceONE{api: a}, nil
+	return &SpaceONE{api: a, agentPath: prefix + "/agent/"}, nil
+}
+
+// CheckPathPrefix reports what is wrong with a path prefix, which is put as it is between an
+// endpoint and the API's own path: it starts with "/" and does not end with one, has no empty
+// segment, and is a path only.
+func CheckPathPrefix(prefix string) error {
+	switch {
+	case !strings.HasPrefix(prefix, "/"):
+		return errors.New(`must start with "/", as in "/identity"`)
+	case strings.HasSuffix(prefix, "/"):
+		return errors.New(`must not end with "/"`)
+	case strings.ContainsAny(prefix, "?#"):
+		return errors.New("must be a path only, without a query (?) or a fragment (#)")
+	case strings.Contains(prefix, "//"):
+		return errors.New(`must not have an empty segment ("//")`)
+	}
+	if _, err := url.PathUnescape(prefix); err != nil {
+		return fmt.Errorf("is not a valid URL path: %w", err)
+	}
+	return nil
+}
+
+// parseFastAPIError reads the error bodies of FastAPI, SpaceONE's REST front end. SpaceONE's own
+// errors are {"detail": {"code": "ERROR_...", "message": "..."}}; FastAPI itself answers a path
+// it does not serve with {"detail": "Not Found"} and a body it cannot validate with
+// {"detail": [{"loc": [...], "msg": "..."}, ...]}.
+func parseFastAPIError(body []byte, e *APIError) bool {
+	var b struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(body, &b) != nil || len(b.Detail) == 0 {
+		return false
+	}
+	var text string
+	var invalid []fastAPIValidationError
+	var coded struct {
+		Code    any    `json:"code"`
+		Message string `json:"message"`
+	}
+	switch {
+	case json.Unmarshal(b.Detail, &text) == nil:
+		e.Message = text
+	case json.Unmarshal(b.Detail, &invalid) == nil:
+		e.Message = validationMessage(invalid)
+	case json.Unmarshal(b.Detail, &coded) == nil:
+		e.Code, e.Message = codeString(coded.Code), coded.Message
+	default:
+		return false
+	}
+	return e.Code != "" || e.Message != ""
+}
+
+// fastAPIValidationError is one entry of FastAPI's answer to a request body it cannot validate.
+type fastAPIValidationError struct {
+	Loc []any  `json:"loc"`
+	Msg string `json:"msg"`
+}
+
+// validationMessage renders FastAPI's validation errors as "body.field: message; ...".
+func validationMessage(errs []fastAPIValidationError) string {
+	parts := make([]string, 0, len(errs))
+	for _, v := range errs {
+		loc := make([]string, 0, len(v.Loc))
+		for _, l := range v.Loc {
+			loc = append(loc, fmt.Sprint(l))
+		}
+		parts = append(parts, strings.Join(loc, ".")+": "+v.Msg)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // bearer authorizes requests with a fixed Bearer token.
@@ -62,10 +154,12 @@ type Agent struct {
 	LastAccessedAt   string       `json:"last_accessed_at"`
 }
 
-// Agent states.
+// Agent states: those of the app behind the agent. Enable and disable set ENABLED and DISABLED;
+// SpaceONE itself reports an app past its expiry as EXPIRED.
 const (
 	AgentEnabled  = "ENABLED"
 	AgentDisabled = "DISABLED"
+	AgentExpired  = "EXPIRED"
 )
 
 // AgentOptions configure what the agent collects.
@@ -120,10 +214,26 @@ type agentRequest struct {
 	ServiceAccountID string `json:"service_account_id"`
 }
 
-// agentCall posts to /identity/v2/agent/<verb>.
+// agentCall posts to <path prefix>/agent/<verb>.
 func (s *SpaceONE) agentCall(ctx context.Context, verb string, body any, createsObject bool, out any) error {
-	_, err := s.do(ctx, request{method: http.MethodPost, path: "/identity/v2/agent/" + verb, body: body, createsObject: createsObject}, out)
-	return err
+	r := request{method: http.MethodPost, path: s.agentPath + verb, body: body, createsObject: createsObject}
+	_, err := s.do(ctx, r, out)
+	return unservedPath(err, r)
+}
+
+// unservedPath turns a 404 without a SpaceONE error code into an error that is not ErrNotFound.
+// SpaceONE reports a missing agent with ERROR_NOT_FOUND (a gRPC gateway with its numeric code);
+// a bare 404, such as FastAPI's {"detail": "Not Found"} for a path it does not serve, or a
+// proxy's page, means nothing answers the path. Taken for a missing agent, it would drop agents
+// from state and count deletes as done, so it is an error that points at the path prefix.
+func unservedPath(err error, r request) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound || apiErr.Code != "" {
+		return err
+	}
+	return fmt.Errorf("%s. Nothing at this endpoint serves %s %s, so this says nothing about the agent: check path_prefix "+
+		"in the provider's spaceone block (AGENTFLEET_SPACEONE_PATH_PREFIX): %s for SpaceONE's REST front end, /identity/v2 for a gRPC gateway",
+		strings.TrimSuffix(apiErr.Error(), "."), r.method, r.path, DefaultSpaceONEPathPrefix)
 }
 
 // CreateAgent creates the agent of a service account and returns it with its client secret.
@@ -135,9 +245,9 @@ func (s *SpaceONE) agentCall(ctx context.Context, verb string, body any, creates
 // usable one. Never a second agent.
 //
 // That lookup can only tell whose agent it found because the agent is looked up before the
-// create too: when the account already had one, the create was refused (409), and the refusal
-// may be the answer that was lost. Regenerating that agent's secret would cut off whoever uses
-// it, so its id is reported instead.
+// create too: when the account already had one, the create was refused (400 ERROR_EXIST_RESOURCE),
+// and the refusal may be the answer that was lost. Regenerating that agent's secret would cut off
+// whoever uses it, so its id is reported instead.
 func (s *SpaceONE) CreateAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {
 	before, err := s.GetAgent(ctx, req.ServiceAccountID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -146,6 +256,8 @@ func (s *SpaceONE) CreateAgent(ctx context.Context, req AgentCreateRequest) (*Ag
 	a, err := s.postAgent(ctx, req)
 	ambiguous, lost := asAmbiguous(err)
 	switch {
+	case isAgentExists(err):
+		return nil, agentExistsError(err, req.ServiceAccountID, before)
 	case !lost:
 		return a, err
 	case before != nil:
@@ -180,12 +292,49 @@ func (s *SpaceONE) recoverAgentCreate(ctx context.Context, req AgentCreateReques
 		}
 		a, err := s.postAgent(ctx, req)
 		again, lost := asAmbiguous(err)
-		if !lost {
+		switch {
+		case lost:
+			cause = again
+		case isAgentExists(err):
+			// The lookup found no agent, yet this create is refused because there is one: a create
+			// whose answer was lost was committed after the lookup (or someone made one since). The
+			// next lookup tells which, as after a lost answer.
+		default:
 			return a, err
 		}
-		cause = again
 	}
 }
+
+// isAgentExists reports whether err is the refusal of a create because the service account
+// already has an agent. SpaceONE's REST front end answers 400 ERROR_EXIST_RESOURCE; a 409 (gRPC's
+// ALREADY_EXISTS) and a gateway's body that names the code in its message count too.
+func isAgentExists(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && (apiErr.Code == "ERROR_EXIST_RESOURCE" || apiErr.Status == http.StatusConflict ||
+		strings.Contains(apiErr.Message, "ERROR_EXIST_RESOURCE"))
+}
+
+// agentExistsError adds to a refused create what the user can do, naming the agent the account
+// had before this create when the lookup found one.
+func agentExistsError(err error, serviceAccountID string, before *Agent) error {
+	agent := "an agent"
+	if before != nil {
+		agent = "agent " + before.AgentID
+	}
+	return &hintedError{err: err, hint: fmt.Sprintf("Service account %s already has %s: import it (terraform import <resource address> %s) or delete it, then apply again",
+		serviceAccountID, agent, serviceAccountID)}
+}
+
+// hintedError is an error with a sentence that says what to do about it, after the API's own
+// message (which may end in a full stop of its own).
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return strings.TrimSuffix(e.err.Error(), ".") + ". " + e.hint }
+
+func (e *hintedError) Unwrap() error { return e.err }
 
 // GetAgent reads the agent of a service account (without its secret).
 func (s *SpaceONE) GetAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
@@ -222,15 +371,24 @@ func (s *SpaceONE) agentVerb(ctx context.Context, verb, serviceAccountID string)
 }
 
 // AgentFilter narrows a list; empty fields match everything.
+//
+// State is applied by the client, not sent: the service filters by state on the agent records,
+// which hold none (the state is the app's), so what the server would do with it is unknown.
+// Keeping the state back and filtering the answer is right under every reading.
 type AgentFilter struct {
 	AgentID          string `json:"agent_id,omitempty"`
 	ServiceAccountID string `json:"service_account_id,omitempty"`
-	State            string `json:"state,omitempty"`
+	State            string `json:"-"`
 }
 
 type agentListRequest struct {
 	Query agentQuery `json:"query"`
 	AgentFilter
+}
+
+// matches reports whether a listed agent passes the filters the client applies itself.
+func (f AgentFilter) matches(a Agent) bool {
+	return f.State == "" || a.State == f.State
 }
 
 type agentQuery struct {
@@ -243,31 +401,34 @@ type agentQuery struct {
 // spaceonePageSize is how many agents one list call asks for; a variable so tests can page small.
 var spaceonePageSize = 100
 
-// ListAgents returns every agent that matches the filter, walking pages (start counts from 1)
-// until total_count agents are read.
+// ListAgents returns every agent that matches the filter, in the API's order.
+//
+// The state filter is applied to the whole list once it is read (see AgentFilter).
+//
+// SpaceONE's total_count is the number of results on the page, not of all matches, and a server
+// may answer fewer results than the limit asked for. So a short page does not end the walk: start
+// (which counts from 1) moves on by the number of results each page brought, and only an empty
+// page ends it. A page that brings no agent not read before is an error, so that a server that
+// ignores start cannot loop the walk or pass a partial list off as the whole.
 func (s *SpaceONE) ListAgents(ctx context.Context, filter AgentFilter) ([]Agent, error) {
 	var all []Agent
 	seen := map[string]bool{}
-	for start := 1; ; start += spaceonePageSize {
+	for start := 1; ; {
 		req := agentListRequest{AgentFilter: filter}
 		req.Query.Page.Start, req.Query.Page.Limit = start, spaceonePageSize
 		var page struct {
-			Results    []Agent `json:"results"`
-			TotalCount int     `json:"total_count"`
+			Results []Agent `json:"results"`
 		}
 		if err := s.agentCall(ctx, "list", req, false, &page); err != nil {
 			return nil, err
 		}
-		// An empty page ends the walk even if total_count promised more, and a page of agents
-		// already read is an error, so a miscounting server cannot loop us forever.
 		if len(page.Results) == 0 {
-			return all, nil
+			return slices.DeleteFunc(all, func(a Agent) bool { return !filter.matches(a) }), nil
 		}
 		if !appendNew(&all, seen, page.Results, func(a Agent) string { return a.AgentID }) {
-			return nil, fmt.Errorf("%s API: the agent list returned the same page twice (start %d); stopping", s.platform, start)
+			return nil, fmt.Errorf("%s API: the agent list page from start %d brought nothing new (%d agents read so far); stopping",
+				s.platform, start, len(all))
 		}
-		if len(all) >= page.TotalCount {
-			return all, nil
-		}
+		start += len(page.Results)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 // SpaceONE (Cloudforet) identity v2 Agent (seed 000), mounted at /spaceone. Every call is a POST
 // with a JSON body; an agent is addressed by the service account it belongs to, one per account.
+// The mock answers as SpaceONE's REST front end does (console-api, a FastAPI application): routes
+// /identity/agent/<verb> and errors {"detail": {"code", "message"}}.
 
 // SpaceONEAgentOptions are an agent's options as the API returns them.
 type SpaceONEAgentOptions struct {
@@ -41,15 +43,25 @@ type SpaceONEAgent struct {
 type spaceoneStore struct {
 	agents map[string]*SpaceONEAgent // by service_account_id
 	order  []string                  // service account ids in creation order, which is the list order
+	// pageCap, when above 0, is the most results a list answers, whatever limit was asked for,
+	// as a server that caps its pages does.
+	pageCap int
 }
 
-const spaceoneAgent = SpaceONEPrefix + "/identity/v2/agent"
+// The agent API is served where SpaceONE's REST front end and its published OpenAPI have it, and
+// also where a gRPC gateway built from the proto's HTTP annotations would, so that a client's
+// path prefix can be tested. Both routes share one store; Calls counts them apart.
+const (
+	SpaceONEAgentRoute        = SpaceONEPrefix + "/identity/agent"
+	SpaceONEGatewayAgentRoute = SpaceONEPrefix + "/identity/v2/agent"
+)
 
 // Agent states, and the fixed scope every agent of the mock lives in: the token belongs to one
 // domain, and the mock's service accounts all sit in one workspace and project.
 const (
 	spaceoneEnabled     = "ENABLED"
 	spaceoneDisabled    = "DISABLED"
+	spaceoneExpired     = "EXPIRED"
 	spaceoneDomainID    = "domain-0f3a6c2b9d14"
 	spaceoneWorkspaceID = "workspace-5e81d07a4c93"
 	spaceoneProjectID   = "project-2b7c94e1f058"
@@ -65,13 +77,21 @@ func (s *Server) registerSpaceONE() {
 		authorized: func(r *http.Request) bool { return hasBearer(r, s.creds.SpaceONEToken) },
 		writeError: writeSpaceONECoreError,
 	}
-	s.handle("POST "+spaceoneAgent+"/create", p, s.createSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/enable", p, s.enableSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/disable", p, s.disableSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/regenerate", p, s.regenerateSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/get", p, s.getSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/delete", p, s.deleteSpaceONEAgent)
-	s.handle("POST "+spaceoneAgent+"/list", p, s.listSpaceONEAgents)
+	for _, route := range []string{SpaceONEAgentRoute, SpaceONEGatewayAgentRoute} {
+		s.handle("POST "+route+"/create", p, s.createSpaceONEAgent)
+		s.handle("POST "+route+"/enable", p, s.enableSpaceONEAgent)
+		s.handle("POST "+route+"/disable", p, s.disableSpaceONEAgent)
+		s.handle("POST "+route+"/regenerate", p, s.regenerateSpaceONEAgent)
+		s.handle("POST "+route+"/get", p, s.getSpaceONEAgent)
+		s.handle("POST "+route+"/delete", p, s.deleteSpaceONEAgent)
+		s.handle("POST "+route+"/list", p, s.listSpaceONEAgents)
+	}
+	// Any other path: FastAPI's own answer to a path no route matches, given before any
+	// authentication and without a SpaceONE error code. A client with the wrong path prefix gets this.
+	routing := platform{authorized: func(*http.Request) bool { return true }, writeError: p.writeError}
+	s.handle(SpaceONEPrefix+"/", routing, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
+	})
 }
 
 // spaceoneError is a failed request, written in the SpaceONE error body.
@@ -97,16 +117,20 @@ func spaceoneNotFound(serviceAccountID string) *spaceoneError {
 		fmt.Sprintf("Resource not found. (key = service_account_id, value = %s)", serviceAccountID)}
 }
 
-// writeSpaceONEError writes the SpaceONE error body.
+// writeSpaceONEError writes the error body of SpaceONE's REST front end: FastAPI's HTTPException,
+// whose detail is SpaceONE's error code and message.
 func writeSpaceONEError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": message}})
+	writeJSON(w, status, map[string]any{"detail": map[string]any{"code": code, "message": message}})
 }
 
-// writeSpaceONECoreError is the writer the shared wrapper uses: it speaks SpaceONE's code for a
-// failed authentication, so a client sees one vocabulary for the whole API.
+// writeSpaceONECoreError is the writer the shared wrapper uses: it speaks SpaceONE's codes for a
+// failed authentication and a refused permission, so a client sees one vocabulary for the whole API.
 func writeSpaceONECoreError(w http.ResponseWriter, status int, code, message string) {
-	if status == http.StatusUnauthorized {
-		code = "ERROR_AUTHENTICATE_FAILURE"
+	switch status {
+	case http.StatusUnauthorized:
+		code, message = "ERROR_AUTHENTICATE_FAILURE", "Authenticate failure. (message = "+message+")"
+	case http.StatusForbidden:
+		code = "ERROR_PERMISSION_DENIED"
 	}
 	writeSpaceONEError(w, status, code, message)
 }
@@ -148,8 +172,9 @@ func (s *Server) createSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, ok := s.spaceone.agents[req.ServiceAccountID]; ok {
-		writeSpaceONEError(w, http.StatusConflict, "ERROR_ALREADY_EXISTS",
-			fmt.Sprintf("Agent already exists. (service_account_id = %s)", req.ServiceAccountID))
+		// An INVALID_ARGUMENT in SpaceONE's core, so 400, not 409.
+		writeSpaceONEError(w, http.StatusBadRequest, "ERROR_EXIST_RESOURCE",
+			fmt.Sprintf("'Agent' resources is existed in service_account(%s).", req.ServiceAccountID))
 		return
 	}
 	a := s.storeSpaceONEAgent(req.ServiceAccountID, opts)
@@ -279,7 +304,8 @@ func (s *Server) disableSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
 	s.setSpaceONEState(w, r, spaceoneDisabled)
 }
 
-// setSpaceONEState is enable and disable; both are idempotent. Called with s.mu held.
+// setSpaceONEState is enable and disable; both are idempotent, and both set the state whatever it
+// was, EXPIRED included, as SpaceONE sets the state of the app behind the agent. Called with s.mu held.
 func (s *Server) setSpaceONEState(w http.ResponseWriter, r *http.Request, state string) {
 	if a, ok := s.spaceoneAgentFor(w, r); ok {
 		a.State = state
@@ -287,9 +313,12 @@ func (s *Server) setSpaceONEState(w http.ResponseWriter, r *http.Request, state 
 	}
 }
 
-// regenerateSpaceONEAgent replaces the secret and its expiry; the agent keeps its ids.
+// regenerateSpaceONEAgent issues a new client id and secret, and moves the expiry, as SpaceONE
+// makes a new client secret for the app and stores its client id; the agent and the app keep
+// their ids, and the state stays as it was.
 func (s *Server) regenerateSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
 	if a, ok := s.spaceoneAgentFor(w, r); ok {
+		a.ClientID = s.spaceoneID("client-")
 		s.rotateSpaceONESecret(a, time.Now())
 		writeJSON(w, http.StatusOK, a)
 	}
@@ -313,15 +342,17 @@ func (s *Server) removeSpaceONEAgent(serviceAccountID string) bool {
 }
 
 // listSpaceONEAgents filters, then pages with SpaceONE's 1-based query.page.start; without a
-// page (or with limit 0) every match is returned. total_count counts every match, not the page.
+// page (or with limit 0) every match is returned. The page cap, when set, cuts the page further.
+// total_count is the number of results on the page, as SpaceONE's identity service answers it
+// (it throws the number of matches away).
 func (s *Server) listSpaceONEAgents(w http.ResponseWriter, r *http.Request) {
 	var req spaceoneListRequest
 	if err := decodeJSON(r, &req); err != nil {
 		spaceoneInvalid("body", "invalid JSON: "+err.Error()).write(w)
 		return
 	}
-	if req.State != "" && req.State != spaceoneEnabled && req.State != spaceoneDisabled {
-		spaceoneInvalid("state", "must be ENABLED or DISABLED").write(w)
+	if req.State != "" && req.State != spaceoneEnabled && req.State != spaceoneDisabled && req.State != spaceoneExpired {
+		spaceoneInvalid("state", "must be ENABLED, DISABLED or EXPIRED").write(w)
 		return
 	}
 	matches := s.matchSpaceONEAgents(req)
@@ -335,7 +366,10 @@ func (s *Server) listSpaceONEAgents(w http.ResponseWriter, r *http.Request) {
 			from, to = page(len(matches), max(pg.Start, 1)-1, pg.Limit)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": matches[from:to], "total_count": len(matches)})
+	if s.spaceone.pageCap > 0 {
+		to = min(to, from+s.spaceone.pageCap)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": matches[from:to], "total_count": to - from})
 }
 
 // matchSpaceONEAgents returns the agents that pass every given filter, secrets removed, in
@@ -391,7 +425,20 @@ func (s *Server) SetSpaceONEAgentExpiry(serviceAccountID string, t time.Time) bo
 	return ok
 }
 
-// SetSpaceONEAgentState changes an agent's state (ENABLED or DISABLED) out of band.
+// ExpireSpaceONEAgent makes an agent EXPIRED, its expiry a minute past, as SpaceONE reports an
+// agent whose app has expired.
+func (s *Server) ExpireSpaceONEAgent(serviceAccountID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.spaceone.agents[serviceAccountID]
+	if ok {
+		a.State = spaceoneExpired
+		a.ExpiredAt = spaceoneTime(time.Now().Add(-time.Minute).Truncate(time.Second))
+	}
+	return ok
+}
+
+// SetSpaceONEAgentState changes an agent's state (ENABLED, DISABLED or EXPIRED) out of band.
 func (s *Server) SetSpaceONEAgentState(serviceAccountID, state string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -400,4 +447,12 @@ func (s *Server) SetSpaceONEAgentState(serviceAccountID, state string) bool {
 		a.State = state
 	}
 	return ok
+}
+
+// SetSpaceONEPageCap makes every list answer at most n results, whatever limit it asks for, so a
+// test can reproduce a server that caps its pages; 0 removes the cap.
+func (s *Server) SetSpaceONEPageCap(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spaceone.pageCap = n
 }

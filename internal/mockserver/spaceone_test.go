@@ -9,12 +9,13 @@ import (
 	"time"
 )
 
-// spaceoneErrorBody is the SpaceONE error body.
+// spaceoneErrorBody is the error body of SpaceONE's REST front end, FastAPI's HTTPException with
+// SpaceONE's code and message as its detail.
 type spaceoneErrorBody struct {
-	Error struct {
+	Detail struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
-	} `json:"error"`
+	} `json:"detail"`
 }
 
 // wantSpaceONEError fails the test unless body is a SpaceONE error with the given code.
@@ -22,7 +23,7 @@ func wantSpaceONEError(t *testing.T, body []byte, code string) {
 	t.Helper()
 	var e spaceoneErrorBody
 	decode(t, body, &e)
-	if e.Error.Code != code || e.Error.Message == "" {
+	if e.Detail.Code != code || e.Detail.Message == "" {
 		t.Fatalf("error body %s, want code %s and a message", body, code)
 	}
 }
@@ -38,7 +39,7 @@ func wantNoClientSecret(t *testing.T, obj map[string]any) {
 func TestSpaceONEAgentLifecycle(t *testing.T) {
 	s := newTestServer(t)
 	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
-	base := s.ep.SpaceONE + "/identity/v2/agent/"
+	base := s.ep.SpaceONE + "/identity/agent/"
 	sa := map[string]string{"service_account_id": "sa-a120f6d21c4e"}
 
 	// The seed's request sends the flags as strings.
@@ -131,7 +132,7 @@ func TestSpaceONERegenerate(t *testing.T) {
 		t.Fatal("SetSpaceONEAgentExpiry did not find the agent")
 	}
 
-	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/regenerate",
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/regenerate",
 		map[string]string{"service_account_id": "sa-1"}, auth...)
 	wantStatus(t, status, http.StatusOK, body)
 	var got SpaceONEAgent
@@ -139,13 +140,17 @@ func TestSpaceONERegenerate(t *testing.T) {
 	if got.ClientSecret == "" || got.ClientSecret == orig.ClientSecret {
 		t.Fatalf("regenerate returned secret %q, want a new one (old %q)", got.ClientSecret, orig.ClientSecret)
 	}
-	if got.AgentID != orig.AgentID || got.ClientID != orig.ClientID || got.CreatedAt != orig.CreatedAt {
+	// SpaceONE issues a new client id with the new secret; the agent and its app stay.
+	if got.AgentID != orig.AgentID || got.AppID != orig.AppID || got.CreatedAt != orig.CreatedAt {
 		t.Fatalf("regenerate changed the agent's identity: %+v, was %+v", got, orig)
+	}
+	if got.ClientID == orig.ClientID || !strings.HasPrefix(got.ClientID, "client-") {
+		t.Fatalf("regenerate returned client_id %q, want a new one (old %q)", got.ClientID, orig.ClientID)
 	}
 	if exp := parseSpaceONETime(t, got.ExpiredAt); exp.Before(soon.Add(300 * 24 * time.Hour)) {
 		t.Fatalf("regenerate left expired_at %s, want about a year from now", got.ExpiredAt)
 	}
-	if stored := s.SpaceONEAgents()[0]; stored.ClientSecret != got.ClientSecret || stored.ExpiredAt != got.ExpiredAt {
+	if stored := s.SpaceONEAgents()[0]; stored.ClientSecret != got.ClientSecret || stored.ExpiredAt != got.ExpiredAt || stored.ClientID != got.ClientID {
 		t.Fatalf("store holds %+v after regenerate returned %+v", stored, got)
 	}
 }
@@ -159,7 +164,7 @@ func TestSpaceONERejectsBadCredentials(t *testing.T) {
 		"not bearer": {"Authorization", s.Credentials().SpaceONEToken},
 	} {
 		t.Run(name, func(t *testing.T) {
-			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", req, headers...)
+			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", req, headers...)
 			wantStatus(t, status, http.StatusUnauthorized, body)
 			wantSpaceONEError(t, body, "ERROR_AUTHENTICATE_FAILURE")
 		})
@@ -167,6 +172,12 @@ func TestSpaceONERejectsBadCredentials(t *testing.T) {
 	if len(s.SpaceONEAgents()) != 0 {
 		t.Fatal("an unauthorized create stored an agent")
 	}
+
+	// A refused permission, injected, speaks SpaceONE's code too.
+	s.FailNext(http.StatusForbidden)
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", req, "Authorization", "Bearer "+s.Credentials().SpaceONEToken)
+	wantStatus(t, status, http.StatusForbidden, body)
+	wantSpaceONEError(t, body, "ERROR_PERMISSION_DENIED")
 }
 
 func TestSpaceONECreateValidation(t *testing.T) {
@@ -195,7 +206,7 @@ func TestSpaceONECreateValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", tt.body, auth...)
+			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", tt.body, auth...)
 			wantStatus(t, status, http.StatusBadRequest, body)
 			wantSpaceONEError(t, body, tt.code)
 		})
@@ -205,7 +216,7 @@ func TestSpaceONECreateValidation(t *testing.T) {
 	}
 
 	// Responses' bool form is accepted as well as the seed's strings.
-	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", map[string]any{
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", map[string]any{
 		"service_account_id": "sa-1", "options": opts("cluster_name", "c", "prometheus_node_exporter", true),
 	}, auth...)
 	wantStatus(t, status, http.StatusOK, body)
@@ -218,11 +229,16 @@ func TestSpaceONECreateConflict(t *testing.T) {
 	s := newTestServer(t)
 	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
 	orig := s.PutSpaceONEAgent("sa-1", "c1")
-	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", map[string]any{
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", map[string]any{
 		"service_account_id": "sa-1", "options": map[string]any{"cluster_name": "c2"},
 	}, auth...)
-	wantStatus(t, status, http.StatusConflict, body)
-	wantSpaceONEError(t, body, "ERROR_ALREADY_EXISTS")
+	// ERROR_EXIST_RESOURCE is an INVALID_ARGUMENT in SpaceONE's core, which its REST front end
+	// answers with 400, not 409.
+	wantStatus(t, status, http.StatusBadRequest, body)
+	wantSpaceONEError(t, body, "ERROR_EXIST_RESOURCE")
+	if !strings.Contains(string(body), "service_account(sa-1)") {
+		t.Fatalf("the refusal %s does not name the service account", body)
+	}
 	if agents := s.SpaceONEAgents(); len(agents) != 1 || agents[0] != orig {
 		t.Fatalf("a refused create changed the store: %+v, was %+v", agents, orig)
 	}
@@ -234,7 +250,7 @@ func TestSpaceONEUnknownAgent(t *testing.T) {
 	s.PutSpaceONEAgent("sa-other", "c")
 	for _, verb := range []string{"get", "enable", "disable", "regenerate", "delete"} {
 		t.Run(verb, func(t *testing.T) {
-			url := s.ep.SpaceONE + "/identity/v2/agent/" + verb
+			url := s.ep.SpaceONE + "/identity/agent/" + verb
 			status, _, body := call(t, http.MethodPost, url, map[string]string{"service_account_id": "sa-missing"}, auth...)
 			wantStatus(t, status, http.StatusNotFound, body)
 			wantSpaceONEError(t, body, "ERROR_NOT_FOUND")
@@ -267,7 +283,7 @@ func TestSpaceONEList(t *testing.T) {
 	}
 	list := func(t *testing.T, req map[string]any) listResponse {
 		t.Helper()
-		status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/list", req, auth...)
+		status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/list", req, auth...)
 		wantStatus(t, status, http.StatusOK, body)
 		var resp listResponse
 		decode(t, body, &resp)
@@ -277,38 +293,45 @@ func TestSpaceONEList(t *testing.T) {
 		return map[string]any{"query": map[string]any{"page": map[string]any{"start": start, "limit": limit}}}
 	}
 
+	// total_count is the number of results on the page, as SpaceONE's identity service answers it.
 	tests := []struct {
-		name  string
-		req   map[string]any
-		want  []string // service account ids, in order
-		total int
+		name    string
+		req     map[string]any
+		pageCap int
+		want    []string // service account ids, in order
 	}{
-		{"everything", map[string]any{}, []string{"sa-1", "sa-2", "sa-3", "sa-4", "sa-5"}, 5},
-		{"first page", pageOf(1, 2), []string{"sa-1", "sa-2"}, 5},
-		{"middle page", pageOf(3, 2), []string{"sa-3", "sa-4"}, 5},
-		{"last page", pageOf(5, 2), []string{"sa-5"}, 5},
-		{"past the end", pageOf(9, 2), []string{}, 5},
-		{"start 0 is the first", pageOf(0, 1), []string{"sa-1"}, 5},
-		{"limit 0 is everything", pageOf(2, 0), []string{"sa-1", "sa-2", "sa-3", "sa-4", "sa-5"}, 5},
-		{"by state", map[string]any{"state": "DISABLED"}, []string{"sa-2", "sa-4"}, 2},
-		{"by state, paged", map[string]any{"state": "ENABLED", "query": pageOf(2, 1)["query"]}, []string{"sa-3"}, 3},
-		{"by service account", map[string]any{"service_account_id": "sa-3"}, []string{"sa-3"}, 1},
-		{"by agent id", map[string]any{"agent_id": all[4].AgentID}, []string{"sa-5"}, 1},
-		{"no match", map[string]any{"agent_id": all[4].AgentID, "state": "DISABLED"}, []string{}, 0},
+		{"everything", map[string]any{}, 0, []string{"sa-1", "sa-2", "sa-3", "sa-4", "sa-5"}},
+		{"first page", pageOf(1, 2), 0, []string{"sa-1", "sa-2"}},
+		{"middle page", pageOf(3, 2), 0, []string{"sa-3", "sa-4"}},
+		{"last page", pageOf(5, 2), 0, []string{"sa-5"}},
+		{"past the end", pageOf(9, 2), 0, []string{}},
+		{"start 0 is the first", pageOf(0, 1), 0, []string{"sa-1"}},
+		{"limit 0 is everything", pageOf(2, 0), 0, []string{"sa-1", "sa-2", "sa-3", "sa-4", "sa-5"}},
+		{"capped below the limit", pageOf(1, 100), 2, []string{"sa-1", "sa-2"}},
+		{"capped, from the middle", pageOf(2, 3), 2, []string{"sa-2", "sa-3"}},
+		{"capped without a page", map[string]any{}, 3, []string{"sa-1", "sa-2", "sa-3"}},
+		{"cap above the limit", pageOf(4, 1), 3, []string{"sa-4"}},
+		{"by state", map[string]any{"state": "DISABLED"}, 0, []string{"sa-2", "sa-4"}},
+		{"by state, paged", map[string]any{"state": "ENABLED", "query": pageOf(2, 1)["query"]}, 0, []string{"sa-3"}},
+		{"by service account", map[string]any{"service_account_id": "sa-3"}, 0, []string{"sa-3"}},
+		{"by agent id", map[string]any{"agent_id": all[4].AgentID}, 0, []string{"sa-5"}},
+		{"no match", map[string]any{"agent_id": all[4].AgentID, "state": "DISABLED"}, 0, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			s.SetSpaceONEPageCap(tt.pageCap)
 			resp := list(t, tt.req)
 			got := []string{}
 			for _, a := range resp.Results {
 				wantNoClientSecret(t, a)
 				got = append(got, a["service_account_id"].(string))
 			}
-			if strings.Join(got, ",") != strings.Join(tt.want, ",") || resp.TotalCount != tt.total {
-				t.Fatalf("results %v, total_count %d; want %v, %d", got, resp.TotalCount, tt.want, tt.total)
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") || resp.TotalCount != len(tt.want) {
+				t.Fatalf("results %v, total_count %d; want %v, %d", got, resp.TotalCount, tt.want, len(tt.want))
 			}
 		})
 	}
+	s.SetSpaceONEPageCap(0)
 
 	for name, req := range map[string]map[string]any{
 		"bad state":      {"state": "PAUSED"},
@@ -316,7 +339,7 @@ func TestSpaceONEList(t *testing.T) {
 		"negative start": pageOf(-1, 1),
 	} {
 		t.Run(name, func(t *testing.T) {
-			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/list", req, auth...)
+			status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/list", req, auth...)
 			wantStatus(t, status, http.StatusBadRequest, body)
 			wantSpaceONEError(t, body, "ERROR_INVALID_PARAMETER")
 		})
@@ -334,7 +357,7 @@ func TestSpaceONEOutOfBand(t *testing.T) {
 	if !s.DeleteSpaceONEAgent("sa-1") || s.DeleteSpaceONEAgent("sa-1") {
 		t.Fatal("DeleteSpaceONEAgent should succeed once")
 	}
-	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/get", map[string]string{"service_account_id": "sa-1"}, auth...)
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/get", map[string]string{"service_account_id": "sa-1"}, auth...)
 	wantStatus(t, status, http.StatusNotFound, body)
 	if s.SetSpaceONEAgentExpiry("sa-1", time.Now()) || s.SetSpaceONEAgentState("sa-1", "DISABLED") {
 		t.Fatal("setters reported success on a missing agent")
@@ -350,8 +373,8 @@ func TestSpaceONEConcurrentCreates(t *testing.T) {
 		for i := 0; i < 8; i++ {
 			t.Run(fmt.Sprint(i), func(t *testing.T) {
 				t.Parallel()
-				status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create", req, auth...)
-				if status != http.StatusOK && status != http.StatusConflict {
+				status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/create", req, auth...)
+				if status != http.StatusOK && status != http.StatusBadRequest {
 					t.Errorf("status %d; body %s", status, body)
 				}
 			})
@@ -360,7 +383,7 @@ func TestSpaceONEConcurrentCreates(t *testing.T) {
 	if n := len(s.SpaceONEAgents()); n != 1 {
 		t.Fatalf("%d agents after racing creates, want 1", n)
 	}
-	if got := s.Calls("POST " + spaceoneAgent + "/create"); got != 8 {
+	if got := s.Calls("POST " + SpaceONEAgentRoute + "/create"); got != 8 {
 		t.Fatalf("counted %d creates, want 8", got)
 	}
 }
@@ -369,7 +392,7 @@ func TestSpaceONEConcurrentCreates(t *testing.T) {
 func TestSpaceONEBrokenJSON(t *testing.T) {
 	s := newTestServer(t)
 	for _, verb := range []string{"create", "get", "list"} {
-		req, _ := http.NewRequest(http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/"+verb, strings.NewReader(`{"service_account_id":`))
+		req, _ := http.NewRequest(http.MethodPost, s.ep.SpaceONE+"/identity/agent/"+verb, strings.NewReader(`{"service_account_id":`))
 		req.Header.Set("Authorization", "Bearer "+s.Credentials().SpaceONEToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -380,8 +403,80 @@ func TestSpaceONEBrokenJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest || e.Error.Code != "ERROR_INVALID_PARAMETER" {
+		if resp.StatusCode != http.StatusBadRequest || e.Detail.Code != "ERROR_INVALID_PARAMETER" {
 			t.Fatalf("%s: status %d, error %+v; want 400 ERROR_INVALID_PARAMETER", verb, resp.StatusCode, e)
 		}
+	}
+}
+
+// The agent API is served at /identity/agent, where SpaceONE's REST front end has it, and at
+// /identity/v2/agent, where a gRPC gateway built from the proto would: one store behind both,
+// counted per route. Other paths get FastAPI's answer to a path it does not serve.
+func TestSpaceONERoutes(t *testing.T) {
+	s := newTestServer(t)
+	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
+	sa := map[string]string{"service_account_id": "sa-1"}
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/v2/agent/create",
+		map[string]any{"service_account_id": "sa-1", "options": map[string]any{"cluster_name": "c"}}, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	status, _, body = call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/get", sa, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	if s.Calls("POST "+SpaceONEGatewayAgentRoute+"/create") != 1 || s.Calls("POST "+SpaceONEAgentRoute+"/get") != 1 ||
+		s.Calls("POST "+SpaceONEAgentRoute+"/create") != 0 {
+		t.Fatalf("calls counted %v", s.AllCalls())
+	}
+
+	for _, path := range []string{"/identity/v1/agent/get", "/identity/agents/get", "/inventory/agent/get"} {
+		status, _, body = call(t, http.MethodPost, s.ep.SpaceONE+path, sa) // routing comes before authentication
+		wantStatus(t, status, http.StatusNotFound, body)
+		if strings.TrimSpace(string(body)) != `{"detail":"Not Found"}` {
+			t.Errorf("%s answered %s, want FastAPI's {\"detail\":\"Not Found\"}", path, body)
+		}
+	}
+}
+
+// EXPIRED is the third state of SpaceONE's agents (the state of the app behind one). Enable and
+// disable set the app's state whatever it was; regenerate leaves it alone.
+func TestSpaceONEExpiredAgents(t *testing.T) {
+	s := newTestServer(t)
+	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
+	s.PutSpaceONEAgent("sa-1", "c")
+	s.PutSpaceONEAgent("sa-2", "c")
+	before := time.Now()
+	if !s.ExpireSpaceONEAgent("sa-1") || s.ExpireSpaceONEAgent("sa-missing") {
+		t.Fatal("ExpireSpaceONEAgent should find sa-1 and only it")
+	}
+	stateOf := func(verb string) SpaceONEAgent {
+		t.Helper()
+		status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/"+verb, map[string]string{"service_account_id": "sa-1"}, auth...)
+		wantStatus(t, status, http.StatusOK, body)
+		var a SpaceONEAgent
+		decode(t, body, &a)
+		return a
+	}
+	got := stateOf("get")
+	if got.State != "EXPIRED" || !parseSpaceONETime(t, got.ExpiredAt).Before(before) {
+		t.Fatalf("an expired agent reads %s, expired_at %s; want EXPIRED and a time past", got.State, got.ExpiredAt)
+	}
+
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/list", map[string]any{"state": "EXPIRED"}, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	var list struct {
+		Results []SpaceONEAgent `json:"results"`
+	}
+	decode(t, body, &list)
+	if len(list.Results) != 1 || list.Results[0].ServiceAccountID != "sa-1" {
+		t.Fatalf("state EXPIRED lists %+v, want sa-1 alone", list.Results)
+	}
+
+	if a := stateOf("regenerate"); a.State != "EXPIRED" {
+		t.Fatalf("regenerate left the agent %s, want it EXPIRED still", a.State)
+	}
+	if a := stateOf("disable"); a.State != "DISABLED" {
+		t.Fatalf("disable left an expired agent %s", a.State)
+	}
+	s.ExpireSpaceONEAgent("sa-1")
+	if a := stateOf("enable"); a.State != "ENABLED" {
+		t.Fatalf("enable left an expired agent %s", a.State)
 	}
 }

@@ -100,7 +100,7 @@ func agentDataAttributes() map[string]schema.Attribute {
 				"prometheus_node_exporter": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether node-exporter metrics are collected."},
 			},
 		},
-		"state":            str("`ENABLED` or `DISABLED`."),
+		"state":            str("`ENABLED`, `DISABLED` or `EXPIRED` (SpaceONE's state of an agent past its expiry)."),
 		"agent_id":         str("Agent id assigned by SpaceONE."),
 		"is_managed":       schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether SpaceONE manages the agent's app."},
 		"role_type":        str("Role type of the agent's app."),

@@ -99,7 +99,8 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			// Optional
 			"enabled": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "Whether the agent may authenticate. Changed in place with the API's enable and disable calls. Default `true`.",
+				MarkdownDescription: "Whether the agent may authenticate. Changed in place with the API's enable and disable calls. Default `true`. " +
+					"An agent that SpaceONE reports as `EXPIRED` keeps the value set here, so its expiry alone plans no change; `state` shows it.",
 			},
 			"regenerate_triggers": schema.MapAttribute{
 				ElementType: types.StringType,
@@ -121,7 +122,7 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 					"Null after import: change `regenerate_triggers` to get a new one.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"state":            computedString("`ENABLED` or `DISABLED`.", false),
+			"state":            computedString("`ENABLED`, `DISABLED` or `EXPIRED` (SpaceONE's state of an agent past its expiry).", false),
 			"agent_id":         computedString("Agent id assigned by SpaceONE.", true),
 			"is_managed":       schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether SpaceONE manages the agent's app."},
 			"role_type":        computedString("Role type of the agent's app, such as `WORKSPACE_OWNER`.", true),
@@ -130,7 +131,7 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"project_id":       computedString("Project of the agent.", true),
 			"app_id":           computedString("App that backs the agent.", true),
 			"role_id":          computedString("Role of the agent's app.", true),
-			"client_id":        computedString("Client id the agent authenticates with, together with `client_secret`.", true),
+			"client_id":        computedString("Client id the agent authenticates with, together with `client_secret`. Regenerating the secret issues a new one.", true),
 			"created_at":       computedString("When the agent was created (RFC 3339).", true),
 			"expired_at":       computedString("When the client secret expires (RFC 3339). Regenerating the secret moves it.", true),
 			"last_accessed_at": computedString("When the agent last authenticated (RFC 3339), empty when never.", false),
@@ -159,16 +160,52 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() || plan.Enabled.IsUnknown() {
 		return
 	}
-	plan.State = types.StringValue(stateFor(plan.Enabled.ValueBool()))
+	var prior *agentResourceModel
 	if !req.State.Raw.IsNull() {
-		var state agentResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if r.regenerationPlanned(plan, state, &resp.Diagnostics) {
-			plan.ClientSecret = types.StringUnknown()
-			plan.ExpiredAt = types.StringUnknown()
-		}
+		prior = new(agentResourceModel)
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
 	}
+	regenerates := prior != nil && r.regenerationPlanned(plan, *prior, &resp.Diagnostics)
+	if regenerates {
+		// SpaceONE issues a new client id with the new secret, and moves the expiry.
+		plan.ClientSecret = types.StringUnknown()
+		plan.ClientID = types.StringUnknown()
+		plan.ExpiredAt = types.StringUnknown()
+	}
+	plan.State = plannedState(plan, prior, regenerates)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// plannedState is the state an apply leaves. A create, an enable and a disable set it; with
+// enabled unchanged it stays as it is, so an EXPIRED agent plans no change. A regeneration of an
+// agent that is neither enabled nor disabled plans it unknown: SpaceONE does not document whether
+// a new secret ends an expiry.
+func plannedState(plan agentResourceModel, prior *agentResourceModel, regenerates bool) types.String {
+	switch {
+	case prior == nil || prior.State.IsNull() || plan.Enabled.ValueBool() != prior.Enabled.ValueBool():
+		return types.StringValue(stateFor(plan.Enabled.ValueBool()))
+	case regenerates && !isToggledState(prior.State.ValueString()):
+		return types.StringUnknown()
+	}
+	return prior.State
+}
+
+// isToggledState reports whether state is one that enable and disable set.
+func isToggledState(state string) bool {
+	return state == client.AgentEnabled || state == client.AgentDisabled
+}
+
+// enabledFromAPI is what enabled reads as. ENABLED and DISABLED say it; EXPIRED (or a state this
+// provider does not know) says nothing about the switch, so enabled keeps the value Terraform
+// last set, or the default, true, when there is none (after an import).
+func enabledFromAPI(state string, prior types.Bool) types.Bool {
+	switch {
+	case isToggledState(state):
+		return types.BoolValue(state == client.AgentEnabled)
+	case prior.IsNull() || prior.IsUnknown():
+		return types.BoolValue(true)
+	}
+	return prior
 }
 
 // regenerationPlanned reports whether this plan regenerates the secret, warning when it is
@@ -257,9 +294,11 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		secret = types.StringValue(agent.ClientSecret)
 	}
 	if plan.Enabled.ValueBool() != state.Enabled.ValueBool() {
+		regenerated := agent
 		if agent, err = setAgentEnabled(ctx, api, id, plan.Enabled.ValueBool()); err != nil {
-			// Keep a secret that was already regenerated: the old one no longer works.
-			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_secret"), secret)...)
+			if regenerated != nil {
+				resp.Diagnostics.Append(resp.State.Set(ctx, state.afterRegeneration(plan, regenerated, secret))...)
+			}
 			apiErrorDiag(&resp.Diagnostics, "Unable to change whether the agent is enabled", err)
 			return
 		}
@@ -310,10 +349,18 @@ func (m agentResourceModel) withAPI(a *client.Agent, secret types.String) agentR
 	m.ID = types.StringValue(a.ServiceAccountID)
 	m.ServiceAccountID = types.StringValue(a.ServiceAccountID)
 	m.Options = agentOptionsFromAPI(a.Options)
-	m.Enabled = types.BoolValue(a.State == client.AgentEnabled)
+	m.Enabled = enabledFromAPI(a.State, m.Enabled)
 	m.ClientSecret = keepSecret(secret, a.ClientSecret)
 	m.agentInfoModel = agentInfoFromAPI(a)
 	return m
+}
+
+// afterRegeneration is the prior state m once a regeneration the plan asked for is done but the
+// rest of the update is not: the new secret, client id and expiry (the old ones no longer work)
+// and the arguments that asked for it, so that the next plan does not regenerate again.
+func (m agentResourceModel) afterRegeneration(plan agentResourceModel, a *client.Agent, secret types.String) agentResourceModel {
+	m.RegenerateTriggers, m.RotateBefore = plan.RegenerateTriggers, plan.RotateBefore
+	return m.withAPI(a, secret)
 }
 
 func (m agentResourceModel) toAPI() client.AgentCreateRequest {

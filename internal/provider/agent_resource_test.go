@@ -2,7 +2,11 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
 
 const agentAddr = "agentfleet_agent.test"
@@ -46,7 +52,9 @@ func (m *accMock) checkAgentMatchesMock(wantState string) resource.TestCheckFunc
 			return fmt.Errorf("the platform holds %d agents, want 1", len(agents))
 		}
 		a := agents[0]
-		for attr, want := range map[string]string{"agent_id": a.AgentID, "client_secret": a.ClientSecret, "state": a.State, "expired_at": a.ExpiredAt} {
+		for attr, want := range map[string]string{
+			"agent_id": a.AgentID, "client_id": a.ClientID, "client_secret": a.ClientSecret, "state": a.State, "expired_at": a.ExpiredAt,
+		} {
 			got, err := stateAttr(s, agentAddr, attr)
 			if err != nil {
 				return err
@@ -127,6 +135,66 @@ func TestAccAgent_lifecycle(t *testing.T) {
 	})
 }
 
+// configWithSpaceONE is the mock's configuration with an extra line in its spaceone block.
+func (m *accMock) configWithSpaceONE(extra, resources string) string {
+	token := fmt.Sprintf("token    = %q\n", m.Credentials().SpaceONEToken)
+	return strings.Replace(m.config(resources), token, token+"    "+extra+"\n", 1)
+}
+
+// expectSpaceONERoute is a check that every agent call went to route (a mockserver route such as
+// mockserver.SpaceONEAgentRoute) and none to other.
+func (m *accMock) expectSpaceONERoute(route, other string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := m.Calls("POST " + route + "/create"); n != 1 {
+			return fmt.Errorf("%d creates reached %s, want 1: %v", n, route, m.AllCalls())
+		}
+		for pattern, n := range m.AllCalls() {
+			if strings.HasPrefix(pattern, "POST "+other+"/") && n > 0 {
+				return fmt.Errorf("%d calls reached %s: %v", n, pattern, m.AllCalls())
+			}
+		}
+		return nil
+	}
+}
+
+// By default the agent API is called at /identity/agent/<verb>, as SpaceONE's REST front end
+// serves it; path_prefix (or its environment variable) moves it, for a gRPC gateway's /identity/v2.
+func TestAccAgent_pathPrefix(t *testing.T) {
+	tests := map[string]struct {
+		extra, env   string
+		route, other string
+	}{
+		"default":              {route: mockserver.SpaceONEAgentRoute, other: mockserver.SpaceONEGatewayAgentRoute},
+		"grpc gateway":         {extra: `path_prefix = "/identity/v2"`, route: mockserver.SpaceONEGatewayAgentRoute, other: mockserver.SpaceONEAgentRoute},
+		"from the environment": {env: "/identity/v2", route: mockserver.SpaceONEGatewayAgentRoute, other: mockserver.SpaceONEAgentRoute},
+		"explicit default":     {extra: `path_prefix = "/identity"`, env: "/identity/v2", route: mockserver.SpaceONEAgentRoute, other: mockserver.SpaceONEGatewayAgentRoute},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if tc.env != "" {
+				t.Setenv("AGENTFLEET_SPACEONE_PATH_PREFIX", tc.env)
+			}
+			m := newAccMock(t)
+			config := m.configWithSpaceONE(tc.extra, agentConfig("sa-1", "c", ""))
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentsDestroyed,
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						Check:  resource.ComposeTestCheckFunc(m.checkAgentMatchesMock("ENABLED"), m.expectSpaceONERoute(tc.route, tc.other)),
+					},
+					{ResourceName: agentAddr, ImportState: true, ImportStateId: "sa-1", ImportStateVerify: true,
+						ImportStateVerifyIgnore: []string{"client_secret"}, Config: config},
+				},
+			})
+			if n := m.Calls("POST " + tc.route + "/delete"); n != 1 {
+				t.Fatalf("%d deletes reached %s, want 1", n, tc.route)
+			}
+		})
+	}
+}
+
 func TestAccAgent_createdDisabled(t *testing.T) {
 	m := newAccMock(t)
 	resource.Test(t, resource.TestCase{
@@ -142,21 +210,25 @@ func TestAccAgent_createdDisabled(t *testing.T) {
 func TestAccAgent_regenerateTriggers(t *testing.T) {
 	m := newAccMock(t)
 	secretChanges := statecheck.CompareValue(compare.ValuesDiffer())
+	clientChanges := statecheck.CompareValue(compare.ValuesDiffer())
 	sameAgent := statecheck.CompareValue(compare.ValuesSame())
 	step := func(trigger string) resource.TestStep {
 		return resource.TestStep{
 			Config: m.config(agentConfig("sa-1", "c", fmt.Sprintf("regenerate_triggers = { rotated = %q }", trigger))),
 			ConfigStateChecks: []statecheck.StateCheck{
 				secretChanges.AddStateValue(agentAddr, tfjsonpath.New("client_secret")),
+				clientChanges.AddStateValue(agentAddr, tfjsonpath.New("client_id")),
 				sameAgent.AddStateValue(agentAddr, tfjsonpath.New("agent_id")),
 			},
 			Check: m.checkAgentMatchesMock("ENABLED"),
 		}
 	}
+	// SpaceONE's regenerate issues a new client id with the new secret: both are unknown in the plan.
 	second := step("2026-02")
 	second.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
 		plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret")),
+		plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_id")),
 	}}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -279,11 +351,154 @@ func TestAccAgent_duplicateIsAClearError(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config:      m.config(agentConfig("sa-1", "c", "")),
-			ExpectError: regexp.MustCompile(`(?s)Unable to create agent.*SpaceONE API returned HTTP 409`),
+			Config: m.config(agentConfig("sa-1", "c", "")),
+			ExpectError: phrase("Unable to create agent", "SpaceONE API returned HTTP 400 Bad Request: ERROR_EXIST_RESOURCE",
+				"service_account(sa-1)", "Service account sa-1 already has agent "+existing.AgentID, "terraform import"),
 		}},
 	})
 	if agents := m.SpaceONEAgents(); len(agents) != 1 || agents[0].ClientSecret != existing.ClientSecret {
 		t.Fatal("a rejected duplicate create changed the existing agent")
 	}
+}
+
+// An agent SpaceONE reports EXPIRED keeps the enabled value Terraform set, so the plan stays empty
+// and only state shows EXPIRED; that also holds after import. Changing enabled still works, and
+// a regeneration on an expired agent plans state as unknown, since the API does not say
+// whether a new secret ends the expiry.
+func TestAccAgent_expired(t *testing.T) {
+	m := newAccMock(t)
+	expire := func() {
+		if !m.ExpireSpaceONEAgent("sa-1") {
+			t.Fatal("no agent sa-1 in the mock")
+		}
+	}
+	expectExpired := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("state"), knownvalue.StringExact("EXPIRED")),
+		statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: m.config(agentConfig("sa-1", "c", ""))},
+			{
+				PreConfig:         expire,
+				Config:            m.config(agentConfig("sa-1", "c", "")),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: expectExpired,
+				Check:             m.checkAgentMatchesMock("EXPIRED"),
+			},
+			{
+				ResourceName: agentAddr, ImportState: true, ImportStateId: "sa-1", ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"client_secret"},
+			},
+			{
+				Config: m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("state")),
+				}},
+				ConfigStateChecks: expectExpired,
+				Check:             m.checkAgentMatchesMock("EXPIRED"),
+			},
+			{
+				Config:           m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`+"\nenabled = false")),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				Check:            m.checkAgentMatchesMock("DISABLED"),
+			},
+			{
+				// A disabled agent that expires stays enabled = false.
+				PreConfig:        expire,
+				Config:           m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`+"\nenabled = false")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("state"), knownvalue.StringExact("EXPIRED")),
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("enabled"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				Config:           m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`)),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				Check:            m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
+}
+
+// An update that regenerates the secret and then fails to disable the agent keeps what the
+// regeneration changed: the new secret and the new client id (the old ones no longer work) and
+// the triggers that asked for it, so the next plan only disables, and does not regenerate again.
+func TestAccAgent_regenerationKeptWhenDisableFails(t *testing.T) {
+	m := mockserver.New(mockserver.DefaultCredentials())
+	var failDisable atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failDisable.Load() && strings.HasSuffix(r.URL.Path, "/agent/disable") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"detail":{"code":"ERROR_INVALID_PARAMETER","message":"Parameter is invalid. (key = state)"}}`))
+			return
+		}
+		m.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	acc := &accMock{Server: m, URL: ts.URL, Endpoints: m.Endpoints(ts.URL)}
+	changed := acc.config(agentConfig("sa-1", "c", "regenerate_triggers = { rotated = \"2\" }\nenabled = false"))
+	platformValue := func(field func(mockserver.SpaceONEAgent) string) knownvalue.Check {
+		return knownvalue.StringFunc(func(v string) error {
+			if want := field(m.SpaceONEAgents()[0]); v != want {
+				return fmt.Errorf("the plan keeps %q, the platform holds %q", v, want)
+			}
+			return nil
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             acc.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: acc.config(agentConfig("sa-1", "c", "regenerate_triggers = { rotated = \"1\" }"))},
+			{
+				PreConfig:   func() { failDisable.Store(true) },
+				Config:      changed,
+				ExpectError: phrase("Unable to change whether the agent is enabled", "ERROR_INVALID_PARAMETER"),
+			},
+			{
+				PreConfig: func() { failDisable.Store(false) },
+				Config:    changed,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_id"), platformValue(func(a mockserver.SpaceONEAgent) string { return a.ClientID })),
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("expired_at"), platformValue(func(a mockserver.SpaceONEAgent) string { return a.ExpiredAt })),
+				}},
+				Check: acc.checkAgentMatchesMock("DISABLED"),
+			},
+		},
+	})
+	if n := m.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 1 {
+		t.Fatalf("%d regenerates, want 1", n)
+	}
+}
+
+// A path_prefix that nothing serves answers FastAPI's bare 404: the refresh fails with an error
+// that points at path_prefix, instead of taking the agent for deleted and planning a new one.
+// With the prefix fixed, the agent is still in state and the plan is empty.
+func TestAccAgent_unservedPathPrefixKeepsState(t *testing.T) {
+	m := newAccMock(t)
+	config := agentConfig("sa-1", "c", "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: m.config(config), Check: m.checkAgentMatchesMock("ENABLED")},
+			{
+				Config: m.configWithSpaceONE(`path_prefix = "/identity/v1"`, config),
+				ExpectError: phrase("Unable to read agent", "SpaceONE API returned HTTP 404", "POST /identity/v1/agent/get",
+					"check path_prefix", "spaceone block"),
+			},
+			{
+				Config:           m.config(config),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
 }

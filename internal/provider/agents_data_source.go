@@ -52,8 +52,8 @@ func (d *agentsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			},
 			"state": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only agents in this state: `ENABLED` or `DISABLED`.",
-				Validators:          []validator.String{stringvalidator.OneOf(client.AgentEnabled, client.AgentDisabled)},
+				MarkdownDescription: "Only agents in this state: `ENABLED`, `DISABLED` or `EXPIRED`. Applied by the provider to the full list, not sent to the API.",
+				Validators:          []validator.String{stringvalidator.OneOf(client.AgentEnabled, client.AgentDisabled, client.AgentExpired)},
 			},
 			"agents": schema.ListNestedAttribute{
 				Computed:            true,

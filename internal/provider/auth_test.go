@@ -41,7 +41,7 @@ var authTargets = []authTarget{
 	{
 		block: "spaceone", platform: "SpaceONE", credentialNames: "token",
 		resource:   "resource \"agentfleet_agent\" \"auth\" {\n  service_account_id = \"sa-auth\"\n  options = { cluster_name = \"auth\" }\n}\n",
-		firstCall:  "POST " + mockserver.SpaceONEPrefix + "/identity/v2/agent/get",
+		firstCall:  "POST " + mockserver.SpaceONEAgentRoute + "/get",
 		credential: func(c mockserver.Credentials) string { return c.SpaceONEToken },
 	},
 	{

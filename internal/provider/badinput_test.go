@@ -61,6 +61,14 @@ func resourceArgs(kind, resourceType, args string) func(*testing.T, *accMock) st
 	}
 }
 
+// spaceoneBlockWith is a provider block whose spaceone block points at the mock and holds the
+// extra line given, with an agent.
+func spaceoneBlockWith(extra string) func(*testing.T, *accMock) string {
+	return func(_ *testing.T, m *accMock) string {
+		return providerWith(fmt.Sprintf("  spaceone {\n    endpoint = %q\n    token = \"t\"\n    %s\n  }", m.Endpoints.SpaceONE, extra)) + badAgent
+	}
+}
+
 // bare is a fixed configuration that needs nothing from the mock.
 func bare(config string) func(*testing.T, *accMock) string {
 	return func(*testing.T, *accMock) string { return config }
@@ -106,6 +114,15 @@ var badPlanCases = []badPlanCase{
 		want: phrase("Invalid environment variable", `AGENTFLEET_SPACEONE_ALLOW_INSECURE_HTTP="maybe" is not true or false`)},
 	{name: "spaceone without token", config: bare(providerWith("  spaceone {\n    endpoint = \"https://identity.example.com\"\n  }") + badAgent),
 		want: phrase("Missing credential", "spaceone.token", "AGENTFLEET_SPACEONE_TOKEN")},
+	{name: "spaceone path_prefix without a leading slash", config: spaceoneBlockWith(`path_prefix = "identity"`),
+		want: phrase("Invalid path prefix", "spaceone.path_prefix", `must start with "/"`)},
+	{name: "spaceone path_prefix with a trailing slash", config: spaceoneBlockWith(`path_prefix = "/identity/v2/"`),
+		want: phrase("Invalid path prefix", "spaceone.path_prefix", `must not end with "/"`)},
+	{name: "spaceone path_prefix with a query", config: spaceoneBlockWith(`path_prefix = "/identity?version=2"`),
+		want: phrase("Invalid path prefix", "spaceone.path_prefix", "without a query")},
+	{name: "spaceone path_prefix from the environment without a leading slash", config: spaceoneBlockWith(""),
+		env:  map[string]string{"AGENTFLEET_SPACEONE_PATH_PREFIX": "identity/v2"},
+		want: phrase("Invalid environment variable", `AGENTFLEET_SPACEONE_PATH_PREFIX="identity/v2"`, `must start with "/"`)},
 
 	// Transport settings.
 	{name: "max_retries out of range", config: bare(providerWith("  max_retries = 51") + badAgentToken),

@@ -30,6 +30,7 @@ type spaceoneBlock struct {
 	Endpoint          types.String `tfsdk:"endpoint"`
 	AllowInsecureHTTP types.Bool   `tfsdk:"allow_insecure_http"`
 	Token             types.String `tfsdk:"token"`
+	PathPrefix        types.String `tfsdk:"path_prefix"`
 }
 
 type ariaLogsBlock struct {
@@ -67,6 +68,14 @@ func platformBlocks() map[string]schema.Block {
 	return map[string]schema.Block{
 		"spaceone": platformBlock("SpaceONE (Cloudforet) identity v2, for `agentfleet_agent`.", "SPACEONE", map[string]schema.Attribute{
 			"token": secretAttribute("API token, sent as a Bearer token.", "AGENTFLEET_SPACEONE_TOKEN"),
+			"path_prefix": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path of the identity service under `endpoint`: calls go to `<endpoint><path_prefix>/agent/<verb>`. " +
+					"Default `" + client.DefaultSpaceONEPathPrefix + "`, where SpaceONE's REST front end (console-api) and its published OpenAPI serve the agent API. " +
+					"Set `/identity/v2` for a deployment that serves the gRPC gateway routes of SpaceONE's proto files instead. " +
+					"Must start with `/`, must not end with one, and holds no query. Environment: `AGENTFLEET_SPACEONE_PATH_PREFIX`.",
+				Validators: []validator.String{pathPrefix()},
+			},
 		}),
 		"aria_logs": platformBlock("VMware Aria Operations for Logs (the Log Management API), for `agentfleet_agent_secret`. "+
 			"By default (`auth_method = \"vcf_operations\"`) the provider gets a token from VCF Operations with `username` and `password` "+
@@ -213,6 +222,23 @@ func (s settingsReader) duration(p path.Path, v types.String, env string, def ti
 	return d
 }
 
+// pathPrefix resolves a path prefix. One from the configuration was checked by its validator;
+// one from the environment is checked here, so both fail before any call. Empty means the default.
+func (s settingsReader) pathPrefix(p path.Path, v types.String, env string) string {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueString()
+	}
+	raw := os.Getenv(env)
+	if raw == "" {
+		return ""
+	}
+	if err := client.CheckPathPrefix(raw); err != nil {
+		s.diags.AddAttributeError(p, "Invalid environment variable", fmt.Sprintf("%s=%q: the path prefix %s.", env, raw, err))
+		return ""
+	}
+	return raw
+}
+
 // endpoint resolves and checks a platform endpoint: absolute, and https unless the host is a
 // loopback address or clear text was allowed explicitly.
 func (s settingsReader) endpoint(block string, v types.String, allow types.Bool, envPrefix string) string {
@@ -266,7 +292,8 @@ func configureClients(ctx context.Context, cfg providerModel, t *client.Transpor
 	c := &clients{
 		spaceone: configurePlatform(s, "spaceone", "SPACEONE", orEmpty(cfg.SpaceONE), func(endpoint string, b *spaceoneBlock) (*client.SpaceONE, error) {
 			token := s.required(path.Root("spaceone").AtName("token"), b.Token, "AGENTFLEET_SPACEONE_TOKEN")
-			return client.NewSpaceONE(t, client.SpaceONEConfig{Endpoint: endpoint, Token: token})
+			prefix := s.pathPrefix(path.Root("spaceone").AtName("path_prefix"), b.PathPrefix, "AGENTFLEET_SPACEONE_PATH_PREFIX")
+			return client.NewSpaceONE(t, client.SpaceONEConfig{Endpoint: endpoint, Token: token, PathPrefix: prefix})
 		}),
 		ariaLogs: configurePlatform(s, "aria_logs", "ARIA_LOGS", orEmpty(cfg.AriaLogs), func(endpoint string, b *ariaLogsBlock) (*client.AriaLogs, error) {
 			return client.NewAriaLogs(t, ariaLogsConfig(s, endpoint, b))
@@ -431,7 +458,9 @@ func (b *k0rdentBlock) endpointSettings() (types.String, types.Bool) {
 	return b.Endpoint, b.AllowInsecureHTTP
 }
 
-func (b *spaceoneBlock) known() bool { return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Token) }
+func (b *spaceoneBlock) known() bool {
+	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Token, b.PathPrefix)
+}
 func (b *ariaLogsBlock) known() bool {
 	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.AuthMethod, b.OperationsEndpoint, b.Username, b.Password,
 		b.AuthSource, b.AuthProvider, b.Token)

@@ -195,8 +195,8 @@ var echoRoutes = []struct {
 	{"aria_logs", "/api/v2/agent/secrets", func(e string) any {
 		return map[string]any{"errorCode": "FIELD_ERROR", "errorMessage": e, "errorDetails": map[string]any{}}
 	}},
-	{"spaceone", "/identity/v2/agent/create", func(e string) any {
-		return map[string]any{"error": map[string]any{"code": "ERROR_INVALID_ARGUMENT", "message": e}}
+	{"spaceone", "/agent/create", func(e string) any {
+		return map[string]any{"detail": map[string]any{"code": "ERROR_INVALID_PARAMETER", "message": e}}
 	}},
 	{"armory", "/armory/accounts", nil},
 	{"k0rdent", "/credentials", func(e string) any {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 )
 
 // Plan-time validators that the framework-validators module does not offer.
@@ -58,5 +60,29 @@ func (v absoluteURLValidator) ValidateString(_ context.Context, req validator.St
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint URL",
 			fmt.Sprintf("%s is %q; it must be an absolute URL such as \"https://api.example.com/v1\".", req.Path, raw))
+	}
+}
+
+// pathPrefix accepts a URL path prefix such as "/identity/v2", by the client's own rules
+// (client.CheckPathPrefix), so that a value the client would refuse fails at plan time.
+func pathPrefix() validator.String { return pathPrefixValidator{} }
+
+type pathPrefixValidator struct{}
+
+func (pathPrefixValidator) Description(context.Context) string {
+	return `value must be a URL path that starts with "/" and does not end with one, such as "/identity/v2"`
+}
+
+func (v pathPrefixValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v pathPrefixValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := client.CheckPathPrefix(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid path prefix",
+			fmt.Sprintf("%s is %q; it %s.", req.Path, req.ConfigValue.ValueString(), err))
 	}
 }
