@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -63,11 +64,55 @@ type DynamicAccount struct {
 	Name   string `json:"name"`
 	Type   string `json:"type"`
 	Source string `json:"source"`
-	// ZoneID is empty when the account may be assigned to any Agent.
-	ZoneID            string         `json:"zoneId"`
-	Agents            []AccountAgent `json:"agents"`
-	LastAssignmentMsg string         `json:"lastAssignmentMsg"`
-	State             string         `json:"state"`
+	// ZoneID is empty when the account may be assigned to any Agent. An account activated
+	// without one takes the zone of the Agent that took it.
+	ZoneID string         `json:"zoneId"`
+	Agents []AccountAgent `json:"agents"`
+	// LastAssignmentMsg is the last assignment's message: which Agent took the account, or why
+	// the assignment failed.
+	LastAssignmentMsg string `json:"lastAssignmentMsg"`
+	// State is one of the Account* states, as the platform reports it or, when its answer
+	// carries none, as inferred from the Agents (see accountState).
+	State string `json:"state"`
+}
+
+// UnmarshalJSON reads an account as the published docs, the swagger and the draft page each show
+// it: the state in "status" (published example, swagger KubesvcAccount) or "state" (draft), and
+// the message in "lastAssignmentMsg" (draft) or "errorMessage" (swagger).
+func (a *DynamicAccount) UnmarshalJSON(data []byte) error {
+	var wire struct {
+		Name              string         `json:"name"`
+		Type              string         `json:"type"`
+		Source            string         `json:"source"`
+		ZoneID            string         `json:"zoneId"`
+		Agents            []AccountAgent `json:"agents"`
+		LastAssignmentMsg string         `json:"lastAssignmentMsg"`
+		ErrorMessage      string         `json:"errorMessage"`
+		Status            string         `json:"status"`
+		State             string         `json:"state"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	*a = DynamicAccount{
+		Name: wire.Name, Type: wire.Type, Source: wire.Source, ZoneID: wire.ZoneID, Agents: wire.Agents,
+		LastAssignmentMsg: cmp.Or(wire.LastAssignmentMsg, wire.ErrorMessage),
+		State:             accountState(cmp.Or(wire.Status, wire.State), len(wire.Agents)),
+	}
+	return nil
+}
+
+// accountState is the reported state, or, for an answer without one (seed 003's example has
+// none), ACTIVE when Agents are confirmed to handle the account and INACTIVE otherwise. Without
+// a reported state a failed assignment cannot be told from one still running: both read INACTIVE.
+func accountState(reported string, agents int) string {
+	switch {
+	case reported != "":
+		return reported
+	case agents > 0:
+		return AccountActive
+	}
+	return AccountInactive
 }
 
 // AccountAgent is an Agent pod confirmed to handle an account.
@@ -78,13 +123,45 @@ type AccountAgent struct {
 	Caching bool `json:"caching"`
 }
 
-// Account states. The seed names these three; while an assignment is in progress the account is in
-// a state of its own (ASSIGNING in the mock), so callers treat every other value as in progress.
+// Account states, as the published concept page and the plugin swagger name them.
 const (
-	AccountInactive = "INACTIVE"
-	AccountActive   = "ACTIVE"
-	AccountFailed   = "FAILED"
+	// Settled: INACTIVE (migrated, not assigned), ACTIVE (Agents handle it), and three failures:
+	// FAILED (an add or delete failed), ORPHANED (no Agent manages it any more), DELETE_FAILED.
+	AccountInactive     = "INACTIVE"
+	AccountActive       = "ACTIVE"
+	AccountFailed       = "FAILED"
+	AccountOrphaned     = "ORPHANED"
+	AccountDeleteFailed = "DELETE_FAILED"
+	// Transitions under way.
+	AccountToMigrate    = "TO_MIGRATE"
+	AccountActivating   = "ACTIVATING"
+	AccountToDeactivate = "TO_DEACTIVATE"
+	AccountDeactivating = "DEACTIVATING"
+	AccountDeleting     = "DELETING"
 )
+
+// AccountStateSettled reports whether no transition is under way. A state this client does not
+// know is taken for a transition, so that a newer platform's states make callers wait rather
+// than fail.
+func AccountStateSettled(state string) bool {
+	switch state {
+	case AccountInactive, AccountActive, AccountFailed, AccountOrphaned, AccountDeleteFailed:
+		return true
+	}
+	return false
+}
+
+// AccountStateFailed reports whether the account settled in a failure, which no amount of
+// waiting mends by itself: its message says why.
+func AccountStateFailed(state string) bool {
+	return state == AccountFailed || state == AccountOrphaned || state == AccountDeleteFailed
+}
+
+// AccountCanBeActivated reports whether the platform accepts an activation of an account in this
+// state: the docs require INACTIVE or FAILED, so an ACTIVE account is deactivated first.
+func AccountCanBeActivated(state string) bool {
+	return state == AccountInactive || state == AccountFailed
+}
 
 // Account sources.
 const (
@@ -95,7 +172,7 @@ const (
 // AccountMigration is the POST body entry that makes a Clouddriver account dynamic.
 type AccountMigration struct {
 	Name string `json:"name"`
-	// ZoneID pins the account to the Agents of one zone; empty unpins it.
+	// ZoneID pins the account to the Agents of one zone.
 	ZoneID string `json:"zoneId,omitempty"`
 	// KubeconfigFile is sent only when set; the platform keeps the last one it received.
 	KubeconfigFile string `json:"kubeconfigFile,omitempty"`
@@ -104,12 +181,58 @@ type AccountMigration struct {
 // AccountAssignment is the PATCH body entry that activates or deactivates a migrated account.
 type AccountAssignment struct {
 	Name string `json:"name"`
-	// State is AccountActive (start an assignment) or AccountInactive.
+	// State is AccountActive (start an assignment) or AccountInactive. The docs also call the
+	// valid values "INACTIVE or FAILED", meaning the state the account must be in, while their
+	// example sends ACTIVE; the example is what is sent.
 	State string `json:"state"`
-	// ZoneID, when set, pins the account again before it is assigned; empty keeps the zone the
-	// migration gave it (a PATCH cannot unpin).
+	// ZoneID, when set, pins the account again before it is assigned; empty keeps the zone it
+	// has (a PATCH cannot unpin).
 	ZoneID string `json:"zoneId,omitempty"`
+	// KubeconfigFile, when set, replaces the kubeconfig the account is assigned with.
+	KubeconfigFile string `json:"kubeconfigFile,omitempty"`
 }
+
+// AccountManagedError is a migration of an account the Scale Agent already manages: found by the
+// read before the POST, or refused by the POST with a 409 because another caller migrated it
+// since. Such an account is not adopted: its owner is not this caller.
+type AccountManagedError struct {
+	Platform string
+	Name     string
+	// Account is the account as read; nil when the read after a 409 failed.
+	Account *DynamicAccount
+	// Err is the 409 of the POST, nil when the read before it found the account.
+	Err error
+}
+
+func (e *AccountManagedError) Error() string {
+	msg := fmt.Sprintf("%s API: account %q is already managed by the Scale Agent", e.Platform, e.Name)
+	if e.Account != nil {
+		msg += fmt.Sprintf(" (source %s, state %s)", e.Account.Source, e.Account.State)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *AccountManagedError) Unwrap() error { return e.Err }
+
+// ErrAccountListNotServed matches the error of ListAccounts against an Armory that has no
+// account list: only a draft page documents GET /armory/accounts, and no published swagger has it.
+var ErrAccountListNotServed = errors.New("the account list is not served")
+
+// accountListNotServedError is the 404 or 405 of the list route.
+type accountListNotServedError struct{ cause *APIError }
+
+func (e *accountListNotServedError) Error() string {
+	return fmt.Sprintf("%s API does not serve the account list (GET %s answered HTTP %d; only a draft of the Scale Agent "+
+		"documentation describes it), or the endpoint does not point at Clouddriver: %s",
+		e.cause.Platform, armoryAccounts, e.cause.Status, e.cause.Error())
+}
+
+func (e *accountListNotServedError) Unwrap() error { return e.cause }
+
+func (e *accountListNotServedError) Is(target error) bool { return target == ErrAccountListNotServed }
 
 // armoryPageSize is how many accounts one list call asks for. A variable so tests can walk
 // several pages of a small store.
@@ -120,23 +243,115 @@ const armoryAccounts = "/armory/accounts"
 // The collection routes take batches (JSON arrays); the provider manages one account at a time,
 // so each method below sends a batch of one.
 
-// MigrateAccount makes a Clouddriver account dynamic (INACTIVE until assigned), or updates the
-// zone and kubeconfig of one already migrated. A name Clouddriver does not know is a 400.
+// MigrateAccount makes a Clouddriver account the Scale Agent does not manage yet dynamic
+// (INACTIVE until activated). A name Clouddriver does not know is a 400; an account already
+// managed is an *AccountManagedError, and nothing is sent.
 //
-// The migration is an upsert keyed by the account name the caller chooses, so sending it twice
-// leaves the same single account: it is not marked createsObject, and the transport retries it
-// after a lost answer like any idempotent call. No lookup-before-retry is needed.
+// A POST for an account already migrated is refused with 409, so the POST is marked
+// createsObject and never resent blindly. A lost answer is resolved by proof: the read before
+// the POST found the account unmanaged, so finding it managed now means this migration made it.
+// While it is still not found, the POST is sent again, at most maxLostAnswers times in all; a
+// 409 to a POST sent again after a lost one is the same proof (the lost one landed late).
 func (a *Armory) MigrateAccount(ctx context.Context, m AccountMigration) error {
-	_, err := a.do(ctx, request{method: http.MethodPost, path: armoryAccounts, body: []AccountMigration{m}}, nil)
+	existing, err := a.GetAccount(ctx, m.Name)
+	switch {
+	case err == nil:
+		return &AccountManagedError{Platform: a.platform, Name: m.Name, Account: existing}
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	err = a.postMigration(ctx, m)
+	if ambiguous, lost := asAmbiguous(err); lost {
+		return a.recoverMigration(ctx, m, ambiguous)
+	}
+	if isConflict(err) { // migrated by someone else between the read and the POST
+		managed := &AccountManagedError{Platform: a.platform, Name: m.Name, Err: err}
+		managed.Account, _ = a.GetAccount(ctx, m.Name)
+		return managed
+	}
 	return err
 }
 
-// AssignAccount activates a migrated account, which starts an asynchronous assignment to Agents
-// (poll GetAccount until it is ACTIVE or FAILED), or deactivates it. Sending it again starts a
-// fresh assignment, so it is safe to retry.
-func (a *Armory) AssignAccount(ctx context.Context, as AccountAssignment) error {
-	_, err := a.do(ctx, request{method: http.MethodPatch, path: armoryAccounts, body: []AccountAssignment{as}}, nil)
+// postMigration sends the POST. Its answer (202 with [], or 200/201 echoing the batch in older
+// swaggers) carries nothing the caller needs.
+func (a *Armory) postMigration(ctx context.Context, m AccountMigration) error {
+	_, err := a.do(ctx, request{method: http.MethodPost, path: armoryAccounts, body: []AccountMigration{m}, createsObject: true}, nil)
 	return err
+}
+
+// recoverMigration resolves a migration whose answer was lost, as MigrateAccount describes.
+func (a *Armory) recoverMigration(ctx context.Context, m AccountMigration, cause *AmbiguousError) error {
+	for sent := 1; ; sent++ {
+		_, err := a.GetAccount(ctx, m.Name)
+		switch {
+		case err == nil:
+			return nil
+		case !errors.Is(err, ErrNotFound):
+			return fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+		case sent == maxLostAnswers:
+			return lostTooOften(cause, fmt.Sprintf("dynamic account %q", m.Name))
+		}
+		err = a.postMigration(ctx, m)
+		again, lost := asAmbiguous(err)
+		switch {
+		case isConflict(err):
+			return nil
+		case !lost:
+			return err
+		}
+		cause = again
+	}
+}
+
+// AssignAccount activates a migrated account, which starts an asynchronous assignment to Agents
+// (poll GetAccount until it settles), or deactivates it, likewise asynchronous. The platform
+// answers 202 without a body, and refuses the activation of an account that is not INACTIVE or
+// FAILED (see AccountCanBeActivated).
+//
+// So an activation cannot be resent blindly: once the first one took effect, the account is
+// ACTIVATING and a second is refused. The PATCH is marked createsObject, and a lost answer is
+// resolved by reading the account: when it shows the change under way or done, the PATCH took
+// effect; otherwise it is sent again, at most maxLostAnswers times in all.
+func (a *Armory) AssignAccount(ctx context.Context, as AccountAssignment) error {
+	err := a.patchAssignment(ctx, as)
+	for sent := 1; ; sent++ {
+		ambiguous, lost := asAmbiguous(err)
+		if !lost {
+			return err
+		}
+		account, readErr := a.GetAccount(ctx, as.Name)
+		switch {
+		case readErr != nil:
+			return fmt.Errorf("%s API: the %s of account %q was sent but its answer was lost (%w), and reading the account failed: %w",
+				a.platform, assignmentVerb(as.State), as.Name, ambiguous.Err, readErr)
+		case assignmentTaken(as.State, account.State):
+			return nil
+		case sent == maxLostAnswers:
+			return fmt.Errorf("%s API: the %s of account %q was sent %d times, every answer was lost (%w), and the account is still %s",
+				a.platform, assignmentVerb(as.State), as.Name, maxLostAnswers, ambiguous.Err, account.State)
+		}
+		err = a.patchAssignment(ctx, as)
+	}
+}
+
+func (a *Armory) patchAssignment(ctx context.Context, as AccountAssignment) error {
+	_, err := a.do(ctx, request{method: http.MethodPatch, path: armoryAccounts, body: []AccountAssignment{as}, createsObject: true}, nil)
+	return err
+}
+
+// assignmentTaken reports whether an account in state shows that a PATCH to target took effect.
+func assignmentTaken(target, state string) bool {
+	if target == AccountActive {
+		return state == AccountToMigrate || state == AccountActivating || state == AccountActive
+	}
+	return state == AccountToDeactivate || state == AccountDeactivating || state == AccountInactive
+}
+
+func assignmentVerb(target string) string {
+	if target == AccountActive {
+		return "activation"
+	}
+	return "deactivation"
 }
 
 // GetAccount reads one account by name. An account the Scale Agent does not manage (unknown, or
@@ -182,6 +397,9 @@ type armoryPage struct {
 // walking pages from 1 until it has the total the server reports, or an empty page. The total
 // decides rather than a short page, because a server may cap the limit below the one asked for.
 //
+// Only a draft page documents this route. When the first page answers 404 or 405, the error
+// matches ErrAccountListNotServed.
+//
 // Pages are offsets into a list that may change while it is walked, so an account seen on an
 // earlier page is skipped rather than listed twice. A page that brings nothing new while the
 // walk is not over means the server ignores the page number; that ends the walk with an error
@@ -193,7 +411,7 @@ func (a *Armory) ListAccounts(ctx context.Context) ([]DynamicAccount, error) {
 		q := url.Values{"page": {strconv.Itoa(pageNo)}, "limit": {strconv.Itoa(armoryPageSize)}}
 		var p armoryPage
 		if _, err := a.do(ctx, request{method: http.MethodGet, path: armoryAccounts, query: q}, &p); err != nil {
-			return nil, err
+			return nil, listError(pageNo, err)
 		}
 		fresh := 0
 		for _, acc := range p.Items {
@@ -222,4 +440,14 @@ func lastArmoryPage(p armoryPage, seen int) bool {
 		return seen >= p.Total
 	}
 	return len(p.Items) < armoryPageSize
+}
+
+// listError makes a 404 or 405 to the first page of the list an accountListNotServedError. On a
+// later page the route evidently exists, so the error stands as it is.
+func listError(pageNo int, err error) error {
+	var apiErr *APIError
+	if pageNo == 1 && errors.As(err, &apiErr) && (apiErr.Status == http.StatusNotFound || apiErr.Status == http.StatusMethodNotAllowed) {
+		return &accountListNotServedError{cause: apiErr}
+	}
+	return err
 }

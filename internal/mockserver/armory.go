@@ -9,19 +9,45 @@ import (
 	"time"
 )
 
-// Armory Scale Agent dynamic accounts (seed 003), mounted at /clouddriver.
+// Armory Scale Agent dynamic accounts, mounted at /clouddriver. Seed 003 is an unpublished
+// draft; where the published pages and swaggers differ from it, the mock follows them:
+// migrations answer 202 with [] (409 with the accounts already migrated), assignments answer 202
+// without a body and need an INACTIVE or FAILED account, and the state comes in "status".
 
-// Account sources and states. The seed names INACTIVE, ACTIVE and FAILED; ASSIGNING is the mock's
-// name for the in-progress state it implies between an activation and its outcome.
+// Account sources.
 const (
 	ArmorySourceClouddriver = "clouddriver"
 	ArmorySourceStatic      = "static-agent-config"
-
-	ArmoryStateInactive  = "INACTIVE"
-	ArmoryStateAssigning = "ASSIGNING"
-	ArmoryStateActive    = "ACTIVE"
-	ArmoryStateFailed    = "FAILED"
 )
+
+// Account states, as the published docs and swagger name them. INACTIVE, ACTIVE, FAILED,
+// ORPHANED and DELETE_FAILED are settled; the others are transitions under way.
+const (
+	ArmoryStateInactive     = "INACTIVE"
+	ArmoryStateActive       = "ACTIVE"
+	ArmoryStateFailed       = "FAILED"
+	ArmoryStateOrphaned     = "ORPHANED"
+	ArmoryStateDeleteFailed = "DELETE_FAILED"
+	ArmoryStateToMigrate    = "TO_MIGRATE"
+	ArmoryStateActivating   = "ACTIVATING"
+	ArmoryStateToDeactivate = "TO_DEACTIVATE"
+	ArmoryStateDeactivating = "DEACTIVATING"
+	ArmoryStateDeleting     = "DELETING"
+)
+
+// The response field that carries an account's state (see SetArmoryStateField).
+const (
+	// ArmoryStateFieldStatus is the published swagger's and GET example's "status", the default.
+	ArmoryStateFieldStatus = "status"
+	// ArmoryStateFieldState is the draft page's "state".
+	ArmoryStateFieldState = "state"
+	// ArmoryStateFieldNone sends no state at all, as seed 003's example.
+	ArmoryStateFieldNone = ""
+)
+
+// ArmoryDefaultZone is the zone of the Agent that takes an account activated without a zone:
+// the platform then records that Agent's zone on the account (deploymentName_namespace).
+const ArmoryDefaultZone = "armory-agent_spinnaker"
 
 // ArmoryAgent is an Agent pod confirmed to handle an account.
 type ArmoryAgent struct {
@@ -30,7 +56,8 @@ type ArmoryAgent struct {
 }
 
 // ArmoryAccount is an account as the mock stores it. KubeconfigFile is a secret: it is kept for
-// the store helpers and never sent over HTTP.
+// the store helpers and never sent over HTTP. State goes over HTTP in the field the mock is set
+// to send (armoryWire).
 type ArmoryAccount struct {
 	Name              string         `json:"name"`
 	Type              string         `json:"type"`
@@ -39,24 +66,38 @@ type ArmoryAccount struct {
 	ZoneID            string         `json:"zoneId,omitempty"` // absent means any Agent may take it
 	Agents            []ArmoryAgent  `json:"agents"`
 	LastAssignmentMsg string         `json:"lastAssignmentMsg"`
-	State             string         `json:"state"`
+	State             string         `json:"-"`
 	KubeconfigFile    string         `json:"-"`
 }
 
-// armoryAccount is a migrated account plus when its pending assignment settles. Assignments are
-// resolved lazily on read, under s.mu, so the mock needs no goroutines or timers.
+// armoryWire is an account as the API sends it, its state in status or state or neither.
+type armoryWire struct {
+	ArmoryAccount
+	Status string `json:"status,omitempty"`
+	State  string `json:"state,omitempty"`
+}
+
+// armoryAccount is a migrated account plus the transition it is in, if any: the state it lands
+// in (target) and when. Transitions are resolved lazily on read, under s.mu, so the mock needs no
+// goroutines or timers.
 type armoryAccount struct {
 	ArmoryAccount
-	assignDone time.Time
+	target    string
+	settlesAt time.Time
 }
+
+// armoryFailure is the state and message an activation ends in instead of ACTIVE.
+type armoryFailure struct{ state, message string }
 
 type armoryStore struct {
 	clouddriver map[string]bool           // accounts Clouddriver knows: the only ones that can be migrated
 	dynamic     map[string]*armoryAccount // migrated accounts, by name
 	static      []ArmoryAccount           // from Agent config files: listed and readable, never changed
-	kubeconfigs map[string][]string       // every kubeconfigFile received, per account, in order
-	failures    map[string]string         // message the next assignment of an account fails with
-	assignDelay time.Duration
+	kubeconfigs map[string][]string       // every kubeconfigFile accepted, per account, in order
+	failures    map[string]armoryFailure  // how the next activation of an account fails
+	assignDelay time.Duration             // how long an activation or a deactivation takes
+	stateField  string                    // the response field of the state
+	listServed  bool                      // whether GET /armory/accounts is served
 }
 
 const (
@@ -70,8 +111,10 @@ func (s *Server) registerArmory() {
 		dynamic:     map[string]*armoryAccount{},
 		static:      armoryStaticAccounts(),
 		kubeconfigs: map[string][]string{},
-		failures:    map[string]string{},
+		failures:    map[string]armoryFailure{},
 		assignDelay: armoryDefaultAssignDelay,
+		stateField:  ArmoryStateFieldStatus,
+		listServed:  true,
 	}
 	for _, name := range armoryClouddriverAccounts() {
 		s.armory.clouddriver[name] = true
@@ -87,6 +130,15 @@ func (s *Server) registerArmory() {
 	s.handle("POST "+armoryAccounts, p, s.migrateArmoryAccounts)
 	s.handle("PATCH "+armoryAccounts, p, s.assignArmoryAccounts)
 	s.handle("DELETE "+armoryAccounts, p, s.deleteArmoryAccounts)
+}
+
+// armoryInProgress reports whether an account in this state is in a transition.
+func armoryInProgress(state string) bool {
+	switch state {
+	case ArmoryStateToMigrate, ArmoryStateActivating, ArmoryStateToDeactivate, ArmoryStateDeactivating, ArmoryStateDeleting:
+		return true
+	}
+	return false
 }
 
 // armoryClouddriverAccounts are the native accounts the mock's Clouddriver starts with: a few
@@ -164,78 +216,96 @@ func armoryRequestNames(reqs []armoryAccountRequest) []string {
 	return names
 }
 
-// migrateArmoryAccounts makes Clouddriver accounts dynamic, INACTIVE until assigned. Every name is
-// checked before anything changes, so a 400 leaves the store as it was. Migrating again is
-// idempotent: zoneId is set to what was sent (absent unpins the account), kubeconfigFile is
-// replaced only when sent, because the seed lets a later PATCH rely on the one given here.
+// migrateArmoryAccounts makes Clouddriver accounts dynamic, INACTIVE until activated. An empty
+// batch, or any name Clouddriver does not know, is a 400 that changes nothing. An account already
+// migrated is left as it is and answered with 409, whose body is the array of those accounts;
+// the other accounts of the batch are still migrated. Otherwise the answer is 202 with [].
 func (s *Server) migrateArmoryAccounts(w http.ResponseWriter, r *http.Request) {
 	var reqs []armoryAccountRequest
 	if !decodeArmoryBody(w, r, &reqs) {
 		return
 	}
+	if len(reqs) == 0 {
+		writeArmoryError(w, http.StatusBadRequest, "", "the account array is empty")
+		return
+	}
 	if msg := s.checkClouddriverNames(armoryRequestNames(reqs)); msg != "" {
 		writeArmoryError(w, http.StatusBadRequest, "", msg)
 		return
 	}
+	conflicts := []armoryWire{}
+	now := time.Now()
 	for _, req := range reqs {
-		a, ok := s.armory.dynamic[req.Name]
-		if !ok {
-			a = &armoryAccount{ArmoryAccount: ArmoryAccount{
-				Name: req.Name, Type: "kubernetes", Source: ArmorySourceClouddriver, State: ArmoryStateInactive,
-			}}
-			s.armory.dynamic[req.Name] = a
+		if _, ok := s.armory.dynamic[req.Name]; ok {
+			a, _ := s.armoryAccount(req.Name, now)
+			conflicts = append(conflicts, s.armoryWire(a))
+			continue
 		}
-		a.ZoneID = ""
+		a := &armoryAccount{ArmoryAccount: ArmoryAccount{
+			Name: req.Name, Type: "kubernetes", Source: ArmorySourceClouddriver, State: ArmoryStateInactive,
+		}}
 		if req.ZoneID != nil {
 			a.ZoneID = *req.ZoneID
 		}
 		s.setArmoryKubeconfig(a, req.KubeconfigFile)
+		s.armory.dynamic[req.Name] = a
 	}
-	writeJSON(w, http.StatusOK, s.armoryViews(armoryRequestNames(reqs)))
+	if len(conflicts) > 0 {
+		writeJSON(w, http.StatusConflict, conflicts)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, []armoryWire{})
 }
 
 // checkArmoryAssignments returns why the PATCH body cannot be applied, or "" when it can.
+// Called with s.mu held, the accounts' transitions settled.
 func (s *Server) checkArmoryAssignments(reqs []armoryAccountRequest) string {
 	if msg := s.checkClouddriverNames(armoryRequestNames(reqs)); msg != "" {
 		return msg
 	}
 	for _, req := range reqs {
-		if _, ok := s.armory.dynamic[req.Name]; !ok {
+		a, ok := s.armory.dynamic[req.Name]
+		switch {
+		case !ok:
 			return fmt.Sprintf("account %q is not a dynamic account: migrate it with POST first", req.Name)
-		}
-		if req.State != ArmoryStateActive && req.State != ArmoryStateInactive {
+		case req.State != ArmoryStateActive && req.State != ArmoryStateInactive:
 			return fmt.Sprintf("account %q: state must be %s or %s", req.Name, ArmoryStateActive, ArmoryStateInactive)
+		case req.State == ArmoryStateActive && a.State != ArmoryStateInactive && a.State != ArmoryStateFailed:
+			return fmt.Sprintf("account %q is %s: only an INACTIVE or FAILED account can be activated", req.Name, a.State)
 		}
 	}
 	return ""
 }
 
-// assignArmoryAccounts activates or deactivates migrated accounts. Fields left out keep the values
-// given earlier, as the seed describes. Activating an account again starts a fresh assignment,
-// so a changed zone takes effect.
+// assignArmoryAccounts activates or deactivates migrated accounts, answering 202 without a body.
+// Fields left out keep the values given earlier. Every entry is checked before anything changes.
 func (s *Server) assignArmoryAccounts(w http.ResponseWriter, r *http.Request) {
 	var reqs []armoryAccountRequest
 	if !decodeArmoryBody(w, r, &reqs) {
 		return
 	}
+	now := time.Now()
+	for _, req := range reqs {
+		s.armoryAccount(req.Name, now) // settle first: the precondition is on the state now
+	}
 	if msg := s.checkArmoryAssignments(reqs); msg != "" {
 		writeArmoryError(w, http.StatusBadRequest, "", msg)
 		return
 	}
-	now := time.Now()
 	for _, req := range reqs {
 		a := s.armory.dynamic[req.Name]
 		if req.ZoneID != nil {
 			a.ZoneID = *req.ZoneID
 		}
 		s.setArmoryKubeconfig(a, req.KubeconfigFile)
-		if req.State == ArmoryStateActive {
-			s.startArmoryAssignment(a, now)
-		} else {
-			a.State, a.Agents = ArmoryStateInactive, nil
+		switch {
+		case req.State == ArmoryStateActive:
+			s.startArmoryTransition(a, ArmoryStateActivating, ArmoryStateActive, now)
+		case a.State != ArmoryStateInactive:
+			s.startArmoryTransition(a, ArmoryStateDeactivating, ArmoryStateInactive, now)
 		}
 	}
-	writeJSON(w, http.StatusOK, s.armoryViews(armoryRequestNames(reqs)))
+	w.WriteHeader(http.StatusAccepted)
 }
 
 // deleteArmoryAccounts stops the Agents managing the accounts. They stay known to Clouddriver and
@@ -262,12 +332,18 @@ func (s *Server) getArmoryAccount(w http.ResponseWriter, r *http.Request) {
 		writeArmoryError(w, http.StatusNotFound, "", fmt.Sprintf("account %q is not managed by the Scale Agent", r.PathValue("name")))
 		return
 	}
-	writeJSON(w, http.StatusOK, a)
+	writeJSON(w, http.StatusOK, s.armoryWire(a))
 }
 
 // listArmoryAccounts pages with page (from 1) and limit over static and dynamic accounts sorted by
-// name, as the seed describes.
+// name, as the draft page describes. Switched off, it answers as Spring does for a method the path
+// does not map, since no published swagger has this route.
 func (s *Server) listArmoryAccounts(w http.ResponseWriter, r *http.Request) {
+	if !s.armory.listServed {
+		w.Header().Set("Allow", "POST, PATCH, DELETE")
+		writeArmoryError(w, http.StatusMethodNotAllowed, "", "Request method 'GET' is not supported")
+		return
+	}
 	pageNo, ok := queryInt(r, "page", 1)
 	if !ok || pageNo < 1 {
 		writeArmoryError(w, http.StatusBadRequest, "", "page must be an integer from 1")
@@ -284,7 +360,11 @@ func (s *Server) listArmoryAccounts(w http.ResponseWriter, r *http.Request) {
 		offset = (pageNo - 1) * limit
 	}
 	from, to := page(len(all), offset, limit)
-	writeJSON(w, http.StatusOK, map[string]any{"items": all[from:to], "page": pageNo, "limit": limit, "total": len(all)})
+	items := make([]armoryWire, 0, to-from)
+	for _, a := range all[from:to] {
+		items = append(items, s.armoryWire(a))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "page": pageNo, "limit": limit, "total": len(all)})
 }
 
 // setArmoryKubeconfig stores and records a kubeconfigFile that was sent. Called with s.mu held.
@@ -296,26 +376,32 @@ func (s *Server) setArmoryKubeconfig(a *armoryAccount, kubeconfig *string) {
 	s.armory.kubeconfigs[a.Name] = append(s.armory.kubeconfigs[a.Name], *kubeconfig)
 }
 
-// startArmoryAssignment puts an account in ASSIGNING until the configured delay has passed.
-// Called with s.mu held.
-func (s *Server) startArmoryAssignment(a *armoryAccount, now time.Time) {
-	a.State, a.Agents, a.LastAssignmentMsg = ArmoryStateAssigning, nil, ""
-	a.assignDone = now.Add(s.armory.assignDelay)
+// startArmoryTransition puts an account in a transient state until the configured delay has
+// passed, after which it settles in target. An activation takes the account off its Agents at
+// once; a deactivation leaves them until it settles. Called with s.mu held.
+func (s *Server) startArmoryTransition(a *armoryAccount, transient, target string, now time.Time) {
+	a.State, a.target, a.settlesAt = transient, target, now.Add(s.armory.assignDelay)
+	if target == ArmoryStateActive {
+		a.Agents, a.LastAssignmentMsg = nil, ""
+	}
+	s.settleArmoryTransition(a, now)
 }
 
-// settleArmoryAssignment ends an assignment whose delay has passed: FAILED when a failure was
-// configured for the account, else ACTIVE on two Agents. Called with s.mu held.
-func (s *Server) settleArmoryAssignment(a *armoryAccount, now time.Time) {
-	if a.State != ArmoryStateAssigning || now.Before(a.assignDone) {
+// settleArmoryTransition ends a transition whose delay has passed. An activation ends as
+// configured with EndArmoryAssignment, else ACTIVE on two Agents; a deactivation ends INACTIVE.
+// Called with s.mu held.
+func (s *Server) settleArmoryTransition(a *armoryAccount, now time.Time) {
+	if a.target == "" || now.Before(a.settlesAt) {
 		return
 	}
-	if msg, ok := s.armory.failures[a.Name]; ok {
+	target := a.target
+	a.target = ""
+	if failure, ok := s.armory.failures[a.Name]; ok && target == ArmoryStateActive {
 		delete(s.armory.failures, a.Name)
-		a.State, a.Agents, a.LastAssignmentMsg = ArmoryStateFailed, nil, msg
+		s.setArmoryState(a, failure.state, failure.message)
 		return
 	}
-	a.State, a.Agents = ArmoryStateActive, armoryAgents(a.ZoneID)
-	a.LastAssignmentMsg = armorySuccessMessage(a.Agents)
+	s.setArmoryState(a, target, a.LastAssignmentMsg)
 }
 
 // armoryAgents names the two Agent pods an assignment lands on, one caching cluster state and one
@@ -363,11 +449,24 @@ func armoryView(a ArmoryAccount) ArmoryAccount {
 	return a
 }
 
-// armoryAccount returns a dynamic or static account by name, its assignment settled.
+// armoryWire is a as the API sends it: the state in the field the mock is set to, and never the
+// kubeconfig. Called with s.mu held.
+func (s *Server) armoryWire(a ArmoryAccount) armoryWire {
+	w := armoryWire{ArmoryAccount: a}
+	switch s.armory.stateField {
+	case ArmoryStateFieldStatus:
+		w.Status = a.State
+	case ArmoryStateFieldState:
+		w.State = a.State
+	}
+	return w
+}
+
+// armoryAccount returns a dynamic or static account by name, its transition settled.
 // Called with s.mu held.
 func (s *Server) armoryAccount(name string, now time.Time) (ArmoryAccount, bool) {
 	if a, ok := s.armory.dynamic[name]; ok {
-		s.settleArmoryAssignment(a, now)
+		s.settleArmoryTransition(a, now)
 		return armoryView(a.ArmoryAccount), true
 	}
 	for _, a := range s.armory.static {
@@ -378,19 +477,6 @@ func (s *Server) armoryAccount(name string, now time.Time) (ArmoryAccount, bool)
 	return ArmoryAccount{}, false
 }
 
-// armoryViews returns the named accounts, in the order given, for POST and PATCH answers.
-// Called with s.mu held.
-func (s *Server) armoryViews(names []string) []ArmoryAccount {
-	now := time.Now()
-	out := make([]ArmoryAccount, 0, len(names))
-	for _, name := range names {
-		if a, ok := s.armoryAccount(name, now); ok {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // allArmoryAccounts returns the static and dynamic accounts sorted by name. Called with s.mu held.
 func (s *Server) allArmoryAccounts(now time.Time) []ArmoryAccount {
 	out := make([]ArmoryAccount, 0, len(s.armory.static)+len(s.armory.dynamic))
@@ -398,7 +484,7 @@ func (s *Server) allArmoryAccounts(now time.Time) []ArmoryAccount {
 		out = append(out, armoryView(a))
 	}
 	for _, a := range s.armory.dynamic {
-		s.settleArmoryAssignment(a, now)
+		s.settleArmoryTransition(a, now)
 		out = append(out, armoryView(a.ArmoryAccount))
 	}
 	slices.SortFunc(out, func(a, b ArmoryAccount) int { return strings.Compare(a.Name, b.Name) })
@@ -412,31 +498,53 @@ func (s *Server) AddClouddriverAccount(name string) {
 	s.armory.clouddriver[name] = true
 }
 
-// SetArmoryAssignDelay sets how long an activated account stays ASSIGNING. It applies to
-// assignments started afterwards.
+// SetArmoryAssignDelay sets how long an activated account stays ACTIVATING, and a deactivated one
+// DEACTIVATING. It applies to transitions started afterwards; 0 settles them at once.
 func (s *Server) SetArmoryAssignDelay(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.armory.assignDelay = d
 }
 
-// FailArmoryAssignment makes the next assignment of the account to settle end FAILED with message
-// as its lastAssignmentMsg, as an unreachable cluster or a bad kubeconfig would.
-func (s *Server) FailArmoryAssignment(name, message string) {
+// SetArmoryStateField sets the response field that carries an account's state:
+// ArmoryStateFieldStatus (the default), ArmoryStateFieldState or ArmoryStateFieldNone.
+func (s *Server) SetArmoryStateField(field string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.armory.failures[name] = message
+	s.armory.stateField = field
 }
 
-// ArmoryKubeconfigs returns every kubeconfigFile value received for the account, in order, so a
-// test can prove that a write-only value was sent again.
+// SetArmoryAccountListServed switches GET /armory/accounts on (the default) or off. Off, it
+// answers 405, as an Armory version without the draft page's list would.
+func (s *Server) SetArmoryAccountListServed(served bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armory.listServed = served
+}
+
+// FailArmoryAssignment makes the next activation of the account to settle end FAILED with message
+// as its lastAssignmentMsg, as an unreachable cluster or a bad kubeconfig would.
+func (s *Server) FailArmoryAssignment(name, message string) {
+	s.EndArmoryAssignment(name, ArmoryStateFailed, message)
+}
+
+// EndArmoryAssignment makes the next activation of the account to settle end in state (FAILED,
+// ORPHANED, ...) with message as its lastAssignmentMsg.
+func (s *Server) EndArmoryAssignment(name, state, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armory.failures[name] = armoryFailure{state: state, message: message}
+}
+
+// ArmoryKubeconfigs returns every kubeconfigFile value accepted for the account, in order, so a
+// test can prove that a write-only value was sent again. A refused request records nothing.
 func (s *Server) ArmoryKubeconfigs(name string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.armory.kubeconfigs[name])
 }
 
-// ArmoryAccounts returns a copy of the migrated (dynamic) accounts sorted by name, assignments
+// ArmoryAccounts returns a copy of the migrated (dynamic) accounts sorted by name, transitions
 // settled, kubeconfigs included.
 func (s *Server) ArmoryAccounts() []ArmoryAccount {
 	s.mu.Lock()
@@ -444,7 +552,7 @@ func (s *Server) ArmoryAccounts() []ArmoryAccount {
 	now := time.Now()
 	out := make([]ArmoryAccount, 0, len(s.armory.dynamic))
 	for _, a := range s.armory.dynamic {
-		s.settleArmoryAssignment(a, now)
+		s.settleArmoryTransition(a, now)
 		out = append(out, armoryView(a.ArmoryAccount))
 	}
 	slices.SortFunc(out, func(a, b ArmoryAccount) int { return strings.Compare(a.Name, b.Name) })
@@ -465,7 +573,7 @@ func (s *Server) DeleteArmoryAccount(name string) bool {
 
 // PutArmoryAccount stores a migrated account out of band, as another tool would: name becomes a
 // Clouddriver account if it was not one, and the account is INACTIVE, or ACTIVE on two Agents when
-// active is true. An empty zoneID leaves it unpinned.
+// active is true. An empty zoneID leaves it unpinned until it is ACTIVE.
 func (s *Server) PutArmoryAccount(name, zoneID string, active bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -480,8 +588,9 @@ func (s *Server) PutArmoryAccount(name, zoneID string, active bool) {
 }
 
 // SetArmoryAccountState changes a migrated account's state out of band, as an operator or an Agent
-// losing its cluster would: ACTIVE lands it on two Agents at once, INACTIVE and FAILED drop its
-// Agents, and FAILED records message as lastAssignmentMsg. It reports whether the account exists.
+// losing its cluster would, ending any transition: ACTIVE lands it on two Agents at once, every
+// other state drops its Agents and records message as lastAssignmentMsg. It reports whether the
+// account exists.
 func (s *Server) SetArmoryAccountState(name, state, message string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -492,10 +601,14 @@ func (s *Server) SetArmoryAccountState(name, state, message string) bool {
 	return ok
 }
 
-// setArmoryState settles a in state at once. Called with s.mu held.
+// setArmoryState settles a in state at once. An account that becomes ACTIVE without a zone takes
+// the zone of the Agent that took it. Called with s.mu held.
 func (s *Server) setArmoryState(a *armoryAccount, state, message string) {
-	a.State, a.Agents, a.LastAssignmentMsg = state, nil, message
+	a.State, a.Agents, a.LastAssignmentMsg, a.target = state, nil, message, ""
 	if state == ArmoryStateActive {
+		if a.ZoneID == "" {
+			a.ZoneID = ArmoryDefaultZone
+		}
 		a.Agents = armoryAgents(a.ZoneID)
 		a.LastAssignmentMsg = armorySuccessMessage(a.Agents)
 	}

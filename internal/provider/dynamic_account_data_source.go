@@ -47,17 +47,22 @@ var dynamicAccountAgentType = types.ObjectType{AttrTypes: map[string]attr.Type{
 
 // Descriptions of the account's attributes, the same in the resource and the data sources.
 const (
-	accountNameDescription   = "Name of the Kubernetes account, as defined in Clouddriver."
-	accountZoneDescription   = "Zone the account is pinned to: only the Agents of that zone (by default `deploymentName_namespace`) take it. Null when any Agent may take it."
+	accountNameDescription = "Name of the Kubernetes account, as defined in Clouddriver."
+	accountZoneDescription = "Zone the account is pinned to: only the Agents of that zone (by default `deploymentName_namespace`) take it. " +
+		"Null when any Agent may take it; an account activated without a zone takes the zone of the Agent that took it."
 	accountTypeDescription   = "Cloud provider of the account; currently always `kubernetes`."
 	accountSourceDescription = "Where the account comes from: `clouddriver` for a dynamic account migrated from Clouddriver, " +
 		"`static-agent-config` for one defined in an Agent's configuration file."
-	accountStateDescription = "Assignment state: `ACTIVE` (Agents handle the account), `INACTIVE`, `FAILED` " +
-		"(see `last_assignment_msg`), or the platform's in-progress state while an assignment runs."
+	accountStateDescription = "Assignment state, as the platform reports it (in `status` or `state`): settled `ACTIVE` " +
+		"(Agents handle the account), `INACTIVE`, or a failure, `FAILED`, `ORPHANED` (no Agent manages it) or `DELETE_FAILED` " +
+		"(see `last_assignment_msg`); or a transition under way, `TO_MIGRATE`, `ACTIVATING`, `TO_DEACTIVATE`, `DEACTIVATING` " +
+		"or `DELETING`. An Armory whose answers carry no state at all gets one inferred: `ACTIVE` when Agents handle the account, " +
+		"`INACTIVE` otherwise (so a failed assignment then reads `INACTIVE`)."
 	accountAgentsDescription  = "The Agent pods confirmed to handle the account."
 	accountAgentIDDescription = "Name of the Agent pod."
 	accountCachingDescription = "Whether this Agent watches the cluster (caches its state); `false` for an Agent that only executes operations."
-	accountMessageDescription = "Last message of an assignment: which Agent took the account, or why the assignment failed (for example an invalid kubeconfig)."
+	accountMessageDescription = "Last message of an assignment: which Agent took the account, or why the assignment failed (for example an invalid kubeconfig). " +
+		"Read from `lastAssignmentMsg`, or from `errorMessage` when the platform sends that instead."
 )
 
 func (d *dynamicAccountDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {

@@ -25,7 +25,8 @@ import (
 
 // agentfleet_dynamic_account: a Clouddriver Kubernetes account migrated to the Armory Scale Agent
 // and assigned to its Agents. Assignment is asynchronous: create and update wait, within the
-// timeouts block, until the account is ACTIVE.
+// timeouts block, until the account is ACTIVE (or INACTIVE with active = false); the steps are in
+// dynamic_account_assignment.go.
 
 var (
 	_ resource.Resource                = (*dynamicAccountResource)(nil)
@@ -66,9 +67,15 @@ func (r *dynamicAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An Armory Scale Agent dynamic account: a Kubernetes account defined in Clouddriver, migrated to the " +
 			"Scale Agent and assigned to its Agents. Creating it migrates the account, then activates it and waits until the " +
-			"assignment settles. A failed assignment is an error that quotes the platform's message; the account is still saved " +
-			"in state (tainted, so the next apply replaces it), as it is when the assignment is still pending at the timeout. " +
-			"Changes of `zone_id`, the kubeconfig or `active` are applied in place by assigning the account again. " +
+			"assignment settles. An account the Scale Agent already manages is not adopted: import it. A failed assignment " +
+			"(`FAILED`, `ORPHANED` or `DELETE_FAILED`) ends the wait at once with an error that quotes the platform's message; " +
+			"the account is still saved in state (tainted, so the next apply replaces it), as it is when the assignment is still " +
+			"pending at the timeout.\n\n" +
+			"Changes of `zone_id`, the kubeconfig or `active` are applied in place. The platform activates only an `INACTIVE` or " +
+			"`FAILED` account, so a change of an `ACTIVE` account deactivates it, waits until it is `INACTIVE`, and activates it " +
+			"again with the new values: the Agents stop handling the account for the time this takes. When an update fails, " +
+			"state holds what the platform reports, so the next plan shows the unfinished change again. The API cannot unpin an " +
+			"account from its zone: removing `zone_id` from the configuration replaces the account.\n\n" +
 			"Destroying it stops the Scale Agent managing the account, which stays defined in Clouddriver.\n\n" +
 			"The kubeconfig can be given as `kubeconfig_file`, stored (sensitive) in state, or with Terraform 1.11 and later " +
 			"as the write-only `kubeconfig_file_wo`, never stored: bump `kubeconfig_file_wo_version` to send a new value.",
@@ -83,16 +90,22 @@ func (r *dynamicAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 			// Optional
 			"zone_id": schema.StringAttribute{
 				Optional: true,
+				Computed: true,
 				MarkdownDescription: "Zone to pin the account to: only the Agents of that zone (by default `deploymentName_namespace`) take it. " +
-					"Omit it to let any Agent take the account. Changed in place by assigning the account again.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					"Omit it to let any Agent take the account; once one has, the platform records that Agent's zone, which is kept " +
+					"here without a diff. Changed in place by assigning the account again. Removing it after it was set (or after " +
+					"importing an account that has a zone) replaces the account, because the API cannot unpin one.",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{zoneReplacedWhenUnpinned{}},
 			},
 			"active": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
 				MarkdownDescription: "Whether the account is assigned to Agents. `true` activates it and waits until it is `ACTIVE`; " +
-					"`false` deactivates it. An account found `INACTIVE` or `FAILED` while this is `true` is planned to be assigned again. Default `true`.",
+					"`false` deactivates it and waits until it is `INACTIVE`. Read from `state`: `true` while it is `ACTIVE` or being " +
+					"deactivated (`TO_DEACTIVATE`, `DEACTIVATING`), `false` otherwise, so an account found `INACTIVE`, `FAILED`, " +
+					"`ORPHANED` or still activating while this is `true` is planned to be assigned again. Default `true`.",
 			},
 			"kubeconfig_file": schema.StringAttribute{
 				Optional:  true,
@@ -151,7 +164,8 @@ func (r *dynamicAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Update: true,
 				CreateDescription: "How long to wait for the account to be migrated, assigned and `ACTIVE`, " +
 					"as a duration such as `\"30s\"` or `\"15m\"`. Default `\"10m\"`.",
-				UpdateDescription: "How long to wait for an assignment after a change, as a duration such as `\"30s\"` or `\"15m\"`. Default `\"10m\"`.",
+				UpdateDescription: "How long to wait for a change to settle, the deactivation and activation of an `ACTIVE` account " +
+					"together, as a duration such as `\"30s\"` or `\"15m\"`. Default `\"10m\"`.",
 			}),
 		},
 	}
@@ -166,9 +180,10 @@ func (r *dynamicAccountResource) ModifyPlan(_ context.Context, req resource.Modi
 // reported: Terraform marks it tainted instead of forgetting an account it created.
 func (r *dynamicAccountResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan dynamicAccountModel
-	var kubeconfigWO types.String
+	var kubeconfigWO, zone types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("kubeconfig_file_wo"), &kubeconfigWO)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("zone_id"), &zone)...)
 	timeout, diags := plan.Timeouts.Create(ctx, dynamicAccountTimeout)
 	resp.Diagnostics.Append(diags...)
 	api, diags := r.clients.armory.get()
@@ -179,23 +194,25 @@ func (r *dynamicAccountResource) Create(ctx context.Context, req resource.Create
 	opCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	if !checkAccountNotManaged(opCtx, api, plan.Name.ValueString(), &resp.Diagnostics) {
+	name := plan.Name.ValueString()
+	migration := client.AccountMigration{Name: name, ZoneID: zone.ValueString(), KubeconfigFile: kubeconfigToSend(plan, nil, kubeconfigWO)}
+	if err := api.MigrateAccount(opCtx, migration); err != nil {
+		migrationErrorDiag(&resp.Diagnostics, name, err)
 		return
 	}
-	if err := api.MigrateAccount(opCtx, plan.migration(kubeconfigToSend(plan, nil, kubeconfigWO))); err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Unable to create dynamic account", err)
-		return
-	}
-	account, err := assignAccount(opCtx, api, plan)
+	// The migration sent the kubeconfig; the activation repeats only the zone, as the docs advise.
+	account, err := settleAccount(opCtx, api, accountTarget{name: name, active: plan.Active.ValueBool(), zone: zone.ValueString()})
 	if account == nil {
-		account = readAfterFailure(ctx, api, plan.Name.ValueString())
+		account = readAfterFailure(ctx, api, name)
 	}
 	if account == nil { // not even a read works: save what is known rather than forget the account
-		account = &client.DynamicAccount{Name: plan.Name.ValueString(), ZoneID: plan.ZoneID.ValueString()}
+		account = &client.DynamicAccount{Name: name, ZoneID: zone.ValueString()}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, dynamicAccountFromAPI(account, plan))...)
-	reportAssignment(&resp.Diagnostics, "create", plan.Name.ValueString(), timeout, account, err,
-		"The account is saved in state and marked tainted, so the next apply replaces it.")
+	resp.Diagnostics.Append(setZoneUnpinned(ctx, resp.Private, zone.IsNull())...)
+	reportAssignment(&resp.Diagnostics, "create", timeout, account, err,
+		"The account is saved in state and marked tainted, so the next apply replaces it. If it becomes what the "+
+			"configuration asks for meanwhile, `terraform untaint` keeps it.")
 }
 
 func (r *dynamicAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -217,22 +234,24 @@ func (r *dynamicAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, dynamicAccountFromAPI(account, state))...)
 }
 
-// Update migrates the account again, which sets its zone (a PATCH cannot unpin one) and sends a
-// changed kubeconfig, then assigns or deactivates it as planned and waits. The state saved is
-// what the account is afterwards, also when the assignment fails: a FAILED account reads as
-// active = false, so the next plan assigns it again.
+// Update brings the account to the plan with PATCHes only (a second POST is refused with 409):
+// see settleAccount. When it fails, the state saved is the account as the platform reports it,
+// with the kubeconfig and its version as they were before, so that the next plan shows whatever
+// did not happen again, and sends the kubeconfig again.
 func (r *dynamicAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, prior dynamicAccountModel
-	var kubeconfigWO types.String
+	var kubeconfigWO, zone types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("kubeconfig_file_wo"), &kubeconfigWO)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("zone_id"), &zone)...)
 	timeout, diags := plan.Timeouts.Update(ctx, dynamicAccountTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.assignmentChanged(prior) {
+	resp.Diagnostics.Append(setZoneUnpinned(ctx, resp.Private, zone.IsNull())...)
+	if !plan.assignmentChanged(prior, zone) {
 		// Only the timeouts changed: nothing to send, and the account is as just read.
 		plan.dynamicAccountAttributes = prior.dynamicAccountAttributes
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -246,19 +265,24 @@ func (r *dynamicAccountResource) Update(ctx context.Context, req resource.Update
 	opCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	if err := api.MigrateAccount(opCtx, plan.migration(kubeconfigToSend(plan, &prior, kubeconfigWO))); err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Unable to update dynamic account", err)
+	name := plan.Name.ValueString()
+	target := accountTarget{name: name, active: plan.Active.ValueBool(), zone: zone.ValueString(), kubeconfig: kubeconfigToSend(plan, &prior, kubeconfigWO)}
+	account, err := settleAccount(opCtx, api, target)
+	if err == nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, dynamicAccountFromAPI(account, plan))...)
 		return
 	}
-	account, err := assignAccount(opCtx, api, plan)
 	if account == nil {
-		account = readAfterFailure(ctx, api, plan.Name.ValueString())
+		account = readAfterFailure(ctx, api, name)
 	}
-	if account != nil { // else the prior state stays, and the next plan sends the changes again
-		resp.Diagnostics.Append(resp.State.Set(ctx, dynamicAccountFromAPI(account, plan))...)
+	saved := prior
+	if account != nil {
+		kept := prior
+		kept.Timeouts = plan.Timeouts
+		saved = dynamicAccountFromAPI(account, kept)
 	}
-	reportAssignment(&resp.Diagnostics, "update", plan.Name.ValueString(), timeout, account, err,
-		"Terraform keeps the account in state as last read, so the next plan assigns it again.")
+	resp.Diagnostics.Append(resp.State.Set(ctx, saved)...)
+	reportAssignment(&resp.Diagnostics, "update", timeout, account, err, savedAfterFailedUpdate(saved, plan, zone.ValueString(), account != nil))
 }
 
 // Delete stops the Scale Agent managing the account; Clouddriver keeps its definition.
@@ -303,97 +327,42 @@ func (r *dynamicAccountResource) ImportState(ctx context.Context, req resource.I
 				"can be managed. Read it with the agentfleet_dynamic_account data source instead.", name, account.Source))
 		return
 	}
+	// No zone_unpinned key is set: who pinned an imported account's zone is unknown, so it counts
+	// as pinned, and a configuration without zone_id plans the replacement that alone unpins it.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 }
 
-// checkAccountNotManaged refuses to create over an account the Scale Agent already manages:
-// migrating is an upsert, so creating would silently adopt it, and destroying would later remove
-// an account this configuration never made. The user imports it instead.
-func checkAccountNotManaged(ctx context.Context, api *client.Armory, name string, diags *diag.Diagnostics) bool {
-	account, err := api.GetAccount(ctx, name)
+// migrationErrorDiag reports a failed migration. An account the Scale Agent already manages is
+// not adopted: creating would take over an account this configuration never made, and destroying
+// would later remove it. The user imports it instead.
+func migrationErrorDiag(diags *diag.Diagnostics, name string, err error) {
+	var managed *client.AccountManagedError
 	switch {
-	case errors.Is(err, client.ErrNotFound):
-		return true
-	case err != nil:
+	case !errors.As(err, &managed):
 		apiErrorDiag(diags, "Unable to create dynamic account", err)
-	case account.Source == client.AccountSourceStatic:
+	case managed.Account != nil && managed.Account.Source == client.AccountSourceStatic:
 		diags.AddAttributeError(path.Root("name"), "Account is static",
 			fmt.Sprintf("Account %q is defined in an Agent's configuration file (source %q), so it cannot be managed as a dynamic account.",
-				name, account.Source))
+				name, managed.Account.Source))
 	default:
+		state, refused := "unknown", ""
+		if managed.Account != nil {
+			state = managed.Account.State
+		}
+		if managed.Err != nil { // migrated by someone else since the check before the POST
+			refused = " The platform refused the migration: " + managed.Err.Error()
+		}
 		diags.AddAttributeError(path.Root("name"), "Dynamic account already exists",
 			fmt.Sprintf("Account %q is already a dynamic account of the Scale Agent (state %s). To manage it with Terraform, import it: "+
-				"terraform import <address> %s", name, account.State, name))
-	}
-	return false
-}
-
-// assignAccount activates the account as planned and waits until the assignment settles, ACTIVE
-// or FAILED, or ctx ends; or it deactivates the account. It returns the account as last read (nil
-// when no read succeeded) and what went wrong.
-func assignAccount(ctx context.Context, api *client.Armory, plan dynamicAccountModel) (*client.DynamicAccount, error) {
-	name := plan.Name.ValueString()
-	if !plan.Active.ValueBool() {
-		if err := api.AssignAccount(ctx, client.AccountAssignment{Name: name, State: client.AccountInactive}); err != nil {
-			return nil, err
-		}
-		return api.GetAccount(ctx, name)
-	}
-	if err := api.AssignAccount(ctx, client.AccountAssignment{Name: name, State: client.AccountActive, ZoneID: plan.ZoneID.ValueString()}); err != nil {
-		return nil, err
-	}
-	var last *client.DynamicAccount
-	err := waitFor(ctx, dynamicAccountPollInterval, func(ctx context.Context) (bool, error) {
-		account, err := api.GetAccount(ctx, name)
-		if err != nil {
-			return false, err
-		}
-		last = account
-		return account.State == client.AccountActive || account.State == client.AccountFailed, nil
-	})
-	return last, err
-}
-
-// readAfterFailure reads the account for state when the assignment failed before any read did,
-// or nil when this read fails too. ctx is the operation's own, not the one the timeout ended.
-func readAfterFailure(ctx context.Context, api *client.Armory, name string) *client.DynamicAccount {
-	account, err := api.GetAccount(ctx, name)
-	if err != nil {
-		return nil
-	}
-	return account
-}
-
-// reportAssignment adds the error of an assignment that did not end as planned: a timeout while
-// it is pending, a FAILED assignment with the platform's message, or a failed call. account is
-// the account as last read (nil when unknown); saved says what became of it in state.
-func reportAssignment(diags *diag.Diagnostics, operation, name string, timeout time.Duration, account *client.DynamicAccount, err error, saved string) {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		state, untaint := "unknown", ""
-		if account != nil {
-			state = account.State
-		}
-		if operation == "create" {
-			untaint = "If it becomes ACTIVE meanwhile, `terraform untaint` keeps it. "
-		}
-		diags.AddError("Dynamic account assignment still pending",
-			fmt.Sprintf("Account %q was not ACTIVE within the %s timeout of %s (state %q); the assignment is still pending on the platform. %s %s"+
-				"For slow clusters, raise timeouts.%s.",
-				name, operation, timeout, state, saved, untaint, operation))
-	case err != nil:
-		apiErrorDiag(diags, fmt.Sprintf("Unable to %s dynamic account", operation), fmt.Errorf("%w. %s", err, saved))
-	case account.State == client.AccountFailed:
-		diags.AddError("Dynamic account assignment failed",
-			fmt.Sprintf("The Scale Agent could not assign account %q: %q. %s Fix the cause (the kubeconfig, the zone, "+
-				"or the Agents' access to the cluster) before applying again.", name, account.LastAssignmentMsg, saved))
+				"terraform import <address> %s.%s", name, state, name, refused))
 	}
 }
 
 // assignmentChanged reports whether the plan changes anything the platform has to be told,
-// rather than only the timeouts.
-func (m dynamicAccountModel) assignmentChanged(prior dynamicAccountModel) bool {
-	return !m.ZoneID.Equal(prior.ZoneID) || !m.Active.Equal(prior.Active) ||
+// rather than only the timeouts. The zone counts only when configured: an omitted one is the
+// platform's to choose, and plans as unknown whenever anything else changes.
+func (m dynamicAccountModel) assignmentChanged(prior dynamicAccountModel, configuredZone types.String) bool {
+	return (!configuredZone.IsNull() && !configuredZone.Equal(prior.ZoneID)) || !m.Active.Equal(prior.Active) ||
 		!m.KubeconfigFile.Equal(prior.KubeconfigFile) || !m.KubeconfigFileWOVersion.Equal(prior.KubeconfigFileWOVersion)
 }
 
@@ -411,9 +380,11 @@ func kubeconfigToSend(plan dynamicAccountModel, prior *dynamicAccountModel, writ
 	return ""
 }
 
-// accountActive reports whether an account in this state is assigned or being assigned.
+// accountActive reports whether Agents handle an account in this state: it is ACTIVE, or its
+// deactivation is not over yet. An activation under way is not active yet. So a change that did
+// not finish, in either direction, reads as not done, and the next plan repeats it.
 func accountActive(state string) bool {
-	return state != "" && state != client.AccountInactive && state != client.AccountFailed
+	return state == client.AccountActive || state == client.AccountToDeactivate || state == client.AccountDeactivating
 }
 
 // dynamicAccountFromAPI converts the API's account. What the API never returns (the kubeconfig
@@ -427,10 +398,4 @@ func dynamicAccountFromAPI(a *client.DynamicAccount, prior dynamicAccountModel) 
 		KubeconfigFileWOVersion:  prior.KubeconfigFileWOVersion,
 		Timeouts:                 prior.Timeouts,
 	}
-}
-
-// migration is the POST that migrates the account with the planned zone, and kubeconfig when
-// one is to be sent.
-func (m dynamicAccountModel) migration(kubeconfig string) client.AccountMigration {
-	return client.AccountMigration{Name: m.Name.ValueString(), ZoneID: m.ZoneID.ValueString(), KubeconfigFile: kubeconfig}
 }

@@ -98,15 +98,44 @@ func expectAccountAction(action plancheck.ResourceActionType) resource.ConfigPla
 	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(dynamicAccountAddr, action)}}
 }
 
+// callsSince remembers the mock's counter of a route so a later check can ask how many calls
+// came after.
+type callsSince struct {
+	m     *accMock
+	route string
+	mark  int
+}
+
+func (c *callsSince) reset(*terraform.State) error {
+	c.mark = c.m.Calls(c.route)
+	return nil
+}
+
+// expect checks that exactly n calls of the route came since the last reset.
+func (c *callsSince) expect(n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := c.m.Calls(c.route) - c.mark; got != n {
+			return fmt.Errorf("%d calls of %s, want %d", got, c.route, n)
+		}
+		return c.reset(nil)
+	}
+}
+
+// zoneConfig is the account prod-k8s pinned to zone.
+func (m *accMock) zoneConfig(zone string) string {
+	return m.config(dynamicAccountConfig(fmt.Sprintf("name = \"prod-k8s\"\nzone_id = %q", zone)))
+}
+
 func TestAccDynamicAccount_lifecycle(t *testing.T) {
 	m := newAccMock(t)
-	m.SetArmoryAssignDelay(400 * time.Millisecond) // long enough that an apply that did not wait would see ASSIGNING
+	m.SetArmoryAssignDelay(400 * time.Millisecond) // long enough that an apply that did not wait would see ACTIVATING
+	patches := &callsSince{m: m, route: "PATCH " + armoryRoute}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             m.checkDynamicAccountsDestroyed,
 		Steps: []resource.TestStep{
 			{
-				Config:           m.config(dynamicAccountConfig(`name = "prod-k8s"` + "\n" + `zone_id = "agent-1_spinnaker"`)),
+				Config:           m.zoneConfig("agent-1_spinnaker"),
 				ConfigPlanChecks: expectAccountAction(plancheck.ResourceActionCreate),
 				ConfigStateChecks: append(activeOnAgents("agent-1"),
 					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("zone_id"), knownvalue.StringExact("agent-1_spinnaker")),
@@ -114,7 +143,7 @@ func TestAccDynamicAccount_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("source"), knownvalue.StringExact("clouddriver")),
 					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("kubeconfig_file"), knownvalue.Null()),
 				),
-				Check: m.checkArmoryAccount("prod-k8s", "ACTIVE", "agent-1_spinnaker"),
+				Check: resource.ComposeTestCheckFunc(m.checkArmoryAccount("prod-k8s", "ACTIVE", "agent-1_spinnaker"), patches.reset),
 			},
 			{
 				ResourceName:                         dynamicAccountAddr,
@@ -124,35 +153,70 @@ func TestAccDynamicAccount_lifecycle(t *testing.T) {
 				ImportStateVerifyIdentifierAttribute: "name",
 			},
 			{
-				// A new zone is applied in place: the account is assigned again, to that zone's Agents.
-				Config:            m.config(dynamicAccountConfig(`name = "prod-k8s"` + "\n" + `zone_id = "agent-2_spinnaker"`)),
+				// A new zone is applied in place. The account is ACTIVE, and the platform refuses
+				// to activate an ACTIVE account, so this passes only by deactivating it first:
+				// two PATCHes, and no second POST (which the platform would refuse with 409).
+				Config:            m.zoneConfig("agent-2_spinnaker"),
 				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: activeOnAgents("agent-2"),
-				Check:             m.checkArmoryAccount("prod-k8s", "ACTIVE", "agent-2_spinnaker"),
+				Check: resource.ComposeTestCheckFunc(
+					m.checkArmoryAccount("prod-k8s", "ACTIVE", "agent-2_spinnaker"),
+					patches.expect(2),
+					m.expectCalls("POST "+armoryRoute, 1),
+				),
 			},
 			{
-				// Without a zone the account is unpinned, and any Agent may take it.
+				// A PATCH cannot unpin an account: removing the zone replaces it, and the new one,
+				// activated without a zone, takes the zone of the Agent that took it, with no diff
+				// afterwards.
 				Config:           m.config(dynamicAccountConfig(`name = "prod-k8s"`)),
-				ConfigPlanChecks: expectAccountAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: expectAccountAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: append(activeOnAgents("armory-agent"),
-					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("zone_id"), knownvalue.Null())),
-				Check: m.checkArmoryAccount("prod-k8s", "ACTIVE", ""),
+					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("zone_id"), knownvalue.StringExact(mockserver.ArmoryDefaultZone))),
+				Check: resource.ComposeTestCheckFunc(m.checkArmoryAccount("prod-k8s", "ACTIVE", mockserver.ArmoryDefaultZone), patches.reset),
 			},
 			{
+				// Deactivated and waited for: the platform passes through DEACTIVATING. The zone
+				// the platform chose stays without a replacement.
 				Config:           m.config(dynamicAccountConfig(`name = "prod-k8s"` + "\n" + `active = false`)),
 				ConfigPlanChecks: expectAccountAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("state"), knownvalue.StringExact("INACTIVE")),
 					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("active"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("agents"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("zone_id"), knownvalue.StringExact(mockserver.ArmoryDefaultZone)),
 				},
-				Check: m.checkArmoryAccount("prod-k8s", "INACTIVE", ""),
+				Check: resource.ComposeTestCheckFunc(m.checkArmoryAccount("prod-k8s", "INACTIVE", mockserver.ArmoryDefaultZone), patches.expect(1)),
 			},
 			{
+				// An INACTIVE account is activated at once, without a deactivation.
 				Config:            m.config(dynamicAccountConfig(`name = "prod-k8s"` + "\n" + `active = true`)),
 				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: activeOnAgents("armory-agent"),
-				Check:             m.checkArmoryAccount("prod-k8s", "ACTIVE", ""),
+				Check:             resource.ComposeTestCheckFunc(m.checkArmoryAccount("prod-k8s", "ACTIVE", mockserver.ArmoryDefaultZone), patches.expect(1)),
+			},
+			{
+				// Naming the zone the platform chose changes nothing, and neither does leaving it
+				// out again: the configuration asks for what the account has either way.
+				Config:           m.zoneConfig(mockserver.ArmoryDefaultZone),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				Config:           m.config(dynamicAccountConfig(`name = "prod-k8s"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// Pinned by the configuration to another zone, in place; removing that pin then
+				// replaces the account.
+				Config:            m.zoneConfig("agent-3_spinnaker"),
+				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: activeOnAgents("agent-3"),
+			},
+			{
+				Config:            m.config(dynamicAccountConfig(`name = "prod-k8s"`)),
+				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionDestroyBeforeCreate),
+				ConfigStateChecks: activeOnAgents("armory-agent"),
+				Check:             m.checkArmoryAccount("prod-k8s", "ACTIVE", mockserver.ArmoryDefaultZone),
 			},
 			{
 				// A new name is another account.
@@ -160,7 +224,7 @@ func TestAccDynamicAccount_lifecycle(t *testing.T) {
 				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: activeOnAgents("armory-agent"),
 				Check: resource.ComposeTestCheckFunc(
-					m.checkArmoryAccount("staging-k8s", "ACTIVE", ""),
+					m.checkArmoryAccount("staging-k8s", "ACTIVE", mockserver.ArmoryDefaultZone),
 					func(*terraform.State) error {
 						if _, ok := m.armoryAccount("prod-k8s"); ok {
 							return fmt.Errorf("the replaced account prod-k8s is still migrated")
@@ -171,6 +235,81 @@ func TestAccDynamicAccount_lifecycle(t *testing.T) {
 			},
 		},
 	})
+}
+
+// expectCalls checks the mock's total count of a route.
+func (m *accMock) expectCalls(route string, n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := m.Calls(route); got != n {
+			return fmt.Errorf("%d calls of %s, want %d", got, route, n)
+		}
+		return nil
+	}
+}
+
+// Importing an account pinned to a zone, with no zone in the configuration, plans the
+// replacement that alone can unpin it: who pinned it is unknown, and a silent no-op would leave
+// it pinned against the configuration.
+func TestAccDynamicAccount_importedZoneRemovalReplaces(t *testing.T) {
+	m := newAccMock(t)
+	m.PutArmoryAccount("prod-k8s", "agent-1_spinnaker", true)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkDynamicAccountsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:             m.zoneConfig("agent-1_spinnaker"),
+				ResourceName:       dynamicAccountAddr,
+				ImportState:        true,
+				ImportStateId:      "prod-k8s",
+				ImportStatePersist: true,
+			},
+			{
+				Config:           m.zoneConfig("agent-1_spinnaker"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				PreConfig:         func() { m.SetArmoryAssignDelay(50 * time.Millisecond) },
+				Config:            m.config(dynamicAccountConfig(`name = "prod-k8s"`)),
+				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionDestroyBeforeCreate),
+				ConfigStateChecks: activeOnAgents("armory-agent"),
+				Check:             m.checkArmoryAccount("prod-k8s", "ACTIVE", mockserver.ArmoryDefaultZone),
+			},
+		},
+	})
+}
+
+// The platform's answer may carry the state in "state" (the draft page) or in no field at all
+// (seed 003's example). Without one, an account with Agents reads as ACTIVE: the create does not
+// wait out its timeout, and the plan afterwards is empty.
+func TestAccDynamicAccount_stateFieldReadings(t *testing.T) {
+	for _, field := range []string{mockserver.ArmoryStateFieldState, mockserver.ArmoryStateFieldNone} {
+		t.Run("field "+field, func(t *testing.T) {
+			m := newAccMock(t)
+			m.SetArmoryAssignDelay(50 * time.Millisecond)
+			m.SetArmoryStateField(field)
+			inactive := m.config(dynamicAccountConfig("name = \"prod-k8s\"\nzone_id = \"z1_ns\"\nactive = false"))
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkDynamicAccountsDestroyed,
+				Steps: []resource.TestStep{
+					{
+						Config:            m.config(dynamicAccountConfig("name = \"prod-k8s\"\nzone_id = \"z1_ns\"\ntimeouts {\n  create = \"20s\"\n}")),
+						ConfigStateChecks: activeOnAgents("z1"),
+					},
+					{
+						Config: inactive,
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("state"), knownvalue.StringExact("INACTIVE")),
+							statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("active"), knownvalue.Bool(false)),
+						},
+						Check: m.checkArmoryAccount("prod-k8s", "INACTIVE", "z1_ns"),
+					},
+					{Config: inactive, PlanOnly: true},
+				},
+			})
+		})
+	}
 }
 
 // Creating an account that is not ACTIVE yet waits for it: with a 1.5s assignment the create
@@ -185,7 +324,7 @@ func TestAccDynamicAccount_createWaitsForAssignment(t *testing.T) {
 			Config:            m.config(dynamicAccountConfig(`name = "prod-k8s"`)),
 			ConfigStateChecks: activeOnAgents("armory-agent"),
 			Check: func(*terraform.State) error {
-				// A few reads while ASSIGNING, spaced by the backing-off poll, not a busy loop.
+				// A few reads while ACTIVATING, spaced by the backing-off poll, not a busy loop.
 				if n := m.Calls("GET " + armoryRoute + "/{name}"); n < 3 || n > 12 {
 					return fmt.Errorf("%d reads of the account, want a handful while it was assigning", n)
 				}
@@ -230,10 +369,54 @@ func TestAccDynamicAccount_kubeconfigFile(t *testing.T) {
 				Check:            m.checkKubeconfigsSent("prod-k8s", first),
 			},
 			{
+				// A new kubeconfig for the ACTIVE account goes with its activation again, after a
+				// deactivation (the mock refuses to activate an ACTIVE account).
 				Config:            config(second, "z2_ns"),
 				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: activeOnAgents("z2"),
-				Check:             m.checkKubeconfigsSent("prod-k8s", first, second),
+				Check: resource.ComposeTestCheckFunc(
+					m.checkKubeconfigsSent("prod-k8s", first, second),
+					m.expectCalls("POST "+armoryRoute, 1),
+				),
+			},
+		},
+	})
+}
+
+// A kubeconfig change whose activation fails is saved with the kubeconfig state had before, not
+// the planned one: the next plan shows the change again and sends the kubeconfig again.
+func TestAccDynamicAccount_failedKubeconfigUpdateIsSentAgain(t *testing.T) {
+	m := newAccMock(t)
+	m.SetArmoryAssignDelay(50 * time.Millisecond)
+	const first, second = "encryptedFile:k8s!n:kubeconfig!k:config!ns:one", "encryptedFile:k8s!n:kubeconfig!k:config!ns:two"
+	config := func(kubeconfig string) string {
+		return m.config(dynamicAccountConfig(fmt.Sprintf("name = \"prod-k8s\"\nzone_id = \"z1_ns\"\nkubeconfig_file = %q", kubeconfig)))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkDynamicAccountsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config(first), ConfigStateChecks: activeOnAgents("z1")},
+			{
+				PreConfig: func() { m.FailArmoryAssignment("prod-k8s", "the new kubeconfig is invalid") },
+				Config:    config(second),
+				ExpectError: regexp.MustCompile(`(?s)assignment\s+failed.*FAILED\s+with\s+the\s+message\s+"the\s+new\s+kubeconfig\s+is\s+invalid".*` +
+					`state\s+FAILED.*next\s+plan\s+shows\s+the\s+change\s+of\s+active,\s+the\s+kubeconfig\s+again`),
+			},
+			{
+				// The plan shows the kubeconfig change again (the prior kubeconfig was saved).
+				Config:             config(second),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config(second),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(dynamicAccountAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: append(activeOnAgents("z1"),
+					statecheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("kubeconfig_file"), knownvalue.StringExact(second))),
+				Check: m.checkKubeconfigsSent("prod-k8s", first, second, second),
 			},
 		},
 	})
@@ -350,7 +533,7 @@ func TestAccDynamicAccount_failedAssignmentIsSavedAndTainted(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      config,
-				ExpectError: regexp.MustCompile(`(?s)assignment\s+failed.*could\s+not\s+assign\s+account\s+"prod-k8s":\s+"failed\s+to\s+connect\s+to\s+cluster:\s+invalid\s+kubeconfig".*saved\s+in\s+state`),
+				ExpectError: regexp.MustCompile(`(?s)assignment\s+failed.*could\s+not\s+assign\s+account\s+"prod-k8s":\s+it\s+is\s+FAILED\s+with\s+the\s+message\s+"failed\s+to\s+connect\s+to\s+cluster:\s+invalid\s+kubeconfig".*saved\s+in\s+state`),
 			},
 			{
 				// The account was saved to state, tainted: the next plan replaces it rather
@@ -364,38 +547,96 @@ func TestAccDynamicAccount_failedAssignmentIsSavedAndTainted(t *testing.T) {
 				Config:            config,
 				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: activeOnAgents("armory-agent"),
-				Check:             m.checkArmoryAccount("prod-k8s", "ACTIVE", ""),
+				Check:             m.checkArmoryAccount("prod-k8s", "ACTIVE", mockserver.ArmoryDefaultZone),
 			},
 		},
 	})
 }
 
-// A failed update is no taint: the account is saved as it is, FAILED, and the next plan
-// assigns it again in place.
+// A failed update is no taint: the account is saved as the platform reports it (FAILED, in the
+// new zone), so the next plan is not empty and assigns it again in place.
 func TestAccDynamicAccount_failedUpdateIsAssignedAgain(t *testing.T) {
 	m := newAccMock(t)
 	m.SetArmoryAssignDelay(50 * time.Millisecond)
-	zone := func(zone string) string {
-		return m.config(dynamicAccountConfig(fmt.Sprintf("name = \"prod-k8s\"\nzone_id = %q", zone)))
-	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             m.checkDynamicAccountsDestroyed,
 		Steps: []resource.TestStep{
-			{Config: zone("z1_ns"), ConfigStateChecks: activeOnAgents("z1")},
+			{Config: m.zoneConfig("z1_ns"), ConfigStateChecks: activeOnAgents("z1")},
 			{
-				PreConfig:   func() { m.FailArmoryAssignment("prod-k8s", "no Agent in zone z2_ns") },
-				Config:      zone("z2_ns"),
-				ExpectError: regexp.MustCompile(`(?s)assignment\s+failed.*"no\s+Agent\s+in\s+zone\s+z2_ns".*next\s+plan\s+assigns\s+it\s+again`),
+				PreConfig: func() { m.FailArmoryAssignment("prod-k8s", "no Agent in zone z2_ns") },
+				Config:    m.zoneConfig("z2_ns"),
+				ExpectError: regexp.MustCompile(`(?s)assignment\s+failed.*"no\s+Agent\s+in\s+zone\s+z2_ns".*` +
+					`saved\s+the\s+account\s+as\s+the\s+platform\s+reports\s+it\s+\(state\s+FAILED,\s+zone\s+"z2_ns"\).*next\s+plan\s+shows\s+the\s+change\s+of\s+active\s+again`),
 			},
 			{
-				Config:            zone("z2_ns"),
-				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionUpdate),
+				Config:             m.zoneConfig("z2_ns"),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: m.zoneConfig("z2_ns"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(dynamicAccountAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+				}},
 				ConfigStateChecks: activeOnAgents("z2"),
 				Check:             m.checkArmoryAccount("prod-k8s", "ACTIVE", "z2_ns"),
 			},
 		},
 	})
+}
+
+// FAILED and ORPHANED are settled: a wait that meets one ends at once with the platform's
+// message, long before the timeout, in a create and in an update.
+func TestAccDynamicAccount_failureStatesEndTheWaitAtOnce(t *testing.T) {
+	for _, state := range []string{mockserver.ArmoryStateFailed, mockserver.ArmoryStateOrphaned} {
+		t.Run(state, func(t *testing.T) {
+			m := newAccMock(t)
+			m.SetArmoryAssignDelay(300 * time.Millisecond)
+			const timeout = 5 * time.Minute
+			config := func(zone string) string {
+				return m.config(dynamicAccountConfig(fmt.Sprintf("name = \"prod-k8s\"\nzone_id = %q\ntimeouts {\n  create = \"5m\"\n  update = \"5m\"\n}", zone)))
+			}
+			var started time.Time
+			start := func() { started = time.Now() }
+			failure := regexp.MustCompile(`(?s)assignment\s+failed.*it\s+is\s+` + state + `\s+with\s+the\s+message\s+"agents\s+gone"`)
+			elapsed := func() {
+				if d := time.Since(started); d > timeout/10 {
+					t.Errorf("the failed wait took %s, want it to end at once", d)
+				}
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkDynamicAccountsDestroyed,
+				Steps: []resource.TestStep{
+					{
+						PreConfig:   func() { start(); m.EndArmoryAssignment("prod-k8s", state, "agents gone") },
+						Config:      config("z1_ns"),
+						ExpectError: failure,
+					},
+					{
+						// Tainted: replaced, and ACTIVE this time.
+						PreConfig:         elapsed,
+						Config:            config("z1_ns"),
+						ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionDestroyBeforeCreate),
+						ConfigStateChecks: activeOnAgents("z1"),
+					},
+					{
+						PreConfig:   func() { start(); m.EndArmoryAssignment("prod-k8s", state, "agents gone") },
+						Config:      config("z2_ns"),
+						ExpectError: failure,
+					},
+					{
+						PreConfig:          elapsed,
+						Config:             config("z2_ns"),
+						PlanOnly:           true,
+						ExpectNonEmptyPlan: true,
+					},
+				},
+			})
+		})
+	}
 }
 
 func TestAccDynamicAccount_timeoutSavesPendingAccount(t *testing.T) {
@@ -410,12 +651,12 @@ func TestAccDynamicAccount_timeoutSavesPendingAccount(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      config("1s"),
-				ExpectError: regexp.MustCompile(`(?s)assignment\s+still\s+pending.*create\s+timeout\s+of\s+1s\s+\(state\s+"ASSIGNING"\).*saved\s+in\s+state`),
+				ExpectError: regexp.MustCompile(`(?s)assignment\s+still\s+pending.*create\s+timeout\s+of\s+1s\s+\(state\s+"ACTIVATING"\).*saved\s+in\s+state`),
 			},
 			{
 				PreConfig: func() {
-					if a, ok := m.armoryAccount("prod-k8s"); !ok || a.State != mockserver.ArmoryStateAssigning {
-						t.Fatalf("after the timeout the platform holds %+v (found: %v), want the account still ASSIGNING", a, ok)
+					if a, ok := m.armoryAccount("prod-k8s"); !ok || a.State != mockserver.ArmoryStateActivating {
+						t.Fatalf("after the timeout the platform holds %+v (found: %v), want the account still ACTIVATING", a, ok)
 					}
 					m.SetArmoryAssignDelay(50 * time.Millisecond)
 				},
@@ -469,13 +710,13 @@ func TestAccDynamicAccount_drift(t *testing.T) {
 				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionCreate),
 				ConfigStateChecks: activeOnAgents("armory-agent"),
 			},
-			{Config: inactive, Check: m.checkArmoryAccount("prod-k8s", "INACTIVE", "")},
+			{Config: inactive, Check: m.checkArmoryAccount("prod-k8s", "INACTIVE", mockserver.ArmoryDefaultZone)},
 			{
 				// Activated outside Terraform while it should be inactive: deactivated again.
 				PreConfig:        setState(mockserver.ArmoryStateActive, ""),
 				Config:           inactive,
 				ConfigPlanChecks: expectAccountAction(plancheck.ResourceActionUpdate),
-				Check:            m.checkArmoryAccount("prod-k8s", "INACTIVE", ""),
+				Check:            m.checkArmoryAccount("prod-k8s", "INACTIVE", mockserver.ArmoryDefaultZone),
 			},
 		},
 	})
@@ -502,9 +743,10 @@ func TestAccDynamicAccount_unknownNameFails(t *testing.T) {
 	}
 }
 
-// The migration is an upsert by name, so the client retries it after a lost answer; the
+// A migration whose answer was lost is not sent again blindly (a second POST answers 409): the
+// account was unmanaged before it and is managed after it, so it is this create's, and the
 // platform ends up with one account and Terraform with it in state.
-func TestAccDynamicAccount_lostMigrationAnswerIsRetried(t *testing.T) {
+func TestAccDynamicAccount_lostMigrationAnswerIsResolvedByReading(t *testing.T) {
 	m := newAccMock(t)
 	m.SetArmoryAssignDelay(50 * time.Millisecond)
 	resource.Test(t, resource.TestCase{
@@ -515,8 +757,8 @@ func TestAccDynamicAccount_lostMigrationAnswerIsRetried(t *testing.T) {
 			Config:            m.config(dynamicAccountConfig(`name = "prod-k8s"`)),
 			ConfigStateChecks: activeOnAgents("armory-agent"),
 			Check: func(*terraform.State) error {
-				if n := m.Calls("POST " + armoryRoute); n != 2 {
-					return fmt.Errorf("%d migrations sent, want 2 (the lost one and its retry)", n)
+				if n := m.Calls("POST " + armoryRoute); n != 1 {
+					return fmt.Errorf("%d migrations sent, want 1: the read after the lost answer found the account", n)
 				}
 				if n := len(m.ArmoryAccounts()); n != 1 {
 					return fmt.Errorf("the platform holds %d accounts, want 1", n)

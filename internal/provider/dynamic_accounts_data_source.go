@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -38,7 +39,10 @@ func (d *dynamicAccountsDataSource) Schema(_ context.Context, _ datasource.Schem
 	account["name"] = schema.StringAttribute{Computed: true, MarkdownDescription: accountNameDescription}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the accounts the Armory Scale Agent manages, dynamic and static, sorted by name, " +
-			"following the API's pagination to the end.",
+			"following the API's pagination to the end. The list route (`GET /armory/accounts`) is documented only on a draft " +
+			"page of the Scale Agent docs and is in no published API description: an Armory that does not serve it (HTTP 404 " +
+			"or 405) makes this data source fail with an error saying so. Read such accounts by name with the " +
+			"`agentfleet_dynamic_account` data source.",
 		Attributes: map[string]schema.Attribute{
 			"source": schema.StringAttribute{
 				Optional: true,
@@ -64,6 +68,11 @@ func (d *dynamicAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 	all, err := api.ListAccounts(ctx)
+	if errors.Is(err, client.ErrAccountListNotServed) {
+		resp.Diagnostics.AddError("Dynamic account list not available",
+			err.Error()+". Read the accounts one by one, by name, with the agentfleet_dynamic_account data source instead.")
+		return
+	}
 	if err != nil {
 		apiErrorDiag(&resp.Diagnostics, "Unable to list dynamic accounts", err)
 		return

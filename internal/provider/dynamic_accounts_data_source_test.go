@@ -66,3 +66,30 @@ func TestAccDynamicAccountsDataSource_invalidSourceFailsAtPlan(t *testing.T) {
 	})
 	m.expectNoCalls(t)
 }
+
+// Only a draft page documents the list. An Armory that answers 405 (or 404) for it gets an error
+// that says so and points at the singular data source, which still works.
+func TestAccDynamicAccountsDataSource_listNotServed(t *testing.T) {
+	m := newAccMock(t)
+	m.SetArmoryAccountListServed(false)
+	m.PutArmoryAccount("prod-k8s", "agent-1_spinnaker", true)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(`data "agentfleet_dynamic_accounts" "all" {}`),
+				ExpectError: phrase("Dynamic account list not available", "does not serve the account list", "HTTP 405",
+					"agentfleet_dynamic_account data source"),
+			},
+			{
+				Config: m.config(`data "agentfleet_dynamic_account" "one" { name = "prod-k8s" }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.agentfleet_dynamic_account.one", tfjsonpath.New("state"), knownvalue.StringExact("ACTIVE")),
+				},
+			},
+		},
+	})
+	if n := m.Calls("GET " + armoryRoute); n != 1 {
+		t.Fatalf("%d list calls, want 1: a 405 is final", n)
+	}
+}

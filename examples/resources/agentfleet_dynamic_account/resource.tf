@@ -1,4 +1,5 @@
 # Hand a Clouddriver account to the Agents of one zone, and wait until they have taken it.
+# Changing the zone or the kubeconfig later deactivates the account, then activates it again.
 resource "agentfleet_dynamic_account" "prod" {
   name    = "prod-k8s"
   zone_id = "agent-prod_spinnaker"
@@ -23,6 +24,7 @@ variable "prod_kubeconfig" {
 }
 
 # Migrated now, assigned later: set active = true once the cluster is reachable from the Agents.
+# Without zone_id any Agent may take it; its zone_id then reads the zone of the Agent that did.
 resource "agentfleet_dynamic_account" "staging" {
   name   = "staging-k8s"
   active = false
