@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -24,6 +25,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*agentTokenResource)(nil)
 	_ resource.ResourceWithImportState = (*agentTokenResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*agentTokenResource)(nil)
+	_ resource.ResourceWithIdentity    = (*agentTokenResource)(nil)
 )
 
 // NewAgentTokenResource is the agentfleet_agent_token resource factory.
@@ -35,6 +37,11 @@ type agentTokenModel struct {
 	ID    types.String `tfsdk:"id"`
 	Label types.String `tfsdk:"label"`
 	Token types.String `tfsdk:"token"`
+}
+
+// agentTokenIdentity is the token's natural key: its id.
+type agentTokenIdentity struct {
+	ID types.String `tfsdk:"id"`
 }
 
 // maxAgentTokenLabel is the longest label the resource accepts.
@@ -77,6 +84,12 @@ func (r *agentTokenResource) Schema(_ context.Context, _ resource.SchemaRequest,
 	}
 }
 
+func (r *agentTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"id": identityAttribute("Token id assigned by Cloud Monitoring."),
+	}}
+}
+
 func (r *agentTokenResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	requirePlatform(monitoringPlatform, r.clients, req, resp)
 }
@@ -94,12 +107,15 @@ func (r *agentTokenResource) Create(ctx context.Context, req resource.CreateRequ
 		apiErrorDiag(&resp.Diagnostics, "Unable to create agent token", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, agentTokenFromAPI(token, plan.Token))...)
+	state := agentTokenFromAPI(token, plan.Token)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 }
 
 func (r *agentTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state agentTokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 	api, diags := r.clients.monitoring.get()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -131,6 +147,7 @@ func (r *agentTokenResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 }
 
 func (r *agentTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -146,9 +163,13 @@ func (r *agentTokenResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 }
 
-// ImportState takes the token id; Read then fills in the label and the token value.
+// ImportState takes the token id, as a string or as the identity's id; Read then fills in the
+// label and the token value.
 func (r *agentTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
+	id := importKey(ctx, req, "id", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if id == "" || strings.ContainsAny(id, "/ ") {
 		resp.Diagnostics.AddError("Invalid import ID",
 			"Import an agent token by its id, as shown by the Cloud Monitoring API or the agentfleet_agent_tokens data source, "+
@@ -156,6 +177,10 @@ func (r *agentTokenResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+func (m agentTokenModel) identity() agentTokenIdentity {
+	return agentTokenIdentity{ID: m.ID}
 }
 
 // agentTokenFromAPI converts the API's token, keeping priorToken when the API sent no value.

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
@@ -331,6 +332,40 @@ func TestAccAgentToken_rateLimitedWith400LimitReached(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("agentfleet_agent_token.fleet[0]", plancheck.ResourceActionUpdate)},
 				},
 				Check: m.checkAgentTokenFleet(tokens, "relabelled"),
+			},
+		},
+	})
+}
+
+// Terraform 1.12 and later: the token's identity is its id, and an import block can name it by
+// identity as well as by id.
+func TestAccAgentToken_importByIdentity(t *testing.T) {
+	m := newAccMock(t)
+	idInState := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentTokensDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(agentTokenConfig("web")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(agentTokenAddr, map[string]knownvalue.Check{
+						"id": knownvalue.StringRegexp(regexp.MustCompile(`^tk\d+\.`)),
+					}),
+					statecheck.ExpectIdentityValueMatchesState(agentTokenAddr, tfjsonpath.New("id")),
+					idInState.AddStateValue(agentTokenAddr, tfjsonpath.New("id")),
+				},
+			},
+			{
+				ResourceName:    agentTokenAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			{
+				ResourceName:    agentTokenAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
 			},
 		},
 	})

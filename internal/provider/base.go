@@ -15,8 +15,8 @@ import (
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 )
 
-// base is embedded by every resource, data source and ephemeral resource: it receives the
-// configured clients, so each type only asks for its platform's client.
+// base is embedded by every resource, data source, ephemeral resource, list resource and action:
+// it receives the configured clients, so each type only asks for its platform's client.
 type base struct {
 	clients *clients
 }
@@ -33,7 +33,8 @@ func (b *base) configure(data any, diags *diag.Diagnostics) {
 	b.clients = c
 }
 
-// resourceBase adds resource.ResourceWithConfigure to base.
+// resourceBase adds resource.ResourceWithConfigure to base; list resources embed it too, since
+// list.ListResourceWithConfigure has the same Configure.
 type resourceBase struct{ base }
 
 func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -9,9 +9,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -25,6 +27,8 @@ import (
 var (
 	_ provider.Provider                       = (*agentfleetProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*agentfleetProvider)(nil)
+	_ provider.ProviderWithListResources      = (*agentfleetProvider)(nil)
+	_ provider.ProviderWithActions            = (*agentfleetProvider)(nil)
 )
 
 // New returns the provider factory for the given release version.
@@ -114,6 +118,8 @@ func (p *agentfleetProvider) Configure(ctx context.Context, req provider.Configu
 	resp.DataSourceData = clients
 	resp.ResourceData = clients
 	resp.EphemeralResourceData = clients
+	resp.ListResourceData = clients
+	resp.ActionData = clients
 }
 
 // transportOptions resolves the shared transport settings from configuration and environment.
@@ -155,6 +161,20 @@ func (p *agentfleetProvider) EphemeralResources(context.Context) []func() epheme
 	return []func() ephemeral.EphemeralResource{
 		NewAgentTokenEphemeralResource,
 	}
+}
+
+// ListResources are what `terraform query` lists (Terraform 1.14 and later): one per resource type,
+// so objects made outside Terraform can be found and imported.
+func (p *agentfleetProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewAgentTokenListResource,
+	}
+}
+
+// Actions are one-off operations (Terraform 1.14 and later). An action cannot write a resource's
+// state, so operations that hand out a secret only once stay on the resources.
+func (p *agentfleetProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{}
 }
 
 func (p *agentfleetProvider) DataSources(context.Context) []func() datasource.DataSource {

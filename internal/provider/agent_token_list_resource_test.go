@@ -1,0 +1,56 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+)
+
+// Terraform 1.14 and later: `terraform query` finds the tokens made outside Terraform, by label
+// or all of them, with their identities, and never their values.
+func TestAccAgentTokenList_query(t *testing.T) {
+	m := newAccMock(t)
+	byHand := m.PutMonitoringToken("made-by-hand")
+	other := m.PutMonitoringToken("other")
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Query: true,
+				Config: m.providerConfig() + `
+list "agentfleet_agent_token" "by_label" {
+  provider = agentfleet
+  config {
+    label = "made-by-hand"
+  }
+}
+
+list "agentfleet_agent_token" "all" {
+  provider         = agentfleet
+  include_resource = true
+}
+`,
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("agentfleet_agent_token.by_label", 1),
+					querycheck.ExpectIdentity("agentfleet_agent_token.by_label", map[string]knownvalue.Check{"id": knownvalue.StringExact(byHand)}),
+					querycheck.ExpectLength("agentfleet_agent_token.all", 2),
+					querycheck.ExpectIdentity("agentfleet_agent_token.all", map[string]knownvalue.Check{"id": knownvalue.StringExact(other)}),
+					querycheck.ExpectResourceDisplayName("agentfleet_agent_token.all",
+						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": knownvalue.StringExact(other)}), knownvalue.StringExact("other")),
+					querycheck.ExpectResourceKnownValues("agentfleet_agent_token.all",
+						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": knownvalue.StringExact(byHand)}),
+						[]querycheck.KnownValueCheck{
+							{Path: tfjsonpath.New("label"), KnownValue: knownvalue.StringExact("made-by-hand")},
+							{Path: tfjsonpath.New("token"), KnownValue: knownvalue.Null()},
+						}),
+				},
+			},
+		},
+	})
+}
