@@ -13,7 +13,7 @@ import (
 
 // Terraform 1.14 and later: `terraform query` finds the tokens made outside Terraform, by label
 // or all of them, with their identities, and never their values.
-func TestAccAgentTokenList_query(t *testing.T) {
+func TestAccAgentTokenList_terraformQuery(t *testing.T) {
 	m := newAccMock(t)
 	byHand := m.PutMonitoringToken("made-by-hand")
 	other := m.PutMonitoringToken("other")
