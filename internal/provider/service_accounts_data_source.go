@@ -79,7 +79,7 @@ func (d *serviceAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 	}
 	cfg.ServiceAccounts = make([]serviceAccountModel, 0, len(found))
 	for i := range found {
-		cfg.ServiceAccounts = append(cfg.ServiceAccounts, serviceAccountFromAPI(&found[i]))
+		cfg.ServiceAccounts = append(cfg.ServiceAccounts, serviceAccountFromAPI(&found[i], api.Region()))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
 }
