@@ -522,7 +522,7 @@ func filterQuery(pairs ...string) url.Values {
 // status it refuses one more with: after any refusal that could be it, the active credentials
 // are counted, and at the limit the error is a *CredentialLimitError.
 func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
-	clientID, err := k.serviceAccountClientID(ctx, serviceAccountID)
+	clientID, err := k.ServiceAccountClientID(ctx, serviceAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -587,9 +587,9 @@ func (k *K0rdent) postCredential(ctx context.Context, serviceAccountID string, r
 	return &c, nil
 }
 
-// serviceAccountClientID returns the clientId of a service account: the OAuth client id that
-// every credential of the account authenticates with.
-func (k *K0rdent) serviceAccountClientID(ctx context.Context, serviceAccountID string) (string, error) {
+// ServiceAccountClientID returns the clientId of a service account: the OAuth client id that
+// every credential of the account authenticates with, read once per service account and cached.
+func (k *K0rdent) ServiceAccountClientID(ctx context.Context, serviceAccountID string) (string, error) {
 	if clientID, ok := k.clientIDs.Load(serviceAccountID); ok {
 		return clientID.(string), nil
 	}
@@ -736,7 +736,7 @@ func (k *K0rdent) GetCredential(ctx context.Context, serviceAccountID, credentia
 		return nil, k.confirmCredentialGone(ctx, serviceAccountID, credentialID, err)
 	}
 	if c.ClientID == "" {
-		clientID, err := k.serviceAccountClientID(ctx, serviceAccountID)
+		clientID, err := k.ServiceAccountClientID(ctx, serviceAccountID)
 		if err != nil {
 			return nil, err
 		}

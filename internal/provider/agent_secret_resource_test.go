@@ -784,7 +784,7 @@ func TestAccAgentSecret_importByIdentity(t *testing.T) {
 
 // The identity of a secret made by Terraform is its name too, and it survives the refresh that
 // follows; a secret imported by id gets its name as identity once it is read.
-func TestAccAgentSecret_identityOfCreatedAndImportedByIDSecrets(t *testing.T) {
+func TestAccAgentSecret_createdAndImportedByIDHaveIdentity(t *testing.T) {
 	m := newAccMock(t)
 	existing := m.PutAriaSecret("existing")
 	resource.Test(t, resource.TestCase{
