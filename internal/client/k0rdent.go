@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -406,7 +407,7 @@ func (k *K0rdent) confirmServiceAccountGone(ctx context.Context, id string, err 
 // than the page that does.
 func (k *K0rdent) hasServiceAccount(ctx context.Context, id string) (bool, error) {
 	found := false
-	err := k.walkPages(ctx, k.serviceAccountsPath(), func(p *k0rdentPage) bool {
+	err := k.walkPages(ctx, k.serviceAccountsPath(), nil, func(p *k0rdentPage) bool {
 		found = slices.ContainsFunc(p.ServiceAccounts, func(sa ServiceAccount) bool { return sa.ID == id })
 		return len(p.ServiceAccounts) > 0
 	}, func() bool { return found })
@@ -451,12 +452,52 @@ func serviceAccountObject(id string) string { return fmt.Sprintf("service accoun
 // ListServiceAccounts returns every service account of the region, following pageToken to the
 // last page.
 func (k *K0rdent) ListServiceAccounts(ctx context.Context) ([]ServiceAccount, error) {
+	return k.ListServiceAccountsMatching(ctx, ServiceAccountFilter{})
+}
+
+// ServiceAccountFilter narrows a list of service accounts; an empty field keeps every value.
+type ServiceAccountFilter struct {
+	Scope   string // "organization" or "project"
+	ScopeID string
+	Status  string // "active" or "disabled"
+}
+
+// query is the filter as the list's documented query parameters.
+func (f ServiceAccountFilter) query() url.Values {
+	return filterQuery("scope", f.Scope, "scopeId", f.ScopeID, "status", f.Status)
+}
+
+// keeps reports whether sa passes the filter. Status compares without regard to case, since the
+// API documents its values in lower case but a server may not send them so.
+func (f ServiceAccountFilter) keeps(sa ServiceAccount) bool {
+	return (f.Scope == "" || sa.Scope == f.Scope) &&
+		(f.ScopeID == "" || sa.ScopeID == f.ScopeID) &&
+		(f.Status == "" || strings.EqualFold(sa.Status, f.Status))
+}
+
+// ListServiceAccountsMatching returns the service accounts of the region that pass the filter,
+// following pageToken to the last page. The filter goes to the API as the query parameters it
+// documents, and is applied again to what comes back, so that a server that ignores them still
+// gives the right accounts.
+func (k *K0rdent) ListServiceAccountsMatching(ctx context.Context, f ServiceAccountFilter) ([]ServiceAccount, error) {
 	var all []ServiceAccount
 	seen := map[string]bool{}
-	err := k.walkPages(ctx, k.serviceAccountsPath(), func(p *k0rdentPage) bool {
+	err := k.walkPages(ctx, k.serviceAccountsPath(), f.query(), func(p *k0rdentPage) bool {
 		return appendNew(&all, seen, p.ServiceAccounts, func(a ServiceAccount) string { return a.ID })
 	}, nil)
-	return all, err
+	return slices.DeleteFunc(all, func(sa ServiceAccount) bool { return !f.keeps(sa) }), err
+}
+
+// filterQuery returns the query parameters of a filter from key, value pairs, leaving out the
+// empty values.
+func filterQuery(pairs ...string) url.Values {
+	q := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			q.Set(pairs[i], pairs[i+1])
+		}
+	}
+	return q
 }
 
 // CreateCredential creates a credential; its answer is the only place the client secret ever
@@ -481,7 +522,7 @@ func (k *K0rdent) ListServiceAccounts(ctx context.Context) ([]ServiceAccount, er
 // status it refuses one more with: after any refusal that could be it, the active credentials
 // are counted, and at the limit the error is a *CredentialLimitError.
 func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
-	clientID, err := k.serviceAccountClientID(ctx, serviceAccountID)
+	clientID, err := k.ServiceAccountClientID(ctx, serviceAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -546,9 +587,9 @@ func (k *K0rdent) postCredential(ctx context.Context, serviceAccountID string, r
 	return &c, nil
 }
 
-// serviceAccountClientID returns the clientId of a service account: the OAuth client id that
-// every credential of the account authenticates with.
-func (k *K0rdent) serviceAccountClientID(ctx context.Context, serviceAccountID string) (string, error) {
+// ServiceAccountClientID returns the clientId of a service account: the OAuth client id that
+// every credential of the account authenticates with, read once per service account and cached.
+func (k *K0rdent) ServiceAccountClientID(ctx context.Context, serviceAccountID string) (string, error) {
 	if clientID, ok := k.clientIDs.Load(serviceAccountID); ok {
 		return clientID.(string), nil
 	}
@@ -695,7 +736,7 @@ func (k *K0rdent) GetCredential(ctx context.Context, serviceAccountID, credentia
 		return nil, k.confirmCredentialGone(ctx, serviceAccountID, credentialID, err)
 	}
 	if c.ClientID == "" {
-		clientID, err := k.serviceAccountClientID(ctx, serviceAccountID)
+		clientID, err := k.ServiceAccountClientID(ctx, serviceAccountID)
 		if err != nil {
 			return nil, err
 		}
@@ -714,12 +755,32 @@ func (k *K0rdent) DeleteCredential(ctx context.Context, serviceAccountID, creden
 
 // ListCredentials returns every credential of a service account, without secrets.
 func (k *K0rdent) ListCredentials(ctx context.Context, serviceAccountID string) ([]ServiceAccountCredential, error) {
+	return k.ListCredentialsMatching(ctx, serviceAccountID, CredentialFilter{})
+}
+
+// CredentialFilter narrows a list of credentials; an empty Status keeps every credential.
+type CredentialFilter struct {
+	Status string // K0rdentCredentialActive or K0rdentCredentialExpired
+}
+
+// ListCredentialsMatching returns the credentials of a service account that pass the filter,
+// without secrets, each with a status (from its expiry when the answer has none). The status
+// goes to the API as its documented query parameter, and is applied again to what comes back,
+// so that a server that ignores it still gives the right credentials. The list carries no
+// clientId: it is the service account's.
+func (k *K0rdent) ListCredentialsMatching(ctx context.Context, serviceAccountID string, f CredentialFilter) ([]ServiceAccountCredential, error) {
 	var all []ServiceAccountCredential
 	seen := map[string]bool{}
-	err := k.walkPages(ctx, k.credentialsPath(serviceAccountID), func(p *k0rdentPage) bool {
+	err := k.walkPages(ctx, k.credentialsPath(serviceAccountID), filterQuery("status", f.Status), func(p *k0rdentPage) bool {
 		return appendNew(&all, seen, p.Credentials, func(c ServiceAccountCredential) string { return c.ID })
 	}, nil)
-	return all, err
+	now := time.Now()
+	for i := range all {
+		all[i].fillStatus(now)
+	}
+	return slices.DeleteFunc(all, func(c ServiceAccountCredential) bool {
+		return f.Status != "" && !strings.EqualFold(c.Status, f.Status)
+	}), err
 }
 
 // k0rdentPage is one page of a k0rdent collection; only the field of the listed kind is set.
@@ -729,16 +790,23 @@ type k0rdentPage struct {
 	NextPageToken   string                     `json:"nextPageToken"`
 }
 
-// walkPages reads a collection page by page until the API sends no nextPageToken, or until done
-// (when not nil) reports that the caller has what it looked for. A page with nothing new (each
+// walkPages reads a collection page by page, asking every page with the filter's query
+// parameters, until the API sends no nextPageToken, or until done (when not nil) reports that
+// the caller has what it looked for. A page with nothing new (each
 // reports whether it added anything) is legal and followed; the walk stops with an error when
 // the API sends a token twice, or after k0rdentMaxBarrenPages pages in a row with nothing new,
 // rather than loop for ever.
-func (k *K0rdent) walkPages(ctx context.Context, collection string, each func(*k0rdentPage) (addedNew bool), done func() bool) error {
+func (k *K0rdent) walkPages(ctx context.Context, collection string, filter url.Values,
+	each func(*k0rdentPage) (addedNew bool), done func() bool,
+) error {
 	seen := map[string]bool{}
 	token, barren := "", 0
 	for {
-		q := url.Values{"pageSize": {strconv.Itoa(k0rdentPageSize)}}
+		q := maps.Clone(filter)
+		if q == nil {
+			q = url.Values{}
+		}
+		q.Set("pageSize", strconv.Itoa(k0rdentPageSize))
 		if token != "" {
 			q.Set("pageToken", token)
 		}

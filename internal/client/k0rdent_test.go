@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -1221,5 +1222,138 @@ func TestK0rdentCredentialClientIDIsReadOncePerServiceAccount(t *testing.T) {
 	}
 	if n := mock.Calls("GET " + k0rdentAccountRoute); n != 1 {
 		t.Fatalf("%d GETs of the service account for 3 credential reads, want 1", n)
+	}
+}
+
+// The list of service accounts takes the documented filters scope, scopeId and status as query
+// parameters, on every page; an empty filter sends none of them.
+func TestK0rdentListServiceAccountsSendsTheFilters(t *testing.T) {
+	var mu sync.Mutex
+	var queries []url.Values
+	pages, _ := tokenPages(t, "serviceAccounts", []string{"sa-a"}, []string{"sa-b"})
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath: func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			queries = append(queries, r.URL.Query())
+			mu.Unlock()
+			pages(w, r)
+		},
+	})
+	// The answers carry ids only, so this filter keeps nothing locally: only the queries count.
+	filter := ServiceAccountFilter{Scope: "project", ScopeID: "proj-abc123", Status: "disabled"}
+	if _, err := c.ListServiceAccountsMatching(t.Context(), filter); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListServiceAccountsMatching(t.Context(), ServiceAccountFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(queries) != 4 {
+		t.Fatalf("%d list calls, want 2 pages for each of the 2 lists", len(queries))
+	}
+	for i, q := range queries[:2] {
+		if q.Get("scope") != "project" || q.Get("scopeId") != "proj-abc123" || q.Get("status") != "disabled" {
+			t.Fatalf("page %d of the filtered list asked %v, want scope, scopeId and status", i, q)
+		}
+	}
+	for i, q := range queries[2:] {
+		if q.Has("scope") || q.Has("scopeId") || q.Has("status") {
+			t.Fatalf("page %d of the unfiltered list asked %v, want no filter parameters", i, q)
+		}
+	}
+}
+
+// A server that ignores the filters, answering every account on every page, still gives the
+// caller only the accounts that match them: the client filters what comes back too.
+func TestK0rdentListServiceAccountsFiltersWhatTheServerIgnores(t *testing.T) {
+	account := func(id, scope, scopeID, status string) map[string]any {
+		a := docAccount(id)
+		a["scope"], a["scopeId"], a["status"] = scope, scopeID, status
+		return a
+	}
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath: func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("pageToken") == "" {
+				writeJSON(t, w, http.StatusOK, map[string]any{"nextPageToken": "p1", "serviceAccounts": []any{
+					account("sa-org", "organization", "org-1", "active"),
+					account("sa-proj-a", "project", "proj-a", "active"),
+				}})
+				return
+			}
+			writeJSON(t, w, http.StatusOK, map[string]any{"serviceAccounts": []any{
+				account("sa-proj-a-off", "project", "proj-a", "disabled"),
+				account("sa-proj-b", "project", "proj-b", "active"),
+			}})
+		},
+	})
+	tests := []struct {
+		filter ServiceAccountFilter
+		want   []string
+	}{
+		{ServiceAccountFilter{}, []string{"sa-org", "sa-proj-a", "sa-proj-a-off", "sa-proj-b"}},
+		{ServiceAccountFilter{Scope: "project"}, []string{"sa-proj-a", "sa-proj-a-off", "sa-proj-b"}},
+		{ServiceAccountFilter{ScopeID: "proj-a"}, []string{"sa-proj-a", "sa-proj-a-off"}},
+		{ServiceAccountFilter{Scope: "project", ScopeID: "proj-a", Status: "active"}, []string{"sa-proj-a"}},
+		{ServiceAccountFilter{Status: "disabled"}, []string{"sa-proj-a-off"}},
+		{ServiceAccountFilter{Scope: "organization", ScopeID: "proj-a"}, nil},
+	}
+	for _, tc := range tests {
+		got, err := c.ListServiceAccountsMatching(t.Context(), tc.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, sa := range got {
+			ids = append(ids, sa.ID)
+		}
+		if !slices.Equal(ids, tc.want) {
+			t.Errorf("ListServiceAccountsMatching(%+v) = %v, want %v", tc.filter, ids, tc.want)
+		}
+	}
+}
+
+// The credential list takes the documented status filter as a query parameter. A server that
+// ignores it still gives the caller only the credentials with that status; a credential
+// without a status has one from its expiry, as every credential the client returns.
+func TestK0rdentListCredentialsFiltersByStatus(t *testing.T) {
+	const sa = "sa-pipeline-prod"
+	noStatus := docCredential(sa, "cred-old", "", "")
+	delete(noStatus, "status")
+	noStatus["expiresAt"] = "2020-01-01T00:00:00Z"
+	var mu sync.Mutex
+	var statuses []string
+	c := newK0rdentAgainst(t, map[string]http.HandlerFunc{
+		"GET " + k0rdentDocPath + "/" + sa + "/credentials": func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			statuses = append(statuses, r.URL.Query().Get("status"))
+			mu.Unlock()
+			docCredentials(t, docCredential(sa, "cred-live", "active", ""), docCredential(sa, "cred-gone", "expired", ""), noStatus)(w, r)
+		},
+	})
+	tests := []struct {
+		status string
+		want   []string
+	}{
+		{"", []string{"cred-live", "cred-gone", "cred-old"}},
+		{K0rdentCredentialActive, []string{"cred-live"}},
+		{K0rdentCredentialExpired, []string{"cred-gone", "cred-old"}},
+	}
+	for _, tc := range tests {
+		got, err := c.ListCredentialsMatching(t.Context(), sa, CredentialFilter{Status: tc.status})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, cred := range got {
+			ids = append(ids, cred.ID)
+			if cred.Status == "" {
+				t.Errorf("credential %s listed without a status", cred.ID)
+			}
+		}
+		if !slices.Equal(ids, tc.want) {
+			t.Errorf("ListCredentialsMatching(status %q) = %v, want %v", tc.status, ids, tc.want)
+		}
+	}
+	if want := []string{"", "active", "expired"}; !slices.Equal(statuses, want) {
+		t.Fatalf("status parameters sent %q, want %q", statuses, want)
 	}
 }

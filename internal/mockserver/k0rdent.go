@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -400,13 +401,35 @@ func (s *Server) deleteK0rdentServiceAccount(w http.ResponseWriter, r *http.Requ
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// listK0rdentServiceAccounts lists the region's accounts by id, a page at a time.
+// listK0rdentServiceAccounts lists the region's accounts by id, a page at a time, keeping those
+// that pass the documented filters scope, scopeId and status (active|disabled).
 func (s *Server) listK0rdentServiceAccounts(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	scope, scopeID, status := q.Get("scope"), q.Get("scopeId"), q.Get("status")
+	if v := k0rdentEnumFilters(q, map[string][]string{"scope": {"organization", "project"}, "status": {"active", "disabled"}}); len(v) > 0 {
+		writeK0rdentInvalid(w, v)
+		return
+	}
 	accounts := s.k0rdent.regions[r.PathValue("region")]
-	ids := slices.Sorted(maps.Keys(accounts))
+	ids := slices.DeleteFunc(slices.Sorted(maps.Keys(accounts)), func(id string) bool {
+		a := accounts[id]
+		return (scope != "" && a.Scope != scope) || (scopeID != "" && a.ScopeID != scopeID) || (status != "" && a.Status != status)
+	})
 	now := time.Now()
 	writeK0rdentPage(w, r, "serviceAccounts", ids, func(id string) string { return id },
 		func(id string) any { return k0rdentAccountView(accounts[id], now) })
+}
+
+// k0rdentEnumFilters checks the query parameters whose values the API documents as an enum
+// (parameter name to its values); an absent parameter passes.
+func k0rdentEnumFilters(q url.Values, enums map[string][]string) k0rdentViolations {
+	var v k0rdentViolations
+	for _, name := range slices.Sorted(maps.Keys(enums)) {
+		if got := q.Get(name); got != "" && !slices.Contains(enums[name], got) {
+			v.add(name, "must be one of "+strings.Join(enums[name], ", "))
+		}
+	}
+	return v
 }
 
 // writeK0rdentPage answers one page of a collection whose items are sorted by key. pageSize is
@@ -543,14 +566,23 @@ func (s *Server) getK0rdentCredential(w http.ResponseWriter, r *http.Request) {
 	writeK0rdentNotFound(w, "credential", r.PathValue("credId"))
 }
 
-// listK0rdentCredentials lists an account's credentials in creation order, a page at a time.
+// listK0rdentCredentials lists an account's credentials in creation order, a page at a time,
+// keeping those of the documented status filter (active|expired) when one is given.
 func (s *Server) listK0rdentCredentials(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.findK0rdentAccount(w, r)
 	if !ok {
 		return
 	}
+	status := r.URL.Query().Get("status")
+	if v := k0rdentEnumFilters(r.URL.Query(), map[string][]string{"status": {"active", "expired"}}); len(v) > 0 {
+		writeK0rdentInvalid(w, v)
+		return
+	}
 	now := time.Now()
-	writeK0rdentPage(w, r, "credentials", a.credentials, k0rdentCredentialKey,
+	creds := slices.DeleteFunc(slices.Clone(a.credentials), func(c *K0rdentCredential) bool {
+		return status != "" && k0rdentCredentialView(c, now, false).Status != status
+	})
+	writeK0rdentPage(w, r, "credentials", creds, k0rdentCredentialKey,
 		func(c *K0rdentCredential) any { return k0rdentCredentialView(c, now, false) })
 }
 

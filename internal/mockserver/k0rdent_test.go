@@ -716,3 +716,85 @@ func TestDeleteK0rdentCredential(t *testing.T) {
 	status, _, body = call(t, http.MethodGet, k0rdentURL(s, "global")+"/"+sa.ID+"/credentials/"+c.ID, nil, k0rdentAuth(s)...)
 	wantStatus(t, status, http.StatusNotFound, body)
 }
+
+// The list of service accounts filters by scope, scopeId and status (active|disabled), as
+// documented (K-idx list-service-accounts), page by page; a value outside an enum is a 400.
+func TestK0rdentListFilters(t *testing.T) {
+	s := newTestServer(t)
+	for _, sa := range []K0rdentServiceAccount{
+		{ID: "sa-org", Scope: "organization", ScopeID: "org-1"},
+		{ID: "sa-proj-a", Scope: "project", ScopeID: "proj-a"},
+		{ID: "sa-proj-a-off", Scope: "project", ScopeID: "proj-a", Status: "disabled"},
+		{ID: "sa-proj-b", Scope: "project", ScopeID: "proj-b"},
+	} {
+		sa.DisplayName = "x"
+		s.PutK0rdentServiceAccount("global", sa)
+	}
+	ids := func(query string) []string {
+		var out []string
+		token := ""
+		for pages := 0; ; pages++ {
+			if pages > 5 {
+				t.Fatal("pagination does not end")
+			}
+			resp := listK0rdentPage(t, s, query+"&pageSize=1&pageToken="+token)
+			for _, sa := range resp.ServiceAccounts {
+				out = append(out, sa.ID)
+			}
+			if resp.NextPageToken == nil {
+				return out
+			}
+			token = *resp.NextPageToken
+		}
+	}
+	for query, want := range map[string][]string{
+		"":               {"sa-org", "sa-proj-a", "sa-proj-a-off", "sa-proj-b"},
+		"scope=project":  {"sa-proj-a", "sa-proj-a-off", "sa-proj-b"},
+		"scopeId=proj-a": {"sa-proj-a", "sa-proj-a-off"},
+		"scope=project&scopeId=proj-a&status=active": {"sa-proj-a"},
+		"status=disabled":                   {"sa-proj-a-off"},
+		"scope=organization&scopeId=proj-a": nil,
+	} {
+		if got := ids(query); !slices.Equal(got, want) {
+			t.Errorf("?%s listed %v, want %v", query, got, want)
+		}
+	}
+	for _, q := range []struct{ query, field string }{{"scope=team", "scope"}, {"status=expired", "status"}} {
+		status, _, body := call(t, http.MethodGet, k0rdentURL(s, "global")+"?"+q.query, nil, k0rdentAuth(s)...)
+		wantStatus(t, status, http.StatusBadRequest, body)
+		wantK0rdentError(t, body, http.StatusBadRequest, q.field)
+	}
+}
+
+// The credential list filters by status (active|expired), as documented (K-idx
+// list-service-account-credentials); another value is a 400.
+func TestK0rdentCredentialListFilters(t *testing.T) {
+	s := newTestServer(t)
+	sa := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	live, _ := s.AddK0rdentCredential("global", sa.ID)
+	gone, _ := s.AddK0rdentCredential("global", sa.ID)
+	s.SetK0rdentCredentialExpiry("global", sa.ID, gone.ID, time.Now().Add(-time.Minute))
+	credsURL := k0rdentURL(s, "global") + "/" + sa.ID + "/credentials"
+	for query, want := range map[string][]string{
+		"":               {live.ID, gone.ID},
+		"status=active":  {live.ID},
+		"status=expired": {gone.ID},
+	} {
+		status, _, body := call(t, http.MethodGet, credsURL+"?"+query, nil, k0rdentAuth(s)...)
+		wantStatus(t, status, http.StatusOK, body)
+		var page struct {
+			Credentials []K0rdentCredential `json:"credentials"`
+		}
+		decode(t, body, &page)
+		var got []string
+		for _, c := range page.Credentials {
+			got = append(got, c.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("?%s listed %v, want %v", query, got, want)
+		}
+	}
+	status, _, body := call(t, http.MethodGet, credsURL+"?status=disabled", nil, k0rdentAuth(s)...)
+	wantStatus(t, status, http.StatusBadRequest, body)
+	wantK0rdentError(t, body, http.StatusBadRequest, "status")
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -27,6 +28,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*agentSecretResource)(nil)
 	_ resource.ResourceWithImportState = (*agentSecretResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*agentSecretResource)(nil)
+	_ resource.ResourceWithIdentity    = (*agentSecretResource)(nil)
 )
 
 // NewAgentSecretResource is the agentfleet_agent_secret resource factory.
@@ -40,6 +42,11 @@ type agentSecretModel struct {
 	Status           types.String `tfsdk:"status"`
 	ModificationTime types.String `tfsdk:"modification_time"`
 	Secret           types.String `tfsdk:"secret"`
+}
+
+// agentSecretIdentity is the secret's natural key: its name, which no two live secrets share.
+type agentSecretIdentity struct {
+	Name types.String `tfsdk:"name"`
 }
 
 // maxAgentSecretName is the longest name the API accepts, in characters.
@@ -110,6 +117,12 @@ func (r *agentSecretResource) Schema(_ context.Context, _ resource.SchemaRequest
 	}
 }
 
+func (r *agentSecretResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"name": identityAttribute("Name of the secret, unique among the secrets that are not revoked."),
+	}}
+}
+
 func (r *agentSecretResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	requirePlatform(ariaLogsPlatform, r.clients, req, resp)
 }
@@ -137,7 +150,9 @@ func (r *agentSecretResource) Create(ctx context.Context, req resource.CreateReq
 			fmt.Sprintf("Aria Operations for Logs created agent secret %s but returned no secret value, and the value cannot be read later. "+
 				"Replace the resource to get a new secret with its value.", secret.ID))
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, agentSecretFromAPI(secret, plan.Secret))...)
+	state := agentSecretFromAPI(secret, plan.Secret)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 }
 
 // nameTakenDetail tells the user how to go on when the name belongs to an existing secret: import
@@ -160,6 +175,7 @@ func nameTakenDetail(taken *client.AgentSecretNameTakenError) string {
 func (r *agentSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state agentSecretModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 	api, diags := r.clients.ariaLogs.get()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -167,8 +183,8 @@ func (r *agentSecretResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	// The API has no read of one secret: this reads the list. A list that cannot be read is an
 	// error, never a reason to drop the secret from state.
-	secret, err := api.GetAgentSecret(ctx, state.ID.ValueString())
-	if removeIfGone(ctx, err, "agent secret", state.ID.ValueString(), resp) {
+	secret, err := findAgentSecret(ctx, api, state)
+	if removeIfGone(ctx, err, "agent secret", state.key(), resp) {
 		return
 	}
 	if err != nil {
@@ -182,7 +198,24 @@ func (r *agentSecretResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, agentSecretFromAPI(secret, state.Secret))...)
+	state = agentSecretFromAPI(secret, state.Secret)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
+}
+
+// findAgentSecret reads the secret of state by its id, or by its name when the id is not known
+// yet: after an import by identity, which names the secret. Of the secrets listed under a
+// name, the live one is found; a name that only a revoked secret holds finds that one, which
+// Read drops like any revoked secret. Neither is an error matching client.ErrNotFound.
+func findAgentSecret(ctx context.Context, api *client.AriaLogs, state agentSecretModel) (*client.AgentSecret, error) {
+	if !state.ID.IsNull() && state.ID.ValueString() != "" {
+		return api.GetAgentSecret(ctx, state.ID.ValueString())
+	}
+	secret, err := api.FindAgentSecretByName(ctx, state.Name.ValueString())
+	if err == nil && secret == nil {
+		return nil, fmt.Errorf("%s API: no agent secret is named %q: %w", client.PlatformAriaLogs, state.Name.ValueString(), client.ErrNotFound)
+	}
+	return secret, err
 }
 
 // Update is never called with a change: the name, the only argument, forces a replacement, and
@@ -191,6 +224,7 @@ func (r *agentSecretResource) Update(ctx context.Context, req resource.UpdateReq
 	var plan agentSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 }
 
 // Delete revokes the secret, the API's only way to end one: agents can no longer open sessions
@@ -208,21 +242,58 @@ func (r *agentSecretResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 }
 
-// ImportState takes the secret id; Read fills in the name and status, and drops a secret that is
+// ImportState takes the secret id as a string, or its name as the identity; Read fills in the
+// rest, finding the secret by its name when the id is not known yet, and drops a secret that is
 // not listed or is revoked. The value stays null: the API never shows it again after the create.
 func (r *agentSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
-	if id == "" || strings.ContainsAny(id, "/ \t") {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("%q is not an agent secret id. Import an agent secret by its id, as listed by the agentfleet_agent_secrets data source, "+
-				"for example: terraform import agentfleet_agent_secret.example 3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b", req.ID))
+	if importedBy(req) {
+		// The name exactly as given: white space around it is part of a name.
+		if name := identityValue(ctx, req, "name", &resp.Diagnostics); !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+		}
+	} else {
+		importAgentSecretID(ctx, req, resp)
+	}
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.AddWarning("Imported agent secret has no value",
 		"Aria Operations for Logs shows a secret's value only when the secret is created, so the imported resource's secret attribute is null. "+
 			"Agents already configured with the value keep working. To get a value Terraform knows, replace the resource, "+
 			"for example with terraform apply -replace=<resource address>.")
+}
+
+// importAgentSecretID sets the id of an import by string id, or adds an error saying what an
+// id looks like.
+func importAgentSecretID(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if id == "" || strings.ContainsAny(id, "/ \t") {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("%q is not an agent secret id. Import an agent secret by its id, as listed by the agentfleet_agent_secrets data source, "+
+				"for example: terraform import agentfleet_agent_secret.example 3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b, "+
+				"or by its name with an import block's identity (Terraform 1.12 and later).", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// identity is the secret's name. A secret imported by id has no name until Read finds it, and
+// when Read does not find it either, the framework still wants a non-null identity for the
+// removal (after which Terraform reports that the object to import does not exist): "" stands
+// in for the name nobody knows.
+func (m agentSecretModel) identity() agentSecretIdentity {
+	if m.Name.IsNull() {
+		return agentSecretIdentity{Name: types.StringValue("")}
+	}
+	return agentSecretIdentity{Name: m.Name}
+}
+
+// key is what names the secret in logs: its id, or its name when the id is not known yet.
+func (m agentSecretModel) key() string {
+	if m.ID.ValueString() == "" {
+		return m.Name.ValueString()
+	}
+	return m.ID.ValueString()
 }
 
 // agentSecretFromAPI converts the API's secret, keeping priorSecret when the API sent no value,

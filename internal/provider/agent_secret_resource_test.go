@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
@@ -719,5 +720,130 @@ func TestAccAgentSecret_importUnknownID(t *testing.T) {
 	})
 	if m.Calls("GET "+ariaSecretsRoute) == 0 {
 		t.Fatalf("the import never asked the platform: %v", m.AllCalls())
+	}
+}
+
+// agentSecretImportByIdentityConfig imports the secret named name by identity.
+func agentSecretImportByIdentityConfig(name string) string {
+	return fmt.Sprintf(`
+import {
+  to = agentfleet_agent_secret.test
+  identity = {
+    name = %q
+  }
+}
+`, name) + agentSecretConfig(name)
+}
+
+// Terraform 1.12 and later: the secret's identity is its name, which is unique among the live
+// secrets. An import block naming it finds the live secret of that name (not a revoked one that
+// had the name before), and the secret can then be imported by identity and by id alike.
+func TestAccAgentSecret_importByIdentity(t *testing.T) {
+	m := newAccMock(t)
+	revoked := m.PutAriaSecret("made-by-hand")
+	live := m.PutAriaSecret("made-by-hand") // revokes the first
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentSecretsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(agentSecretImportByIdentityConfig("made-by-hand")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentSecretAddr, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(agentSecretAddr, map[string]knownvalue.Check{"name": knownvalue.StringExact("made-by-hand")}),
+					statecheck.ExpectIdentityValueMatchesState(agentSecretAddr, tfjsonpath.New("name")),
+					statecheck.ExpectKnownValue(agentSecretAddr, tfjsonpath.New("id"), knownvalue.StringExact(live.ID)),
+					statecheck.ExpectKnownValue(agentSecretAddr, tfjsonpath.New("status"), knownvalue.StringExact("ACTIVE")),
+					statecheck.ExpectKnownValue(agentSecretAddr, tfjsonpath.New("secret"), knownvalue.Null()),
+				},
+			},
+			{
+				Config:          m.config(agentSecretConfig("made-by-hand")),
+				ResourceName:    agentSecretAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			{
+				Config:          m.config(agentSecretConfig("made-by-hand")),
+				ResourceName:    agentSecretAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+		},
+	})
+	if n := m.Calls(ariaRevokeRoute); n != 1 {
+		t.Fatalf("%d revokes, want only the destroy's: importing changes nothing", n)
+	}
+	if revoked.ID == live.ID {
+		t.Fatal("the mock gave the re-created secret the revoked one's id")
+	}
+}
+
+// The identity of a secret made by Terraform is its name too, and it survives the refresh that
+// follows; a secret imported by id gets its name as identity once it is read.
+func TestAccAgentSecret_createdAndImportedByIDHaveIdentity(t *testing.T) {
+	m := newAccMock(t)
+	existing := m.PutAriaSecret("existing")
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentSecretsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(agentSecretConfig("web")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(agentSecretAddr, map[string]knownvalue.Check{"name": knownvalue.StringExact("web")}),
+				},
+			},
+			{
+				Config: m.config(agentSecretConfig("web")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config: m.config(fmt.Sprintf(`
+import {
+  to = agentfleet_agent_secret.existing
+  id = %q
+}
+resource "agentfleet_agent_secret" "existing" {
+  name = "existing"
+}
+`, existing.ID) + agentSecretConfig("web")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity("agentfleet_agent_secret.existing", map[string]knownvalue.Check{"name": knownvalue.StringExact("existing")}),
+					statecheck.ExpectKnownValue("agentfleet_agent_secret.existing", tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
+				},
+			},
+		},
+	})
+}
+
+// An import by identity of a name that no live secret holds finds nothing: a secret revoked
+// under that name cannot be imported, and neither can a name nobody ever used.
+func TestAccAgentSecret_importByIdentityOfNoLiveSecret(t *testing.T) {
+	for name, setup := range map[string]func(m *accMock){
+		"revoked": func(m *accMock) { m.RevokeAriaSecret(m.PutAriaSecret("web").ID) },
+		"unknown": func(m *accMock) { m.PutAriaSecret("other") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := newAccMock(t)
+			setup(m)
+			resource.Test(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      m.config(agentSecretImportByIdentityConfig("web")),
+					ExpectError: regexp.MustCompile(`Cannot\s+import\s+non-existent\s+remote\s+object`),
+				}},
+			})
+			if n := m.Calls("POST " + ariaSecretsRoute); n != 0 {
+				t.Fatalf("%d creates, want none: a failed import creates nothing", n)
+			}
+		})
 	}
 }

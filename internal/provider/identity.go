@@ -47,10 +47,17 @@ func importKey(ctx context.Context, req resource.ImportStateRequest, attr string
 	if !importedBy(req) {
 		return strings.TrimSpace(req.ID)
 	}
+	return strings.TrimSpace(identityValue(ctx, req, attr, diags))
+}
+
+// identityValue returns the identity attribute at attr of an import by identity exactly as the
+// import block gives it, for keys such as names in which white space counts. An empty value is
+// an error on that attribute.
+func identityValue(ctx context.Context, req resource.ImportStateRequest, attr string, diags *diag.Diagnostics) string {
 	var v types.String
 	diags.Append(req.Identity.GetAttribute(ctx, path.Root(attr), &v)...)
 	if v.ValueString() == "" && !diags.HasError() {
 		diags.AddError("Missing identity attribute", fmt.Sprintf("The import block's identity needs a non-empty %s.", attr))
 	}
-	return strings.TrimSpace(v.ValueString())
+	return v.ValueString()
 }

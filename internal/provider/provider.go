@@ -168,6 +168,9 @@ func (p *agentfleetProvider) EphemeralResources(context.Context) []func() epheme
 func (p *agentfleetProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		NewAgentTokenListResource,
+		NewAgentSecretListResource,
+		NewServiceAccountListResource,
+		NewServiceAccountCredentialListResource,
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -26,6 +27,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*serviceAccountCredentialResource)(nil)
 	_ resource.ResourceWithImportState = (*serviceAccountCredentialResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*serviceAccountCredentialResource)(nil)
+	_ resource.ResourceWithIdentity    = (*serviceAccountCredentialResource)(nil)
 )
 
 // NewServiceAccountCredentialResource is the agentfleet_service_account_credential resource factory.
@@ -47,6 +49,13 @@ type serviceAccountCredentialModel struct {
 	Status           types.String `tfsdk:"status"`
 	LastUsedAt       types.String `tfsdk:"last_used_at"`
 	LastUsedIP       types.String `tfsdk:"last_used_ip"`
+}
+
+// serviceAccountCredentialIdentity is the credential's natural key: its id, unique within its
+// service account.
+type serviceAccountCredentialIdentity struct {
+	ID               types.String `tfsdk:"id"`
+	ServiceAccountID types.String `tfsdk:"service_account_id"`
 }
 
 // credentialRotation is what a plan does to a credential due for rotation.
@@ -122,6 +131,13 @@ func (r *serviceAccountCredentialResource) Schema(_ context.Context, _ resource.
 				"if it never has."),
 		},
 	}
+}
+
+func (r *serviceAccountCredentialResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"id":                 identityAttribute("Credential id."),
+		"service_account_id": identityAttribute("Id of the service account the credential belongs to."),
+	}}
 }
 
 // ModifyPlan checks the platform is configured, warns when a create will meet the limit of
@@ -221,12 +237,15 @@ func (r *serviceAccountCredentialResource) Create(ctx context.Context, req resou
 		apiErrorDiag(&resp.Diagnostics, "Unable to create service account credential", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountCredentialFromAPI(cred, plan))...)
+	state := serviceAccountCredentialFromAPI(cred, plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 }
 
 func (r *serviceAccountCredentialResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state serviceAccountCredentialModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 	api, diags := r.clients.k0rdent.get()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -249,6 +268,7 @@ func (r *serviceAccountCredentialResource) Update(ctx context.Context, req resou
 	var plan serviceAccountCredentialModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 }
 
 func (r *serviceAccountCredentialResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -266,19 +286,43 @@ func (r *serviceAccountCredentialResource) Delete(ctx context.Context, req resou
 	}
 }
 
-// ImportState takes "<service_account_id>/<credential_id>". The secret cannot be imported: the
-// API returns it only at creation, so client_secret stays null.
+// ImportState takes "<service_account_id>/<credential_id>", or an identity with both. The secret
+// cannot be imported: the API returns it only at creation, so client_secret stays null.
 func (r *serviceAccountCredentialResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	saID, credID, ok := strings.Cut(strings.TrimSpace(req.ID), "/")
-	if !ok || !k0rdentServiceAccountIDPattern.MatchString(saID) || len(saID) > maxServiceAccountID ||
-		credID == "" || strings.ContainsAny(credID, "/ ") {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Got %q. Import a service account credential as <service_account_id>/<credential_id>, for example: "+
-				"terraform import agentfleet_service_account_credential.example sa-pipeline-prod/cred-0123456789ab", req.ID))
+	var saID, credID string
+	if importedBy(req) {
+		saID, credID = importKey(ctx, req, "service_account_id", &resp.Diagnostics), importKey(ctx, req, "id", &resp.Diagnostics)
+		if !resp.Diagnostics.HasError() && !validCredentialKey(saID, credID) {
+			resp.Diagnostics.AddError("Invalid import identity",
+				fmt.Sprintf("Got service_account_id %q and id %q. The identity of a service account credential is the id of its service "+
+					"account (lowercase letters, digits and hyphens) and the credential id (no slash or space), for example "+
+					"service_account_id = \"sa-pipeline-prod\", id = \"cred-0123456789ab\".", saID, credID))
+		}
+	} else {
+		var ok bool
+		saID, credID, ok = strings.Cut(strings.TrimSpace(req.ID), "/")
+		if !ok || !validCredentialKey(saID, credID) {
+			resp.Diagnostics.AddError("Invalid import ID",
+				fmt.Sprintf("Got %q. Import a service account credential as <service_account_id>/<credential_id>, for example: "+
+					"terraform import agentfleet_service_account_credential.example sa-pipeline-prod/cred-0123456789ab", req.ID))
+		}
+	}
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), saID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), credID)...)
+}
+
+// validCredentialKey reports whether saID can be a service account id and credID a credential
+// id: both go into the credential's API path.
+func validCredentialKey(saID, credID string) bool {
+	return k0rdentServiceAccountIDPattern.MatchString(saID) && len(saID) <= maxServiceAccountID &&
+		credID != "" && !strings.ContainsAny(credID, "/ ")
+}
+
+func (m serviceAccountCredentialModel) identity() serviceAccountCredentialIdentity {
+	return serviceAccountCredentialIdentity{ID: m.ID, ServiceAccountID: m.ServiceAccountID}
 }
 
 // serviceAccountCredentialFromAPI converts the API's credential. From prior (the plan or the

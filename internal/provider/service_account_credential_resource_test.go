@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
@@ -606,4 +607,80 @@ func TestAccServiceAccountCredential_nonAdmin404KeepsState(t *testing.T) {
 			},
 		},
 	})
+}
+
+// credentialImportByIdentityConfig imports the credential credID of saID by identity.
+func credentialImportByIdentityConfig(saID, credID string) string {
+	return fmt.Sprintf(`
+import {
+  to = agentfleet_service_account_credential.test
+  identity = {
+    id                 = %q
+    service_account_id = %q
+  }
+}
+`, credID, saID) + credentialConfig("")
+}
+
+// Terraform 1.12 and later: a credential's identity is its id and its service account's id. An
+// import block names it by both; the credential can then be imported by identity and by the
+// string id "<service_account_id>/<credential_id>" alike. Its secret is not imported.
+func TestAccServiceAccountCredential_importByIdentity(t *testing.T) {
+	m := newCredentialMock(t)
+	byHand, _ := m.AddK0rdentCredential(k0rdentRegion, credentialAccount)
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(credentialImportByIdentityConfig(credentialAccount, byHand.ID)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(credentialAddr, map[string]knownvalue.Check{
+						"id":                 knownvalue.StringExact(byHand.ID),
+						"service_account_id": knownvalue.StringExact(credentialAccount),
+					}),
+					statecheck.ExpectIdentityValueMatchesState(credentialAddr, tfjsonpath.New("id")),
+					statecheck.ExpectIdentityValueMatchesState(credentialAddr, tfjsonpath.New("service_account_id")),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("client_id"), knownvalue.StringExact(credentialAccount+"@myorg.iam")),
+					statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
+				},
+			},
+			{
+				Config:          m.config(credentialConfig("")),
+				ResourceName:    credentialAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			{
+				Config:            m.config(credentialConfig("")),
+				ResourceName:      credentialAddr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: credentialImportID,
+			},
+		},
+	})
+}
+
+// An identity is checked as the string id is: a service account id that cannot be one, or a
+// credential id with a slash, is an error before any call.
+func TestAccServiceAccountCredential_importByIdentityRejectsMalformedIDs(t *testing.T) {
+	for _, ids := range [][2]string{{"SA Prod", "cred-0123456789ab"}, {credentialAccount, "cred/0123"}} {
+		t.Run(ids[0]+" "+ids[1], func(t *testing.T) {
+			m := newAccMock(t)
+			resource.Test(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      m.config(credentialImportByIdentityConfig(ids[0], ids[1])),
+					ExpectError: phrase("Invalid import identity", "service_account_id", "id"),
+				}},
+			})
+			m.expectNoCalls(t)
+		})
+	}
 }

@@ -52,6 +52,7 @@ func serviceAccountDataSourceAttributes(id schema.StringAttribute) map[string]sc
 		},
 		"scope":      computed("`organization` or `project`."),
 		"scope_id":   computed("Identifier of the organization or project the account is scoped to."),
+		"region":     computed("The region the account lives in: the region of the provider's `k0rdent` block."),
 		"uid":        computed("Globally unique identifier (UUID)."),
 		"client_id":  computed("OAuth client id of the account, shared by all its credentials."),
 		"self_link":  computed("The account's API path."),
@@ -79,5 +80,5 @@ func (d *serviceAccountDataSource) Read(ctx context.Context, req datasource.Read
 		apiErrorDiag(&resp.Diagnostics, "Unable to read service account", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountFromAPI(sa))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountFromAPI(sa, api.Region()))...)
 }

@@ -28,6 +28,7 @@ func TestAccServiceAccountDataSource_byID(t *testing.T) {
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("made in the console")),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope"), knownvalue.StringExact("organization")),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_id"), knownvalue.StringExact("org-1")),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("region"), knownvalue.StringExact(k0rdentRegion)),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("roles"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("iam.viewer")})),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("uid"), knownvalue.StringExact(sa.UID)),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("client_id"), knownvalue.StringExact("sa-existing@myorg.iam")),

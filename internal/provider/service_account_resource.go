@@ -2,15 +2,17 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
@@ -29,6 +31,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithImportState = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithIdentity    = (*serviceAccountResource)(nil)
 )
 
 // NewServiceAccountResource is the agentfleet_service_account resource factory.
@@ -45,6 +48,7 @@ type serviceAccountModel struct {
 	Roles                 types.Set    `tfsdk:"roles"`
 	Scope                 types.String `tfsdk:"scope"`
 	ScopeID               types.String `tfsdk:"scope_id"`
+	Region                types.String `tfsdk:"region"`
 	UID                   types.String `tfsdk:"uid"`
 	ClientID              types.String `tfsdk:"client_id"`
 	SelfLink              types.String `tfsdk:"self_link"`
@@ -53,6 +57,12 @@ type serviceAccountModel struct {
 	CreatedAt             types.String `tfsdk:"created_at"`
 	UpdatedAt             types.String `tfsdk:"updated_at"`
 	ActiveCredentialCount types.Int64  `tfsdk:"active_credential_count"`
+}
+
+// serviceAccountIdentity is the account's natural key: its id, unique within its region.
+type serviceAccountIdentity struct {
+	ID     types.String `tfsdk:"id"`
+	Region types.String `tfsdk:"region"`
 }
 
 // Limits from the API reference (seed 004).
@@ -135,6 +145,8 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			// Computed
+			"region": stableComputedString("The region the account lives in: the region of the provider's `k0rdent` block that " +
+				"created or imported it. A provider block that addresses another region cannot read, change or delete the account."),
 			"uid":        stableComputedString("Globally unique identifier (UUID) assigned by the platform."),
 			"client_id":  stableComputedString("OAuth client id of the account, such as `sa-pipeline-prod@myorg.iam`, shared by all its credentials."),
 			"self_link":  stableComputedString("The account's API path."),
@@ -156,6 +168,13 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
+func (r *serviceAccountResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"id":     identityAttribute("Service account id."),
+		"region": identityAttribute("Region the account lives in; it must be the region of the provider's `k0rdent` block."),
+	}}
+}
+
 func (r *serviceAccountResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	requirePlatform(k0rdentPlatform, r.clients, req, resp)
 }
@@ -173,17 +192,20 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 		apiErrorDiag(&resp.Diagnostics, "Unable to create service account", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountFromAPI(sa))...)
+	state := serviceAccountFromAPI(sa, api.Region())
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 }
 
 func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state serviceAccountModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	api, diags := r.clients.k0rdent.get()
-	resp.Diagnostics.Append(diags...)
+	api := r.regionClient(state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	state.Region = types.StringValue(api.Region()) // a state from before regions were kept has none
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 	sa, err := api.GetServiceAccount(ctx, state.ID.ValueString())
 	if removeIfGone(ctx, err, "service account", state.ID.ValueString(), resp) {
 		return
@@ -192,7 +214,7 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		apiErrorDiag(&resp.Diagnostics, "Unable to read service account", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountFromAPI(sa))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountFromAPI(sa, api.Region()))...)
 }
 
 // Update sends the display name, description and roles, the only arguments that do not replace
@@ -200,8 +222,7 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 func (r *serviceAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan serviceAccountModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	api, diags := r.clients.k0rdent.get()
-	resp.Diagnostics.Append(diags...)
+	api := r.regionClient(plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -210,14 +231,15 @@ func (r *serviceAccountResource) Update(ctx context.Context, req resource.Update
 		apiErrorDiag(&resp.Diagnostics, "Unable to update service account", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountFromAPI(sa))...)
+	state := serviceAccountFromAPI(sa, api.Region())
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 }
 
 func (r *serviceAccountResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state serviceAccountModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	api, diags := r.clients.k0rdent.get()
-	resp.Diagnostics.Append(diags...)
+	api := r.regionClient(state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -226,20 +248,70 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 	}
 }
 
-// ImportState takes the account id, in the region of the provider's k0rdent block.
+// ImportState takes the account id, as a string or as the identity's id, in the region of the
+// provider's k0rdent block; an identity must name that region.
 func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
+	id := importKey(ctx, req, "id", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if len(id) > maxServiceAccountID || !k0rdentServiceAccountIDPattern.MatchString(id) {
 		resp.Diagnostics.AddError("Invalid import ID",
 			"Import a service account by its id (lowercase letters, digits and hyphens), in the region of the provider's k0rdent block, "+
 				"for example: terraform import agentfleet_service_account.example sa-pipeline-prod")
 		return
 	}
+	if importedBy(req) {
+		r.checkImportRegion(ctx, req, &resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
-// serviceAccountFromAPI converts the API's account; it has no secret to keep.
-func serviceAccountFromAPI(sa *client.ServiceAccount) serviceAccountModel {
+// checkImportRegion fails an import whose identity names another region than the provider's
+// k0rdent block addresses: the provider cannot reach an account there.
+func (r *serviceAccountResource) checkImportRegion(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) {
+	region := importKey(ctx, req, "region", diags)
+	api, platformDiags := r.clients.k0rdent.get()
+	diags.Append(platformDiags...)
+	if diags.HasError() || region == api.Region() {
+		return
+	}
+	diags.AddAttributeError(path.Root("region"), "Service account in another region",
+		fmt.Sprintf("The import names region %q, but the provider's k0rdent block is configured for region %q, and it reaches the "+
+			"service accounts of that region only. Import the account with a provider configuration whose k0rdent block sets "+
+			"region = %q (an aliased provider, for example), or name an account of region %q.", region, api.Region(), region, api.Region()))
+}
+
+// regionClient returns the k0rdent client for an account of state or plan, provided it lives in
+// the region the provider's k0rdent block addresses: the client reaches that region only, and
+// the same id there would be another account, or none. An account without a region in its
+// state is from before regions were kept, and counts as the provider's.
+func (r *serviceAccountResource) regionClient(m serviceAccountModel, diags *diag.Diagnostics) *client.K0rdent {
+	api, platformDiags := r.clients.k0rdent.get()
+	diags.Append(platformDiags...)
+	if diags.HasError() {
+		return nil
+	}
+	if region := m.Region.ValueString(); region != "" && region != api.Region() {
+		diags.AddError("Service account in another region",
+			fmt.Sprintf("Service account %q is in region %q, but the provider's k0rdent block addresses region %q, so the provider "+
+				"cannot read, change or delete it. Set region = %q in the k0rdent block again (or give this resource a provider "+
+				"configuration that does), or, to stop managing the account with Terraform, remove it from the state with "+
+				"terraform state rm.", m.ID.ValueString(), region, api.Region(), region))
+		return nil
+	}
+	return api
+}
+
+func (m serviceAccountModel) identity() serviceAccountIdentity {
+	return serviceAccountIdentity{ID: m.ID, Region: m.Region}
+}
+
+// serviceAccountFromAPI converts the API's account of region; it has no secret to keep.
+func serviceAccountFromAPI(sa *client.ServiceAccount, region string) serviceAccountModel {
 	return serviceAccountModel{
 		ID:                    types.StringValue(sa.ID),
 		DisplayName:           types.StringValue(sa.DisplayName),
@@ -247,6 +319,7 @@ func serviceAccountFromAPI(sa *client.ServiceAccount) serviceAccountModel {
 		Roles:                 stringSetOf(sa.Roles),
 		Scope:                 types.StringValue(sa.Scope),
 		ScopeID:               types.StringValue(sa.ScopeID),
+		Region:                types.StringValue(region),
 		UID:                   types.StringValue(sa.UID),
 		ClientID:              types.StringValue(sa.ClientID),
 		SelfLink:              types.StringValue(sa.SelfLink),

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
@@ -429,4 +430,140 @@ func TestAccServiceAccount_nonAdmin404KeepsState(t *testing.T) {
 			},
 		},
 	})
+}
+
+// k0rdentInRegion is a provider block for k0rdent alone, addressing region.
+func (m *accMock) k0rdentInRegion(region, resources string) string {
+	return fmt.Sprintf(`
+provider "agentfleet" {
+  retry_wait_min = "1ms"
+  retry_wait_max = "20ms"
+
+  k0rdent {
+    endpoint = %q
+    token    = %q
+    region   = %q
+  }
+}
+`, m.Endpoints.K0rdent, m.Credentials().K0rdentToken, region) + resources
+}
+
+// An account lives in the region of the provider block that created it, and its state says
+// which. A provider block that addresses another region cannot read, change or delete it, and
+// says so: reading by the same id there would find a different account, or none.
+func TestAccServiceAccount_regionIsTheProviders(t *testing.T) {
+	m := newAccMock(t)
+	const region = "eu-west"
+	oneInRegion := func(*terraform.State) error {
+		if all := m.K0rdentServiceAccounts(); len(all) != 1 || all[0].Region != region {
+			return fmt.Errorf("the platform holds %+v, want one account in %s", all, region)
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkServiceAccountsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.k0rdentInRegion(region, serviceAccountConfig(pipelineAccount)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(serviceAccountAddr, tfjsonpath.New("region"), knownvalue.StringExact(region)),
+				},
+				Check: oneInRegion,
+			},
+			{
+				Config:      m.k0rdentInRegion(k0rdentRegion, serviceAccountConfig(pipelineAccount)),
+				ExpectError: phrase(`Service account "sa-pipeline-prod" is in region "eu-west"`, `k0rdent block addresses region "global"`),
+			},
+			{
+				// Nothing was created or deleted meanwhile; back in its region, the account is as it was.
+				Config: m.k0rdentInRegion(region, serviceAccountConfig(pipelineAccount)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: oneInRegion,
+			},
+		},
+	})
+}
+
+// Terraform 1.12 and later: an account's identity is its id and region. An import block names
+// it by both, and only in the provider's region; the account can then be imported by identity
+// and by id alike.
+func TestAccServiceAccount_importByIdentity(t *testing.T) {
+	m := newAccMock(t)
+	m.PutK0rdentServiceAccount(k0rdentRegion, mockserver.K0rdentServiceAccount{
+		ID: "sa-made-by-hand", DisplayName: "Made by hand", Scope: "project", ScopeID: "proj-abc123",
+	})
+	const account = `
+  id           = "sa-made-by-hand"
+  display_name = "Made by hand"
+  scope        = "project"
+  scope_id     = "proj-abc123"
+`
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkServiceAccountsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: m.config(`
+import {
+  to = agentfleet_service_account.test
+  identity = {
+    id     = "sa-made-by-hand"
+    region = "global"
+  }
+}
+` + serviceAccountConfig(account)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serviceAccountAddr, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(serviceAccountAddr, map[string]knownvalue.Check{
+						"id":     knownvalue.StringExact("sa-made-by-hand"),
+						"region": knownvalue.StringExact(k0rdentRegion),
+					}),
+					statecheck.ExpectIdentityValueMatchesState(serviceAccountAddr, tfjsonpath.New("id")),
+					statecheck.ExpectIdentityValueMatchesState(serviceAccountAddr, tfjsonpath.New("region")),
+					statecheck.ExpectKnownValue(serviceAccountAddr, tfjsonpath.New("client_id"), knownvalue.StringExact("sa-made-by-hand@myorg.iam")),
+				},
+			},
+			{
+				Config:          m.config(serviceAccountConfig(account)),
+				ResourceName:    serviceAccountAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			{
+				Config:          m.config(serviceAccountConfig(account)),
+				ResourceName:    serviceAccountAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+		},
+	})
+}
+
+// The provider addresses one region: an identity naming another is an error that says which
+// region is configured, before any call.
+func TestAccServiceAccount_importByIdentityFromAnotherRegion(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: m.config(`
+import {
+  to = agentfleet_service_account.test
+  identity = {
+    id     = "sa-pipeline-prod"
+    region = "eu-west"
+  }
+}
+` + serviceAccountConfig(pipelineAccount)),
+			ExpectError: phrase(`The import names region "eu-west"`, `k0rdent block is configured for region "global"`),
+		}},
+	})
+	m.expectNoCalls(t)
 }

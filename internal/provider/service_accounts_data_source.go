@@ -37,7 +37,8 @@ func (d *serviceAccountsDataSource) Metadata(_ context.Context, req datasource.M
 func (d *serviceAccountsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the k0rdent IAM service accounts in the region of the provider's `k0rdent` block, following the " +
-			"API's pagination to the end. The API has no server-side filters, so `scope` and `scope_id` filter the full list.",
+			"API's pagination to the end. `scope` and `scope_id` are sent to the API as its list filters, and applied again to " +
+			"what it answers.",
 		Attributes: map[string]schema.Attribute{
 			"scope": schema.StringAttribute{
 				Optional:            true,
@@ -71,22 +72,14 @@ func (d *serviceAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	all, err := api.ListServiceAccounts(ctx)
+	found, err := api.ListServiceAccountsMatching(ctx, client.ServiceAccountFilter{Scope: cfg.Scope.ValueString(), ScopeID: cfg.ScopeID.ValueString()})
 	if err != nil {
 		apiErrorDiag(&resp.Diagnostics, "Unable to list service accounts", err)
 		return
 	}
-	cfg.ServiceAccounts = make([]serviceAccountModel, 0, len(all))
-	for i := range all {
-		if cfg.keeps(&all[i]) {
-			cfg.ServiceAccounts = append(cfg.ServiceAccounts, serviceAccountFromAPI(&all[i]))
-		}
+	cfg.ServiceAccounts = make([]serviceAccountModel, 0, len(found))
+	for i := range found {
+		cfg.ServiceAccounts = append(cfg.ServiceAccounts, serviceAccountFromAPI(&found[i], api.Region()))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
-}
-
-// keeps reports whether sa passes the configured filters; an unset filter keeps everything.
-func (m serviceAccountsModel) keeps(sa *client.ServiceAccount) bool {
-	return (m.Scope.IsNull() || sa.Scope == m.Scope.ValueString()) &&
-		(m.ScopeID.IsNull() || sa.ScopeID == m.ScopeID.ValueString())
 }
