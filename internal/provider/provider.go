@@ -168,6 +168,8 @@ func (p *agentfleetProvider) EphemeralResources(context.Context) []func() epheme
 func (p *agentfleetProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		NewAgentTokenListResource,
+		NewAgentListResource,
+		NewDynamicAccountListResource,
 	}
 }
 
