@@ -54,8 +54,8 @@ func (r *dynamicAccountListResource) ListResourceConfigSchema(_ context.Context,
 		Attributes: map[string]schema.Attribute{
 			"state": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Keep only the accounts in this state, such as `FAILED` or `ORPHANED`. " +
-					"The API has no server-side filter, so this filters the full list.",
+				MarkdownDescription: "Keep only the accounts in this state, such as `FAILED` or `ORPHANED` (which the " +
+					"`agentfleet_dynamic_account_reassign` action assigns again). The API has no server-side filter, so this filters the full list.",
 				Validators: []validator.String{stringvalidator.OneOf(accountStates...)},
 			},
 		},

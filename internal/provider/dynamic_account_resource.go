@@ -225,7 +225,7 @@ func (r *dynamicAccountResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(resp.State.Set(ctx, dynamicAccountFromAPI(account, plan))...)
 	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 	resp.Diagnostics.Append(setZoneUnpinned(ctx, resp.Private, zone.IsNull())...)
-	reportAssignment(&resp.Diagnostics, "create", timeout, account, err,
+	reportAssignment(&resp.Diagnostics, createAssignment, timeout, account, err,
 		"The account is saved in state and marked tainted, so the next apply replaces it. If it becomes what the "+
 			"configuration asks for meanwhile, `terraform untaint` keeps it.")
 }
@@ -300,7 +300,7 @@ func (r *dynamicAccountResource) Update(ctx context.Context, req resource.Update
 		saved = dynamicAccountFromAPI(account, kept)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, saved)...)
-	reportAssignment(&resp.Diagnostics, "update", timeout, account, err, savedAfterFailedUpdate(saved, plan, zone.ValueString(), account != nil))
+	reportAssignment(&resp.Diagnostics, updateAssignment, timeout, account, err, savedAfterFailedUpdate(saved, plan, zone.ValueString(), account != nil))
 }
 
 // Delete stops the Scale Agent managing the account; Clouddriver keeps its definition.
