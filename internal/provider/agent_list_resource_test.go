@@ -18,7 +18,7 @@ import (
 // of them (pages capped below the limit asked for, whose total_count is the page's length), with
 // the filters the API applies and the state the provider applies, with their identities and
 // never a client secret; and it stops at the limit Terraform asks for.
-func TestAccAgentList_query(t *testing.T) {
+func TestAccAgentListQuery_pagesAndFilters(t *testing.T) {
 	m := newAccMock(t)
 	const total = 130
 	for i := range total {
@@ -102,7 +102,7 @@ list "agentfleet_agent" "first" {
 
 // Terraform 1.14 and later: a query on an unconfigured platform says which block to add, and
 // bad filters fail before any API call.
-func TestAccAgentList_queryRefusals(t *testing.T) {
+func TestAccAgentListQuery_refusals(t *testing.T) {
 	m := newAccMock(t)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},

@@ -22,7 +22,7 @@ func byAccountName(name string) map[string]knownvalue.Check {
 // Terraform 1.14 and later: `terraform query` finds the dynamic accounts migrated outside
 // Terraform, across pages (the client asks for 100), by state, with their identities and never
 // a kubeconfig; static accounts, which cannot be imported, are left out.
-func TestAccDynamicAccountList_query(t *testing.T) {
+func TestAccDynamicAccountListQuery_pagesAndStates(t *testing.T) {
 	m := newAccMock(t)
 	const migrated = 130
 	for i := range migrated {
@@ -91,7 +91,7 @@ list "agentfleet_dynamic_account" "first" {
 // Terraform 1.14 and later: an Armory that does not serve the list ends the query with an error
 // that says so and how to import instead; an unconfigured platform says which block to add; a
 // state the platform does not know fails before any call.
-func TestAccDynamicAccountList_queryRefusals(t *testing.T) {
+func TestAccDynamicAccountListQuery_refusals(t *testing.T) {
 	m := newAccMock(t)
 	m.SetArmoryAccountListServed(false)
 	m.PutArmoryAccount("prod-k8s", "agent-1_spinnaker", true)
