@@ -30,12 +30,18 @@ const reassignAction = "agentfleet_dynamic_account_reassign"
 // the events and the mock store here, and TestAccDynamicAccountReassignAction_trigger checks the
 // same action in a real Terraform 1.14+ apply.
 
+// actionProviderServer is a provider server that serves actions, as the framework's does.
+type actionProviderServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ActionServer
+}
+
 // actionHarness is one provider server configured against a mock, which records the body of
 // every PATCH the provider sends.
 type actionHarness struct {
 	t      *testing.T
 	m      *accMock
-	server tfprotov6.ProviderServerWithActions
+	server actionProviderServer
 	schema *tfprotov6.GetProviderSchemaResponse
 
 	mu      sync.Mutex
@@ -67,7 +73,7 @@ func newActionHarness(t *testing.T, withArmory bool) *actionHarness {
 		t.Fatal(err)
 	}
 	var ok bool
-	if h.server, ok = server.(tfprotov6.ProviderServerWithActions); !ok {
+	if h.server, ok = server.(actionProviderServer); !ok {
 		t.Fatalf("the provider server %T serves no actions", server)
 	}
 	ctx := context.Background()
