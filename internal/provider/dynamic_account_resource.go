@@ -325,8 +325,8 @@ func (r *dynamicAccountResource) ImportState(ctx context.Context, req resource.I
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// importKey trims a string id, but an account name never has white space, so a string id
-	// with any, even around the name, is refused as given rather than taken for another name.
+	// importKey trims a string id, but a Clouddriver account name has no white space: a string
+	// id with any, even around the name (a stray newline from a script), is refused as given.
 	if given := cmp.Or(req.ID, name); given == "" || strings.ContainsAny(given, " \t\r\n") {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("Import a dynamic account by its Clouddriver account name, without spaces; got %q. "+
