@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
@@ -28,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*agentResource)(nil)
 	_ resource.ResourceWithImportState = (*agentResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*agentResource)(nil)
+	_ resource.ResourceWithIdentity    = (*agentResource)(nil)
 )
 
 // NewAgentResource is the agentfleet_agent resource factory.
@@ -44,6 +46,11 @@ type agentResourceModel struct {
 	RotateBefore       types.String       `tfsdk:"rotate_before"`
 	ClientSecret       types.String       `tfsdk:"client_secret"`
 	agentInfoModel
+}
+
+// agentIdentity is the agent's natural key: its service account, which has at most one agent.
+type agentIdentity struct {
+	ServiceAccountID types.String `tfsdk:"service_account_id"`
 }
 
 type agentOptionsModel struct {
@@ -137,6 +144,12 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"last_accessed_at": computedString("When the agent last authenticated (RFC 3339), empty when never.", false),
 		},
 	}
+}
+
+func (r *agentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"service_account_id": identityAttribute("The service account that owns the agent, such as `sa-a120f6d21c4e`."),
+	}}
 }
 
 // computedString is a read-only string; stable ones keep their state value in plans.
@@ -244,18 +257,23 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	secret := agent.ClientSecret
 	if !plan.Enabled.ValueBool() {
 		// The API creates agents enabled; save what exists before the second call can fail.
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan.withAPI(agent, types.StringValue(secret)))...)
+		saved := plan.withAPI(agent, types.StringValue(secret))
+		resp.Diagnostics.Append(resp.State.Set(ctx, saved)...)
+		setIdentity(ctx, resp.Identity, saved.identity(), &resp.Diagnostics)
 		if agent, err = api.DisableAgent(ctx, agent.ServiceAccountID); err != nil {
 			apiErrorDiag(&resp.Diagnostics, "Unable to disable the new agent", err)
 			return
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan.withAPI(agent, types.StringValue(secret)))...)
+	state := plan.withAPI(agent, types.StringValue(secret))
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 }
 
 func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state agentResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 	api, diags := r.clients.spaceone.get()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -282,6 +300,8 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The service account never changes in place, so neither does the identity.
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 	id := state.ServiceAccountID.ValueString()
 	var agent *client.Agent
 	var err error
@@ -332,15 +352,24 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 }
 
-// ImportState takes the service account id; the client secret cannot be read back, so it stays
-// null until the next regeneration.
+// ImportState takes the service account id, as a string or as the identity's
+// service_account_id; the client secret cannot be read back, so it stays null until the next
+// regeneration.
 func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !serviceAccountIDPattern.MatchString(req.ID) {
+	serviceAccountID := importKey(ctx, req, "service_account_id", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !serviceAccountIDPattern.MatchString(serviceAccountID) {
 		resp.Diagnostics.AddError("Invalid import ID",
 			"Import an agent by the id of its service account, such as: terraform import agentfleet_agent.example sa-a120f6d21c4e")
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service_account_id"), serviceAccountID)...)
+}
+
+func (m agentResourceModel) identity() agentIdentity {
+	return agentIdentity{ServiceAccountID: m.ServiceAccountID}
 }
 
 // withAPI returns m updated from the API's agent: Terraform-only arguments stay as in m, and

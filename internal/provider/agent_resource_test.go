@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
 )
@@ -498,6 +499,50 @@ func TestAccAgent_unservedPathPrefixKeepsState(t *testing.T) {
 				Config:           m.config(config),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check:            m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
+}
+
+// Terraform 1.12 and later: the agent's identity is its service account id, import blocks find
+// the agent by identity and by string id alike, and an agent deleted outside Terraform still
+// leaves state (with its identity) so that the plan creates it again.
+func TestAccAgent_importByIdentity(t *testing.T) {
+	m := newAccMock(t)
+	config := m.config(agentConfig("sa-a120f6d21c4e", "k8s-prd", ""))
+	identity := map[string]knownvalue.Check{"service_account_id": knownvalue.StringExact("sa-a120f6d21c4e")}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(agentAddr, identity),
+					statecheck.ExpectIdentityValueMatchesState(agentAddr, tfjsonpath.New("service_account_id")),
+				},
+			},
+			{
+				ResourceName:    agentAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("agent_id"), knownvalue.StringRegexp(regexp.MustCompile(`^agent-`))),
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
+				}},
+			},
+			{
+				ResourceName:    agentAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+			{
+				PreConfig:         func() { m.DeleteSpaceONEAgent("sa-a120f6d21c4e") },
+				Config:            config,
+				ConfigPlanChecks:  expectAction(plancheck.ResourceActionCreate),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectIdentity(agentAddr, identity)},
+				Check:             m.checkAgentMatchesMock("ENABLED"),
 			},
 		},
 	})

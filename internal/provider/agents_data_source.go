@@ -25,10 +25,45 @@ func NewAgentsDataSource() datasource.DataSource { return &agentsDataSource{} }
 type agentsDataSource struct{ dataSourceBase }
 
 type agentsDataModel struct {
-	AgentID          types.String     `tfsdk:"agent_id"`
-	ServiceAccountID types.String     `tfsdk:"service_account_id"`
-	State            types.String     `tfsdk:"state"`
-	Agents           []agentDataModel `tfsdk:"agents"`
+	agentFilterModel
+	Agents []agentDataModel `tfsdk:"agents"`
+}
+
+// agentFilterModel holds the filters of the agent lists, this data source and the agentfleet_agent
+// list resource: the API applies agent_id and service_account_id, the provider applies state (see
+// client.AgentFilter).
+type agentFilterModel struct {
+	AgentID          types.String `tfsdk:"agent_id"`
+	ServiceAccountID types.String `tfsdk:"service_account_id"`
+	State            types.String `tfsdk:"state"`
+}
+
+// The descriptions and validators of the filters in agentFilterModel.
+const (
+	agentIDFilterDescription          = "Only the agent with this id."
+	serviceAccountIDFilterDescription = "Only the agent of this service account."
+	agentStateFilterDescription       = "Only agents in this state: `ENABLED`, `DISABLED` or `EXPIRED`. Applied by the provider to the full list, not sent to the API."
+)
+
+func agentIDFilterValidators() []validator.String {
+	return []validator.String{stringvalidator.LengthAtLeast(1)}
+}
+
+func serviceAccountIDFilterValidators() []validator.String {
+	return []validator.String{stringvalidator.RegexMatches(serviceAccountIDPattern,
+		"must be a SpaceONE service account id: \"sa-\" followed by lowercase letters and digits")}
+}
+
+func agentStateFilterValidators() []validator.String {
+	return []validator.String{stringvalidator.OneOf(client.AgentEnabled, client.AgentDisabled, client.AgentExpired)}
+}
+
+func (f agentFilterModel) toAPI() client.AgentFilter {
+	return client.AgentFilter{
+		AgentID:          f.AgentID.ValueString(),
+		ServiceAccountID: f.ServiceAccountID.ValueString(),
+		State:            f.State.ValueString(),
+	}
 }
 
 func (d *agentsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -41,19 +76,18 @@ func (d *agentsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 		Attributes: map[string]schema.Attribute{
 			"agent_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the agent with this id.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: agentIDFilterDescription,
+				Validators:          agentIDFilterValidators(),
 			},
 			"service_account_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the agent of this service account.",
-				Validators: []validator.String{stringvalidator.RegexMatches(serviceAccountIDPattern,
-					"must be a SpaceONE service account id: \"sa-\" followed by lowercase letters and digits")},
+				MarkdownDescription: serviceAccountIDFilterDescription,
+				Validators:          serviceAccountIDFilterValidators(),
 			},
 			"state": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only agents in this state: `ENABLED`, `DISABLED` or `EXPIRED`. Applied by the provider to the full list, not sent to the API.",
-				Validators:          []validator.String{stringvalidator.OneOf(client.AgentEnabled, client.AgentDisabled, client.AgentExpired)},
+				MarkdownDescription: agentStateFilterDescription,
+				Validators:          agentStateFilterValidators(),
 			},
 			"agents": schema.ListNestedAttribute{
 				Computed:            true,
@@ -72,11 +106,7 @@ func (d *agentsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	agents, err := api.ListAgents(ctx, client.AgentFilter{
-		AgentID:          cfg.AgentID.ValueString(),
-		ServiceAccountID: cfg.ServiceAccountID.ValueString(),
-		State:            cfg.State.ValueString(),
-	})
+	agents, err := api.ListAgents(ctx, cfg.toAPI())
 	if err != nil {
 		apiErrorDiag(&resp.Diagnostics, "Unable to list agents", err)
 		return

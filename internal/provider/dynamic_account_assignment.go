@@ -15,12 +15,13 @@ import (
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 )
 
-// How agentfleet_dynamic_account brings an Armory account to the state its plan asks for, and
-// plans the one change a PATCH cannot make (unpinning a zone). Every
-// change goes through PATCH /armory/accounts, and every PATCH starts a transition that settles
-// later, so each step waits (with waitFor, within the caller's timeout) before the next one. The
-// platform activates only an INACTIVE or FAILED account: a zone or kubeconfig change of an ACTIVE
-// account deactivates it first, then activates it again with the new values.
+// How agentfleet_dynamic_account brings an Armory account to the state its plan asks for (and
+// the agentfleet_dynamic_account_reassign action a failed one to ACTIVE again), and plans the
+// one change a PATCH cannot make (unpinning a zone). Every change goes through PATCH
+// /armory/accounts, and every PATCH starts a transition that settles later, so each step waits
+// (with waitFor, within the caller's timeout) before the next one. The platform activates only an
+// INACTIVE or FAILED account: a zone or kubeconfig change of an ACTIVE account (or the reassignment
+// of an ORPHANED one) deactivates it first, then activates it again.
 
 // accountTarget is what the account is to become.
 type accountTarget struct {
@@ -30,13 +31,16 @@ type accountTarget struct {
 	zone string
 	// kubeconfig is a new kubeconfig to send, "" when the platform's one stays.
 	kubeconfig string
+	// observe, when set, sees the account at every read while it settles: the reassign action
+	// reports progress with it.
+	observe func(*client.DynamicAccount)
 }
 
 // settleAccount brings the account to target and returns it as last read (nil when no read
 // succeeded) and what went wrong. A transition already under way is waited out first, so that
 // the next step starts from a settled state.
 func settleAccount(ctx context.Context, api *client.Armory, target accountTarget) (*client.DynamicAccount, error) {
-	account, err := waitForAccount(ctx, api, target.name, client.AccountStateSettled)
+	account, err := waitForAccount(ctx, api, target.name, client.AccountStateSettled, target.observe)
 	if err != nil {
 		return account, err
 	}
@@ -44,18 +48,18 @@ func settleAccount(ctx context.Context, api *client.Armory, target accountTarget
 		if account.State == client.AccountInactive && !target.changes(account) {
 			return account, nil
 		}
-		return assignAndWait(ctx, api, target.assignment(client.AccountInactive))
+		return assignAndWait(ctx, api, target.assignment(client.AccountInactive), target.observe)
 	}
 	if account.State == client.AccountActive && !target.changes(account) {
 		return account, nil
 	}
 	if !client.AccountCanBeActivated(account.State) {
 		deactivation := client.AccountAssignment{Name: target.name, State: client.AccountInactive}
-		if account, err = assignAndWait(ctx, api, deactivation); err != nil {
+		if account, err = assignAndWait(ctx, api, deactivation, target.observe); err != nil {
 			return account, err
 		}
 	}
-	return assignAndWait(ctx, api, target.assignment(client.AccountActive))
+	return assignAndWait(ctx, api, target.assignment(client.AccountActive), target.observe)
 }
 
 // changes reports whether target sends something the account does not have yet.
@@ -69,17 +73,18 @@ func (t accountTarget) assignment(state string) client.AccountAssignment {
 }
 
 // assignAndWait sends the PATCH and waits until the account is in the state it asks for.
-func assignAndWait(ctx context.Context, api *client.Armory, as client.AccountAssignment) (*client.DynamicAccount, error) {
+func assignAndWait(ctx context.Context, api *client.Armory, as client.AccountAssignment, observe func(*client.DynamicAccount)) (*client.DynamicAccount, error) {
 	if err := api.AssignAccount(ctx, as); err != nil {
 		return nil, err
 	}
-	return waitForAccount(ctx, api, as.Name, func(state string) bool { return state == as.State })
+	return waitForAccount(ctx, api, as.Name, func(state string) bool { return state == as.State }, observe)
 }
 
 // waitForAccount reads the account until reached says its state is the one waited for. A
 // settled failure (FAILED, ORPHANED, DELETE_FAILED) that is not that state ends the wait at once
-// with an *accountFailedError: waiting longer would only run out the timeout.
-func waitForAccount(ctx context.Context, api *client.Armory, name string, reached func(state string) bool) (*client.DynamicAccount, error) {
+// with an *accountFailedError: waiting longer would only run out the timeout. observe, when not
+// nil, sees every read.
+func waitForAccount(ctx context.Context, api *client.Armory, name string, reached func(state string) bool, observe func(*client.DynamicAccount)) (*client.DynamicAccount, error) {
 	var last *client.DynamicAccount
 	err := waitFor(ctx, dynamicAccountPollInterval, func(ctx context.Context) (bool, error) {
 		account, err := api.GetAccount(ctx, name)
@@ -87,6 +92,9 @@ func waitForAccount(ctx context.Context, api *client.Armory, name string, reache
 			return false, err
 		}
 		last = account
+		if observe != nil {
+			observe(account)
+		}
 		switch {
 		case reached(account.State):
 			return true, nil
@@ -115,11 +123,21 @@ func readAfterFailure(ctx context.Context, api *client.Armory, name string) *cli
 	return account
 }
 
-// reportAssignment adds the error of a create or update that did not end as planned: a timeout
-// while a transition is under way, a transition that settled in a failure (quoting the
-// platform's message), or a failed call. account is the account as last read (nil when unknown);
-// saved says, truthfully, what became of it in state.
-func reportAssignment(diags *diag.Diagnostics, operation string, timeout time.Duration, account *client.DynamicAccount, err error, saved string) {
+// assignmentOperation names what waited for an assignment, in its errors: the verb of "Unable
+// to <verb> dynamic account", and the attribute of the timeouts block that bounds the wait.
+type assignmentOperation struct{ verb, timeout string }
+
+var (
+	createAssignment   = assignmentOperation{verb: "create", timeout: "create"}
+	updateAssignment   = assignmentOperation{verb: "update", timeout: "update"}
+	reassignAssignment = assignmentOperation{verb: "reassign", timeout: "invoke"}
+)
+
+// reportAssignment adds the error of an operation that did not end as planned: a timeout while
+// a transition is under way, a transition that settled in a failure (quoting the platform's
+// message), or a failed call. account is the account as last read (nil when unknown); saved
+// says, truthfully, what became of it in state.
+func reportAssignment(diags *diag.Diagnostics, op assignmentOperation, timeout time.Duration, account *client.DynamicAccount, err error, saved string) {
 	var failed *accountFailedError
 	switch {
 	case err == nil:
@@ -133,14 +151,14 @@ func reportAssignment(diags *diag.Diagnostics, operation string, timeout time.Du
 		}
 		diags.AddError("Dynamic account assignment still pending",
 			fmt.Sprintf("The account did not settle within the %s timeout of %s (state %q); the platform may still be working on it.%s %s "+
-				"For slow clusters, raise timeouts.%s.", operation, timeout, state, message, saved, operation))
+				"For slow clusters, raise timeouts.%s.", op.timeout, timeout, state, message, saved, op.timeout))
 	case errors.As(err, &failed):
 		diags.AddError("Dynamic account assignment failed",
 			fmt.Sprintf("The Scale Agent could not assign account %q: it is %s with the message %q. %s Fix the cause (the kubeconfig, "+
 				"the zone, or the Agents' access to the cluster) before applying again.",
 				failed.account.Name, failed.account.State, failed.account.LastAssignmentMsg, saved))
 	default:
-		apiErrorDiag(diags, fmt.Sprintf("Unable to %s dynamic account", operation), fmt.Errorf("%w. %s", err, saved))
+		apiErrorDiag(diags, fmt.Sprintf("Unable to %s dynamic account", op.verb), fmt.Errorf("%w. %s", err, saved))
 	}
 }
 

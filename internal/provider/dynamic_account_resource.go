@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -33,6 +35,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*dynamicAccountResource)(nil)
 	_ resource.ResourceWithImportState = (*dynamicAccountResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*dynamicAccountResource)(nil)
+	_ resource.ResourceWithIdentity    = (*dynamicAccountResource)(nil)
 )
 
 // NewDynamicAccountResource is the agentfleet_dynamic_account resource factory.
@@ -47,6 +50,11 @@ type dynamicAccountModel struct {
 	KubeconfigFileWO        types.String   `tfsdk:"kubeconfig_file_wo"` // always null: only the configuration holds it
 	KubeconfigFileWOVersion types.Int64    `tfsdk:"kubeconfig_file_wo_version"`
 	Timeouts                timeouts.Value `tfsdk:"timeouts"`
+}
+
+// dynamicAccountIdentity is the account's natural key: its Clouddriver account name.
+type dynamicAccountIdentity struct {
+	Name types.String `tfsdk:"name"`
 }
 
 const (
@@ -171,6 +179,12 @@ func (r *dynamicAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 	}
 }
 
+func (r *dynamicAccountResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"name": identityAttribute("The Clouddriver account name, such as `prod-k8s`."),
+	}}
+}
+
 func (r *dynamicAccountResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	requirePlatform(armoryPlatform, r.clients, req, resp)
 }
@@ -209,8 +223,9 @@ func (r *dynamicAccountResource) Create(ctx context.Context, req resource.Create
 		account = &client.DynamicAccount{Name: name, ZoneID: zone.ValueString()}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, dynamicAccountFromAPI(account, plan))...)
+	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 	resp.Diagnostics.Append(setZoneUnpinned(ctx, resp.Private, zone.IsNull())...)
-	reportAssignment(&resp.Diagnostics, "create", timeout, account, err,
+	reportAssignment(&resp.Diagnostics, createAssignment, timeout, account, err,
 		"The account is saved in state and marked tainted, so the next apply replaces it. If it becomes what the "+
 			"configuration asks for meanwhile, `terraform untaint` keeps it.")
 }
@@ -218,6 +233,7 @@ func (r *dynamicAccountResource) Create(ctx context.Context, req resource.Create
 func (r *dynamicAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state dynamicAccountModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 	api, diags := r.clients.armory.get()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -250,6 +266,8 @@ func (r *dynamicAccountResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The name never changes in place, so neither does the identity.
+	setIdentity(ctx, resp.Identity, prior.identity(), &resp.Diagnostics)
 	resp.Diagnostics.Append(setZoneUnpinned(ctx, resp.Private, zone.IsNull())...)
 	if !plan.assignmentChanged(prior, zone) {
 		// Only the timeouts changed: nothing to send, and the account is as just read.
@@ -282,7 +300,7 @@ func (r *dynamicAccountResource) Update(ctx context.Context, req resource.Update
 		saved = dynamicAccountFromAPI(account, kept)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, saved)...)
-	reportAssignment(&resp.Diagnostics, "update", timeout, account, err, savedAfterFailedUpdate(saved, plan, zone.ValueString(), account != nil))
+	reportAssignment(&resp.Diagnostics, updateAssignment, timeout, account, err, savedAfterFailedUpdate(saved, plan, zone.ValueString(), account != nil))
 }
 
 // Delete stops the Scale Agent managing the account; Clouddriver keeps its definition.
@@ -299,14 +317,20 @@ func (r *dynamicAccountResource) Delete(ctx context.Context, req resource.Delete
 	}
 }
 
-// ImportState takes the account name. Static accounts are refused here: they come from Agent
-// configuration files, which the API cannot change or delete.
+// ImportState takes the account name, as a string or as the identity's name. Static accounts
+// are refused here: they come from Agent configuration files, which the API cannot change or
+// delete.
 func (r *dynamicAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
-	if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t\r\n") {
+	name := importKey(ctx, req, "name", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// importKey trims a string id, but a Clouddriver account name has no white space: a string
+	// id with any, even around the name (a stray newline from a script), is refused as given.
+	if given := cmp.Or(req.ID, name); given == "" || strings.ContainsAny(given, " \t\r\n") {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("Import a dynamic account by its Clouddriver account name, without spaces; got %q. "+
-				"For example: terraform import agentfleet_dynamic_account.example prod-k8s", name))
+				"For example: terraform import agentfleet_dynamic_account.example prod-k8s", given))
 		return
 	}
 	api, diags := r.clients.armory.get()
@@ -330,6 +354,10 @@ func (r *dynamicAccountResource) ImportState(ctx context.Context, req resource.I
 	// No zone_unpinned key is set: who pinned an imported account's zone is unknown, so it counts
 	// as pinned, and a configuration without zone_id plans the replacement that alone unpins it.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+}
+
+func (m dynamicAccountModel) identity() dynamicAccountIdentity {
+	return dynamicAccountIdentity{Name: m.Name}
 }
 
 // migrationErrorDiag reports a failed migration. An account the Scale Agent already manages is

@@ -893,3 +893,60 @@ func TestAccDynamicAccount_timeoutsChangeCallsNoWrite(t *testing.T) {
 		},
 	})
 }
+
+// Terraform 1.12 and later: the account's identity is its name, import blocks find it by
+// identity and by string id alike, an account deleted outside Terraform still leaves state so
+// that the plan creates it again, and the tainted account of a create whose assignment failed is
+// replaced under the same identity.
+func TestAccDynamicAccount_importByIdentity(t *testing.T) {
+	m := newAccMock(t)
+	m.SetArmoryAssignDelay(50 * time.Millisecond)
+	config := m.zoneConfig("agent-1_spinnaker")
+	identity := statecheck.ExpectIdentity(dynamicAccountAddr, map[string]knownvalue.Check{"name": knownvalue.StringExact("prod-k8s")})
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkDynamicAccountsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					identity,
+					statecheck.ExpectIdentityValueMatchesState(dynamicAccountAddr, tfjsonpath.New("name")),
+				},
+			},
+			{
+				ResourceName:    dynamicAccountAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("state"), knownvalue.StringExact("ACTIVE")),
+					plancheck.ExpectKnownValue(dynamicAccountAddr, tfjsonpath.New("zone_id"), knownvalue.StringExact("agent-1_spinnaker")),
+				}},
+			},
+			{
+				ResourceName:    dynamicAccountAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "prod-k8s",
+			},
+			{
+				PreConfig: func() {
+					if !m.DeleteArmoryAccount("prod-k8s") {
+						t.Fatal("prod-k8s is not migrated in the mock")
+					}
+					m.FailArmoryAssignment("prod-k8s", "no Agent in zone agent-1_spinnaker")
+				},
+				Config:           config,
+				ConfigPlanChecks: expectAccountAction(plancheck.ResourceActionCreate),
+				ExpectError:      regexp.MustCompile(`(?s)assignment\s+failed.*no\s+Agent\s+in\s+zone`),
+			},
+			{
+				// Saved tainted (its identity with it): replaced, under the same identity.
+				Config:            config,
+				ConfigPlanChecks:  expectAccountAction(plancheck.ResourceActionDestroyBeforeCreate),
+				ConfigStateChecks: append(activeOnAgents("agent-1"), identity),
+			},
+		},
+	})
+}

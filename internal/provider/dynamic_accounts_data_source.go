@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -68,13 +69,8 @@ func (d *dynamicAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 	all, err := api.ListAccounts(ctx)
-	if errors.Is(err, client.ErrAccountListNotServed) {
-		resp.Diagnostics.AddError("Dynamic account list not available",
-			err.Error()+". Read the accounts one by one, by name, with the agentfleet_dynamic_account data source instead.")
-		return
-	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Unable to list dynamic accounts", err)
+		accountListErrorDiag(&resp.Diagnostics, err, "Read the accounts one by one, by name, with the agentfleet_dynamic_account data source instead.")
 		return
 	}
 	cfg.Accounts = make([]dynamicAccountAttributes, 0, len(all))
@@ -84,4 +80,14 @@ func (d *dynamicAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
+}
+
+// accountListErrorDiag reports a failed account list. The route is documented only on a draft
+// page, so an Armory that does not serve it gets an error that says so, and what to do instead.
+func accountListErrorDiag(diags *diag.Diagnostics, err error, instead string) {
+	if errors.Is(err, client.ErrAccountListNotServed) {
+		diags.AddError("Dynamic account list not available", err.Error()+". "+instead)
+		return
+	}
+	apiErrorDiag(diags, "Unable to list dynamic accounts", err)
 }

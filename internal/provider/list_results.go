@@ -4,8 +4,11 @@ import (
 	"context"
 	"iter"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // List resources (Terraform 1.14 and later) answer `terraform query`. Each one reads its
@@ -54,4 +57,20 @@ func displayName(name, id string) string {
 		return id
 	}
 	return name
+}
+
+// nullResourceAttribute is a typed null of the resource's attribute at p, for a model field that
+// only a configuration sets, such as a timeouts block: a list result leaves it null, and a null
+// of any other type would not convert.
+func nullResourceAttribute(ctx context.Context, req list.ListRequest, p path.Path, diags *diag.Diagnostics) attr.Value {
+	t, typeDiags := req.ResourceSchema.TypeAtPath(ctx, p)
+	diags.Append(typeDiags...)
+	if typeDiags.HasError() {
+		return nil
+	}
+	v, err := t.ValueFromTerraform(ctx, tftypes.NewValue(t.TerraformType(ctx), nil))
+	if err != nil {
+		diags.AddAttributeError(p, "Unable to list resources", "Building a null value failed: "+err.Error()+". This is a bug in the provider; please report it.")
+	}
+	return v
 }

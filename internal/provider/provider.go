@@ -169,6 +169,8 @@ func (p *agentfleetProvider) ListResources(context.Context) []func() list.ListRe
 	return []func() list.ListResource{
 		NewAgentTokenListResource,
 		NewAgentSecretListResource,
+		NewAgentListResource,
+		NewDynamicAccountListResource,
 		NewServiceAccountListResource,
 		NewServiceAccountCredentialListResource,
 	}
@@ -177,7 +179,9 @@ func (p *agentfleetProvider) ListResources(context.Context) []func() list.ListRe
 // Actions are one-off operations (Terraform 1.14 and later). An action cannot write a resource's
 // state, so operations that hand out a secret only once stay on the resources.
 func (p *agentfleetProvider) Actions(context.Context) []func() action.Action {
-	return []func() action.Action{}
+	return []func() action.Action{
+		NewDynamicAccountReassignAction,
+	}
 }
 
 func (p *agentfleetProvider) DataSources(context.Context) []func() datasource.DataSource {
