@@ -6,13 +6,15 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
 // Every type the provider serves has an example under examples/ (the docs are generated from
-// them), and every importable resource documents its import ID in import.sh.
+// them), every importable resource documents its import ID in import.sh and its import by
+// identity in import-by-identity.tf, and every list resource and action has its example too.
 func TestEveryTypeHasExamples(t *testing.T) {
 	ctx := context.Background()
 	p := New("test")().(*agentfleetProvider)
@@ -32,6 +34,19 @@ func TestEveryTypeHasExamples(t *testing.T) {
 		if _, importable := r.(resource.ResourceWithImportState); importable {
 			requireFile(t, "resources", m.TypeName, "import.sh")
 		}
+		if _, identified := r.(resource.ResourceWithIdentity); identified {
+			requireFile(t, "resources", m.TypeName, "import-by-identity.tf")
+		}
+	}
+	for _, newList := range p.ListResources(ctx) {
+		var m resource.MetadataResponse
+		newList().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "agentfleet"}, &m)
+		requireFile(t, "list-resources", m.TypeName, "list-resource.tfquery.hcl")
+	}
+	for _, newAction := range p.Actions(ctx) {
+		var m action.MetadataResponse
+		newAction().Metadata(ctx, action.MetadataRequest{ProviderTypeName: "agentfleet"}, &m)
+		requireFile(t, "actions", m.TypeName, "action.tf")
 	}
 	for _, newDataSource := range p.DataSources(ctx) {
 		var m datasource.MetadataResponse

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -195,5 +196,29 @@ func TestProviderSchemaIsValid(t *testing.T) {
 	}
 	for _, d := range resp.Diagnostics {
 		t.Errorf("schema diagnostic: %s: %s", d.Summary, d.Detail)
+	}
+}
+
+// Every resource has an identity (import blocks by identity, Terraform 1.12) and a list resource
+// of the same name (terraform query, Terraform 1.14).
+func TestEveryResourceHasIdentityAndListResource(t *testing.T) {
+	ctx := context.Background()
+	p := New("test")().(*agentfleetProvider)
+	listed := map[string]bool{}
+	for _, newList := range p.ListResources(ctx) {
+		var m resource.MetadataResponse
+		newList().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "agentfleet"}, &m)
+		listed[m.TypeName] = true
+	}
+	for _, newResource := range p.Resources(ctx) {
+		r := newResource()
+		var m resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "agentfleet"}, &m)
+		if _, ok := r.(resource.ResourceWithIdentity); !ok {
+			t.Errorf("%s has no resource identity", m.TypeName)
+		}
+		if !listed[m.TypeName] {
+			t.Errorf("%s has no list resource", m.TypeName)
+		}
 	}
 }
