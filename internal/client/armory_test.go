@@ -478,6 +478,48 @@ func TestArmoryLogsMaskTheKubeconfigAndHeaders(t *testing.T) {
 	}
 }
 
+// A header value is a credential whatever the header's name: a gateway's own header is on no
+// list of secret names, and its value must still stay out of the logged headers, in the log of
+// every request and response, and out of an error that echoes it.
+func TestArmoryLogsMaskHeaderValuesWhateverTheirName(t *testing.T) {
+	const gateway, echoed = "gw-credential-value", "X-Gateway-Credential"
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		// A gateway that echoes the request's credential back in a header and in its refusal.
+		w.Header().Set("X-Seen-Credential", r.Header.Get(echoed))
+		writeJSON(t, w, http.StatusBadRequest, map[string]any{"error": "Bad Request", "message": "refused " + r.Header.Get(echoed)})
+	})
+	c := newTestArmory(t, srv.URL, map[string]string{echoed: gateway, "X-Short": "ab1"})
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(t.Context(), &buf)
+	_, err := c.GetAccount(ctx, "prod-k8s")
+	if err == nil || strings.Contains(err.Error(), gateway) || !strings.Contains(err.Error(), "refused "+masked) {
+		t.Fatalf("err %v; want the refusal with the header value masked", err)
+	}
+	entries, err := tflogtest.MultilineJSONDecode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged int
+	for _, e := range entries {
+		headers, ok := e["headers"].(map[string]any)
+		if !ok {
+			continue
+		}
+		logged++
+		for name, value := range headers {
+			if v, _ := value.(string); strings.Contains(v, gateway) || v == "ab1" {
+				t.Errorf("%s: the logged header %s holds a configured header value: %q", e["@message"], name, v)
+			}
+		}
+	}
+	if logged < 2 {
+		t.Fatalf("%d log entries with headers, want the request's and the response's:\n%s", logged, buf.String())
+	}
+	if strings.Contains(buf.String(), gateway) {
+		t.Errorf("the log holds the gateway credential:\n%s", buf.String())
+	}
+}
+
 // An activation is refused once it took effect (the account is no longer INACTIVE or FAILED),
 // so a lost answer is resolved by reading the account, not by sending it again. A delete is
 // sent again: a retried delete of an account no longer managed succeeds.

@@ -144,6 +144,12 @@ type api struct {
 	secrets []string
 }
 
+// masker builds the masker of one call: the configured credentials and the secrets the request
+// carries (see requestSecrets).
+func (a *api) masker(requestSecrets ...string) masker {
+	return newMasker(append(slices.Clone(a.secrets), requestSecrets...)...)
+}
+
 func newAPI(t *Transport, platform, endpoint string) (api, error) {
 	u, err := url.Parse(strings.TrimSuffix(endpoint, "/"))
 	if err != nil || u.Scheme == "" || u.Host == "" {
@@ -167,9 +173,9 @@ type request struct {
 type response struct {
 	status int
 	header http.Header
-	// secrets are the values the exchange must never reveal: the configured credentials and
-	// those the request carried (see requestSecrets).
-	secrets []string
+	// mask hides the values the exchange must never reveal: the configured credentials and
+	// those the request carried (see api.masker).
+	mask masker
 }
 
 // do sends r, retrying as the shared policy allows, and decodes a successful JSON answer into
@@ -186,7 +192,7 @@ func (a *api) do(ctx context.Context, r request, out any) (*response, error) {
 		return nil, a.transportError(ctx, r, err)
 	}
 	if resp.status < 200 || resp.status > 299 {
-		return nil, a.apiError(resp.status, body, resp.secrets...)
+		return nil, a.apiError(resp.status, body, resp.mask)
 	}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
@@ -212,7 +218,7 @@ func (a *api) send(ctx context.Context, r request) (*response, []byte, error) {
 		return nil, nil, err
 	}
 	logResponseBody(req.Context(), body)
-	return &response{status: resp.StatusCode, header: resp.Header, secrets: callInfoFrom(req.Context()).secrets}, body, nil
+	return &response{status: resp.StatusCode, header: resp.Header, mask: callInfoFrom(req.Context()).mask}, body, nil
 }
 
 func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request, error) {
@@ -256,7 +262,7 @@ func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request
 		createsObject: r.createsObject,
 		overLimit:     a.overLimit,
 		waitHeaders:   a.waitHeaders,
-		secrets:       append(slices.Clone(a.secrets), requestSecrets(req.Header, raw)...),
+		mask:          a.masker(requestSecrets(req.Header, raw)...),
 	}
 	return req.WithContext(withCallInfo(ctx, info)), nil
 }
@@ -276,18 +282,17 @@ func (a *api) transportError(ctx context.Context, r request, err error) error {
 }
 
 // apiError turns a non-2xx answer into an *APIError, with the platform's own message when the
-// body has one and a short, masked excerpt of the raw body when it does not. The configured
-// credentials are masked, and so are the other secrets given, which the request carried: an API
-// that echoes a rejected request must not put them in front of the user.
-func (a *api) apiError(status int, body []byte, requestSecrets ...string) *APIError {
-	secrets := maskable(append(slices.Clone(a.secrets), requestSecrets...))
+// body has one and a short, masked excerpt of the raw body when it does not. mask is the call's
+// (api.masker): the configured credentials and the secrets the request carried are masked, so
+// that an API that echoes a rejected request cannot put them in front of the user.
+func (a *api) apiError(status int, body []byte, mask masker) *APIError {
 	e := &APIError{Platform: a.platform, Status: status}
 	if a.parseError != nil && a.parseError(body, e) {
-		e.Code, e.Message, e.RequestID = maskValues(e.Code, secrets), maskValues(e.Message, secrets), maskValues(e.RequestID, secrets)
+		e.Code, e.Message, e.RequestID = mask.value(e.Code), mask.value(e.Message), mask.value(e.RequestID)
 		return e
 	}
 	// Mask the whole body before it is cut, so a secret across the cut cannot leak its first bytes.
-	e.Message = excerpt([]byte(maskValues(string(body), secrets)))
+	e.Message = excerpt([]byte(mask.text(string(body))))
 	return e
 }
 

@@ -585,8 +585,11 @@ func TestMaskHeaders(t *testing.T) {
 	h.Set("Content-Type", "application/json")
 	h.Add("Accept", "application/json")
 	h.Add("Accept", "text/plain")
+	h.Set("X-Gateway-Credential", "gw-value")
+	h.Set("X-Echo", "seen gw-value here")
+	h.Set("X-Short", "k1")
 
-	got := maskHeaders(h)
+	got := newMasker("gw-value", "k1").headers(h)
 	want := map[string]string{
 		"Authorization":    masked,
 		"X-Auth-Token":     masked,
@@ -598,6 +601,10 @@ func TestMaskHeaders(t *testing.T) {
 		"Set-Cookie":       masked,
 		"Content-Type":     "application/json",
 		"Accept":           "application/json, text/plain",
+		// Headers on no list: masked by value, a short one where it is the whole value.
+		"X-Gateway-Credential": masked,
+		"X-Echo":               "seen " + masked + " here",
+		"X-Short":              masked,
 	}
 	if len(got) != len(want) {
 		t.Errorf("maskHeaders returned %d headers, want %d: %v", len(got), len(want), got)
@@ -657,7 +664,7 @@ func TestMaskBody(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := maskBody([]byte(tc.body), tc.secrets)
+			got := newMasker(tc.secrets...).body([]byte(tc.body))
 			if !json.Valid([]byte(tc.want)) {
 				if got != tc.want {
 					t.Errorf("maskBody = %q, want %q", got, tc.want)
@@ -680,7 +687,7 @@ func TestMaskBody(t *testing.T) {
 
 func TestMaskBodyMasksSecretsJSONEscapes(t *testing.T) {
 	const secret = `p&ss<w>rd`
-	got := maskBody([]byte(`{"message":"login with p&ss<w>rd failed"}`), []string{secret})
+	got := newMasker(secret).body([]byte(`{"message":"login with p&ss<w>rd failed"}`))
 	var decoded map[string]any
 	if err := json.Unmarshal([]byte(got), &decoded); err != nil {
 		t.Fatalf("maskBody returned invalid JSON %q: %v", got, err)
@@ -709,10 +716,28 @@ func TestRequestSecretsOfEveryCredentialHeader(t *testing.T) {
 	}
 }
 
-func TestMaskValues(t *testing.T) {
-	got := maskValues("a sekrit b sekrit c other", []string{"sekrit", "", "other"})
-	if want := "a *** b *** c ***"; got != want {
-		t.Errorf("maskValues = %q, want %q", got, want)
+func TestMaskerText(t *testing.T) {
+	got := newMasker("sekrit", "", "other", "abc").text("a sekrit b sekrit c other d abc")
+	if want := "a *** b *** c *** d abc"; got != want {
+		t.Errorf("text = %q, want %q", got, want)
+	}
+}
+
+// A secret that holds another is masked whole, whatever the order the secrets come in: masking
+// the shorter one first would leave the rest of the longer one readable.
+func TestMaskerMasksTheLongestSecretWhole(t *testing.T) {
+	for _, secrets := range [][]string{{"abcd", "abcdefgh"}, {"abcdefgh", "abcd"}} {
+		if got := newMasker(secrets...).text("x abcdefgh y abcd z"); got != "x *** y *** z" {
+			t.Errorf("secrets %q: text = %q, want %q", secrets, got, "x *** y *** z")
+		}
+	}
+}
+
+// A value too short to look for in text is still masked where it is a whole JSON string.
+func TestMaskerMasksShortSecretsOnlyWhole(t *testing.T) {
+	got := newMasker("k1").body([]byte(`{"key":"k1","note":"k1 is short"}`))
+	if want := `{"key":"***","note":"k1 is short"}`; got != want {
+		t.Errorf("body = %s, want %s", got, want)
 	}
 }
 
@@ -720,8 +745,8 @@ func TestExcerptOfLongBodyMasksSecretAtTheCut(t *testing.T) {
 	const secret = "sekrit-auth-value"
 	body := []byte(strings.Repeat("a", 195) + " " + secret + " rest of the page")
 	a := &api{platform: PlatformMonitoring, secrets: []string{secret}}
-	msg := a.apiError(http.StatusBadRequest, body).Message
-	logged := maskBody(body, []string{secret})
+	msg := a.apiError(http.StatusBadRequest, body, a.masker()).Message
+	logged := a.masker().body(body)
 	for name, s := range map[string]string{"APIError message": msg, "logged body": logged} {
 		if strings.Contains(s, secret[:4]) {
 			t.Errorf("%s %q holds the start of the secret %q", name, s, secret)

@@ -55,7 +55,7 @@ func FuzzErrorBodies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for name, parse := range errorParsers {
 			a := &api{platform: PlatformMonitoring, parseError: parse, secrets: []string{"sekrit"}}
-			e := a.apiError(http.StatusBadRequest, body, "request-secret")
+			e := a.apiError(http.StatusBadRequest, body, a.masker("request-secret"))
 			msg := e.Error()
 			if !utf8.ValidString(e.Message) && !parse(body, &APIError{}) {
 				t.Fatalf("%s: an unparsed body gave a message that is not UTF-8: %q", name, e.Message)

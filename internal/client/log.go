@@ -51,8 +51,9 @@ type callInfo struct {
 	// overLimit and waitHeaders are the platform's rate-limit quirks (see api).
 	overLimit   func(resp *http.Response) (why string, ok bool)
 	waitHeaders []string
-	secrets     []string
-	start       time.Time
+	// mask hides the call's secrets in its logs and in its error.
+	mask  masker
+	start time.Time
 }
 
 type callInfoKey struct{}
@@ -61,28 +62,136 @@ type callInfoKey struct{}
 // secrets. It is built once per call: the retry policy and every log hook of the call share it.
 func withCallInfo(ctx context.Context, info callInfo) context.Context {
 	info.start = time.Now()
-	info.secrets = maskable(info.secrets)
-	return logContext(context.WithValue(ctx, callInfoKey{}, info))
+	return info.mask.logContext(context.WithValue(ctx, callInfoKey{}, info))
 }
 
-// maskable returns the secrets to look for in free text: without repeats, and without values
-// shorter than minMaskedSecret. An unset credential (such as Aria's session token when the
-// provider logs in) is an empty string, and masking the empty string would put a mask between
-// every two characters of every message; a one-letter token would do nearly as badly.
-func maskable(secrets []string) []string {
-	out := make([]string, 0, len(secrets))
+// masker hides secret values wherever they could surface: in log messages and fields, in logged
+// headers and bodies, and in API error messages. Every call builds one (api.masker) from the
+// platform's configured credentials, which include every configured header value whatever the
+// header's name, and from the secrets the request carries; everything the call logs or reports
+// goes through it. Headers and JSON fields whose name is on secretKeys are masked whatever their
+// value.
+type masker struct {
+	// inText are the secrets looked for inside any text: without repeats, longest first so that
+	// a secret holding another is masked whole, and without values shorter than minMaskedSecret.
+	// An unset credential (such as Aria's session token when the provider logs in) is an empty
+	// string, and masking the empty string would put a mask between every two characters of every
+	// message; a one-letter token would do nearly as badly.
+	inText []string
+	// whole are all the secrets, short ones too: a header or a JSON string that is exactly one of
+	// them is masked, which garbles nothing.
+	whole map[string]bool
+}
+
+// minMaskedSecret is the length below which a value is not masked inside text: masking a
+// three-letter value would garble every message it occurs in and hide next to nothing. Such a
+// value is still masked where it is a whole header or JSON string, and secret fields and headers
+// are masked by name whatever the length of their value.
+const minMaskedSecret = 4
+
+func newMasker(secrets ...string) masker {
+	m := masker{whole: map[string]bool{}}
 	for _, s := range secrets {
-		if len(s) >= minMaskedSecret && !slices.Contains(out, s) {
-			out = append(out, s)
+		if s == "" || m.whole[s] {
+			continue
 		}
+		m.whole[s] = true
+		if len(s) >= minMaskedSecret {
+			m.inText = append(m.inText, s)
+		}
+	}
+	slices.SortStableFunc(m.inText, func(a, b string) int { return len(b) - len(a) })
+	return m
+}
+
+// text replaces every occurrence of a secret in s.
+func (m masker) text(s string) string {
+	for _, secret := range m.inText {
+		s = strings.ReplaceAll(s, secret, masked)
+	}
+	return s
+}
+
+// value masks a header value or JSON string: whole when it is a secret, otherwise the secrets in it.
+func (m masker) value(s string) string {
+	if m.whole[s] {
+		return masked
+	}
+	return m.text(s)
+}
+
+// headers copies headers into a loggable map: secret headers masked by name, and secret values
+// masked in every other header.
+func (m masker) headers(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for name, values := range h {
+		if isSecretKey(name) {
+			out[name] = masked
+			continue
+		}
+		shown := make([]string, len(values))
+		for i, v := range values {
+			shown[i] = m.value(v)
+		}
+		out[name] = strings.Join(shown, ", ")
 	}
 	return out
 }
 
-// minMaskedSecret is the length below which a value is not masked in free text: masking a
-// three-letter value would garble every message it occurs in and hide next to nothing. Secret
-// fields and headers are masked by name whatever the length of their value.
-const minMaskedSecret = 4
+// body returns a JSON body with the values of secret fields masked at any depth and secret
+// values masked in every string, or for a body that is not JSON, its excerpt with secret values
+// masked.
+func (m masker) body(body []byte) string {
+	if len(body) > maxLoggedBody {
+		return fmt.Sprintf("(%d bytes, not logged)", len(body))
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return excerpt([]byte(m.text(string(body))))
+	}
+	out, err := json.Marshal(m.json(v))
+	if err != nil {
+		return masked
+	}
+	return string(out)
+}
+
+// maxLoggedBody bounds the bodies that are masked and logged; larger ones are only counted.
+const maxLoggedBody = 64 << 10
+
+// json masks secret fields by key, and secret values inside every string, before the value is
+// marshalled again (marshalling escapes characters, which would hide a value from a later search).
+func (m masker) json(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			if isSecretKey(k) {
+				t[k] = masked
+			} else {
+				t[k] = m.json(child)
+			}
+		}
+	case []any:
+		for i, child := range t {
+			t[i] = m.json(child)
+		}
+	case string:
+		return m.value(t)
+	}
+	return v
+}
+
+// logContext returns ctx with the HTTP subsystem set up to mask the secrets in whatever the
+// hooks do not mask themselves: fields by key, and secret values in messages and string fields.
+func (m masker) logContext(ctx context.Context) context.Context {
+	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(HTTPLogLevelEnv))
+	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretKeys...)
+	if len(m.inText) > 0 {
+		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, m.inText...)
+		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, m.inText...)
+	}
+	return ctx
+}
 
 // requestSecrets returns the secret values a request carries: the credentials in its secret
 // headers, whole and without their scheme ("Bearer <session id>"), and the string values of
@@ -134,31 +243,20 @@ func callInfoFrom(ctx context.Context) callInfo {
 	return info
 }
 
-// logContext returns ctx with the HTTP subsystem set up to mask every known secret: fields by
-// key, and configured credential values wherever they appear in a message or field.
-func logContext(ctx context.Context) context.Context {
-	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(HTTPLogLevelEnv))
-	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretKeys...)
-	if secrets := callInfoFrom(ctx).secrets; len(secrets) > 0 {
-		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, secrets...)
-		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
-	}
-	return ctx
-}
-
 func logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	ctx := req.Context()
+	info := callInfoFrom(ctx)
 	fields := map[string]any{
-		"platform": callInfoFrom(req.Context()).platform,
+		"platform": info.platform,
 		"method":   req.Method,
-		"url":      req.URL.Redacted(),
+		"url":      info.mask.text(req.URL.Redacted()),
 		"attempt":  attempt + 1,
-		"headers":  maskHeaders(req.Header),
+		"headers":  info.mask.headers(req.Header),
 	}
 	if req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
 			if raw, err := io.ReadAll(body); err == nil && len(raw) > 0 {
-				fields["body"] = maskBody(raw, callInfoFrom(req.Context()).secrets)
+				fields["body"] = info.mask.body(raw)
 			}
 		}
 	}
@@ -171,10 +269,10 @@ func logResponse(_ retryablehttp.Logger, resp *http.Response) {
 	tflog.SubsystemDebug(ctx, logSubsystem, "received API response", map[string]any{
 		"platform":   info.platform,
 		"method":     resp.Request.Method,
-		"url":        resp.Request.URL.Redacted(),
+		"url":        info.mask.text(resp.Request.URL.Redacted()),
 		"status":     resp.StatusCode,
 		"elapsed_ms": time.Since(info.start).Milliseconds(),
-		"headers":    maskHeaders(resp.Header),
+		"headers":    info.mask.headers(resp.Header),
 	})
 }
 
@@ -183,81 +281,17 @@ func logResponseBody(ctx context.Context, body []byte) {
 	if len(body) == 0 {
 		return
 	}
+	info := callInfoFrom(ctx)
 	tflog.SubsystemTrace(ctx, logSubsystem, "API response body", map[string]any{
-		"platform": callInfoFrom(ctx).platform,
-		"body":     maskBody(body, callInfoFrom(ctx).secrets),
+		"platform": info.platform,
+		"body":     info.mask.body(body),
 	})
 }
 
 func logRetry(ctx context.Context, reason string) {
+	info := callInfoFrom(ctx)
 	tflog.SubsystemDebug(ctx, logSubsystem, "retrying API request", map[string]any{
-		"platform": callInfoFrom(ctx).platform,
-		"reason":   reason,
+		"platform": info.platform,
+		"reason":   info.mask.text(reason),
 	})
-}
-
-// maskHeaders copies headers into a loggable map with secret headers masked.
-func maskHeaders(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for name, values := range h {
-		if isSecretKey(name) {
-			out[name] = masked
-			continue
-		}
-		out[name] = strings.Join(values, ", ")
-	}
-	return out
-}
-
-// maskBody returns a JSON body with the values of secret fields masked at any depth, or for a
-// body that is not JSON, its excerpt with known secret values masked.
-func maskBody(body []byte, secrets []string) string {
-	if len(body) > maxLoggedBody {
-		return fmt.Sprintf("(%d bytes, not logged)", len(body))
-	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return excerpt([]byte(maskValues(string(body), secrets)))
-	}
-	out, err := json.Marshal(maskJSON(v, secrets))
-	if err != nil {
-		return masked
-	}
-	return string(out)
-}
-
-// maxLoggedBody bounds the bodies that are masked and logged; larger ones are only counted.
-const maxLoggedBody = 64 << 10
-
-// maskJSON masks secret fields by key, and known secret values inside every string, before the
-// value is marshalled again (marshalling escapes characters, which would hide a value from a
-// later search).
-func maskJSON(v any, secrets []string) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, child := range t {
-			if isSecretKey(k) {
-				t[k] = masked
-			} else {
-				t[k] = maskJSON(child, secrets)
-			}
-		}
-	case []any:
-		for i, child := range t {
-			t[i] = maskJSON(child, secrets)
-		}
-	case string:
-		return maskValues(t, secrets)
-	}
-	return v
-}
-
-// maskValues replaces every occurrence of a known secret value in s.
-func maskValues(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, masked)
-		}
-	}
-	return s
 }

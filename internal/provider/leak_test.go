@@ -45,6 +45,11 @@ import (
 // Kubeconfig values are resource arguments, not provider credentials: the client only knows them
 // from the request it sends.
 const (
+	// leakGatewayHeader is an Armory header whose name is on no list of secret names, as the
+	// credential header of a gateway in front of Clouddriver may be: only its value tells it apart.
+	leakGatewayHeader     = "X-Gateway-Credential"
+	leakGatewayCredential = "leak-gateway-credential-value"
+
 	leakStoredKubeconfig        = "encryptedFile:k8s!n:leak-stored-kubeconfig-1!k:config"
 	leakStoredKubeconfigRotated = "encryptedFile:k8s!n:leak-stored-kubeconfig-2!k:config"
 	leakWriteOnlyKubeconfig     = "encryptedFile:k8s!n:leak-write-only-kubeconfig!k:config"
@@ -162,6 +167,7 @@ type leakMock struct {
 	echoing  bool
 	secrets  map[string]string // value -> what it is
 	rejected map[string]bool   // platforms whose create was answered with an echo
+	gateway  int               // Armory requests that carried the gateway credential
 }
 
 func newLeakMock(t *testing.T) *leakMock {
@@ -177,6 +183,7 @@ func newLeakMock(t *testing.T) *leakMock {
 		c.ArmoryAPIKey: "Armory header value", c.K0rdentToken: "k0rdent token",
 		leakStoredKubeconfig: "kubeconfig_file", leakStoredKubeconfigRotated: "rotated kubeconfig_file",
 		leakWriteOnlyKubeconfig: "kubeconfig_file_wo", leakRejectedKubeconfig: "rejected kubeconfig_file_wo",
+		leakGatewayCredential: "Armory gateway header value",
 	} {
 		l.secrets[value] = what
 	}
@@ -212,7 +219,23 @@ var ariaCredentialAnswers = []struct{ suffix, field, what string }{
 	{"/api/v2/sessions", "sessionId", "Aria session id"},
 }
 
+// config is the harness's configuration with a second Armory header, the gateway credential.
+func (l *leakMock) config(resources string) string {
+	plain := l.accMock.config(resources)
+	headers := fmt.Sprintf("headers  = { %q = %q }", mockserver.ArmoryAPIKeyHeader, l.Credentials().ArmoryAPIKey)
+	if !strings.Contains(plain, headers) {
+		panic("the harness's armory block no longer reads " + headers)
+	}
+	return strings.Replace(plain, headers, fmt.Sprintf("headers  = { %q = %q, %q = %q }",
+		mockserver.ArmoryAPIKeyHeader, l.Credentials().ArmoryAPIKey, leakGatewayHeader, leakGatewayCredential), 1)
+}
+
 func (l *leakMock) serve(m *mockserver.Server, w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get(leakGatewayHeader) == leakGatewayCredential {
+		l.mu.Lock()
+		l.gateway++
+		l.mu.Unlock()
+	}
 	if l.echo(w, r) {
 		return
 	}
@@ -257,6 +280,7 @@ func (l *leakMock) echo(w http.ResponseWriter, r *http.Request) bool {
 		body, _ := io.ReadAll(r.Body)
 		echo := fmt.Sprintf("request %s rejected; credentials %s", bytes.TrimSpace(body), strings.Join([]string{
 			r.Header.Get("Authorization"), r.Header.Get("X-Auth-Token"), r.Header.Get(mockserver.ArmoryAPIKeyHeader), r.Header.Get("X-JWT-Token"),
+			r.Header.Get(leakGatewayHeader),
 		}, " "))
 		if route.body == nil {
 			w.WriteHeader(http.StatusBadRequest)
@@ -363,9 +387,15 @@ func (l *leakMock) knownSecrets() map[string]string {
 }
 
 // expectKinds fails unless a secret of every kind was collected, so that the search below cannot
-// pass for want of anything to search for.
+// pass for want of anything to search for, and unless Armory received the gateway credential.
 func (l *leakMock) expectKinds(t *testing.T) {
 	t.Helper()
+	l.mu.Lock()
+	gateway := l.gateway
+	l.mu.Unlock()
+	if gateway == 0 {
+		t.Errorf("no request carried the %s header: the leak search would prove nothing about it", leakGatewayHeader)
+	}
 	secrets := l.knownSecrets()
 	for _, kind := range []string{
 		"monitoring agent token", "SpaceONE client_secret", "Aria agent secret", "VCF Operations token", "Aria JWT", "k0rdent client_secret",
