@@ -45,7 +45,9 @@ type AriaLogsConfig struct {
 
 // AriaLogs is the Aria Operations for Logs client. It gets its credential (a JWT, or a legacy
 // session) lazily, caches it for the life of the provider process, and gets a new one once when a
-// call answers 401.
+// call answers 401, or 403: seed 001 documents 403 for "Authorization required", which is what
+// an expired credential may get. A second refusal is final: a 403 then means the user lacks
+// permission.
 type AriaLogs struct {
 	api
 	cfg AriaLogsConfig
@@ -175,20 +177,25 @@ func (c *AriaLogs) missingCredentials() error {
 	return errors.New(PlatformAriaLogs + " API: no JWT: set username and password of a VCF Operations user, or token, in the provider's aria_logs block")
 }
 
-// renewCredential drops a credential the server no longer accepts; the retried call gets a new
-// one. A credential that another call has already replaced is kept: the retry uses it. A
-// configured credential cannot be renewed without a username and password.
-func (c *AriaLogs) renewCredential(ctx context.Context) error {
+// renewCredential drops a credential the server refused with status (401 or 403); the call is
+// sent again and gets a new one. A credential that another call has already replaced is kept:
+// the call is sent again with it. A configured credential cannot be renewed without a username
+// and password: its 401 becomes an error saying so, and its 403 stands, as the permission error
+// it may be.
+func (c *AriaLogs) renewCredential(ctx context.Context, status int) (bool, error) {
 	if !c.canObtain() {
-		return c.rejectedToken()
+		if status == http.StatusForbidden {
+			return false, nil
+		}
+		return false, c.rejectedToken()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if sent, ok := ctx.Value(credentialSentKey{}).(*string); ok && *sent != c.credential {
-		return nil
+		return true, nil
 	}
 	c.credential = ""
-	return nil
+	return true, nil
 }
 
 // rejectedToken is the error when the configured token was refused and cannot be renewed.

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -625,8 +626,10 @@ type vcfOpsFake struct {
 	calls    []http.Header    // headers of the agent secret calls
 	valid    map[string]bool  // JWTs the agent secret calls accept
 	opsToken map[string]bool  // VCF Operations tokens issued
-	// rejectAll answers every agent secret call 401, whatever it carries.
+	// rejectAll answers every agent secret call with refusal, whatever it carries.
 	rejectAll bool
+	// refusal is the status of a refused agent secret call: 401 unless set.
+	refusal int
 	// noJWT leaves jwtToken out of the exchange's answer.
 	noJWT bool
 }
@@ -692,7 +695,8 @@ func (f *vcfOpsFake) agentSecrets(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, r.Header.Clone())
 	if f.rejectAll || !f.valid[r.Header.Get("X-JWT-Token")] {
-		writeJSON(f.t, w, http.StatusUnauthorized, map[string]any{"errorCode": "SECURITY_ERROR", "errorMessage": "JWT not valid", "errorDetails": map[string]any{}})
+		writeJSON(f.t, w, cmp.Or(f.refusal, http.StatusUnauthorized),
+			map[string]any{"errorCode": "SECURITY_ERROR", "errorMessage": "JWT not valid", "errorDetails": map[string]any{}})
 		return
 	}
 	writeJSON(f.t, w, http.StatusOK, map[string]any{"secrets": []any{}})
@@ -865,6 +869,91 @@ func TestAriaRenewsOnlyOnceOn401(t *testing.T) {
 	}
 	if a, e, n := f.counts(); a != 2 || e != 2 || n != 2 {
 		t.Fatalf("%d acquires, %d exchanges and %d calls, want 2 each: one renewal, then the 401 is final", a, e, n)
+	}
+}
+
+// An expired JWT answered 403, the code seed 001 documents for "Authorization required", is
+// renewed once like a 401 and the call sent again.
+func TestAriaExpiredJWTAnswered403IsRenewed(t *testing.T) {
+	f := newVCFOpsFake(t)
+	f.refusal = http.StatusForbidden
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "u", Password: f.password})
+	if err := listSecrets(t, c); err != nil {
+		t.Fatal(err)
+	}
+	f.expire()
+	if err := listSecrets(t, c); err != nil {
+		t.Fatalf("after the JWT expired: %v", err)
+	}
+	if a, e, n := f.counts(); a != 2 || e != 2 || n != 3 {
+		t.Fatalf("%d acquires, %d exchanges and %d calls, want 2, 2 and 3 (the refused call is sent once more)", a, e, n)
+	}
+	if got := f.calls[2].Get("X-JWT-Token"); got != "eyJ.jwt-2.sig" {
+		t.Fatalf("the call was sent again with %q, want the new JWT", got)
+	}
+}
+
+// A 403 that a fresh JWT does not cure is the permission error, after one renewal.
+func TestAriaRenewsOnlyOnceOn403(t *testing.T) {
+	f := newVCFOpsFake(t)
+	f.rejectAll, f.refusal = true, http.StatusForbidden
+	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "u", Password: f.password})
+	err := listSecrets(t, c)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden || apiErr.Platform != PlatformAriaLogs {
+		t.Fatalf("err %v; want the Aria Operations for Logs 403", err)
+	}
+	if a, e, n := f.counts(); a != 2 || e != 2 || n != 2 {
+		t.Fatalf("%d acquires, %d exchanges and %d calls, want 2 each: one renewal, then the 403 is final", a, e, n)
+	}
+}
+
+// A given JWT without a username and password cannot be renewed: its 403 is reported as it is,
+// after the one call.
+func TestAriaGivenJWTAnswered403IsReported(t *testing.T) {
+	f := newVCFOpsFake(t)
+	f.refusal = http.StatusForbidden
+	c := newAriaWithFake(t, f, AriaLogsConfig{Token: "given-jwt"})
+	err := listSecrets(t, c)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden {
+		t.Fatalf("err %v; want the 403", err)
+	}
+	if a, e, n := f.counts(); a != 0 || e != 0 || n != 1 {
+		t.Fatalf("%d acquires, %d exchanges and %d calls, want 0, 0 and 1", a, e, n)
+	}
+}
+
+// Against the mock answering expiry with 403: a legacy session is opened again once, and a JWT
+// acquired again once, and the call succeeds.
+func TestAriaExpiryAnswered403RenewsOnce(t *testing.T) {
+	creds := mockserver.DefaultCredentials()
+	for name, tc := range map[string]struct {
+		cfg     AriaLogsConfig
+		expire  func(*mockserver.Server)
+		renewed func(*mockserver.Server) int
+	}{
+		"legacy session": {legacyAria(), (*mockserver.Server).ExpireAriaSessions, (*mockserver.Server).AriaLogins},
+		"jwt": {AriaLogsConfig{Username: creds.AriaUsername, Password: creds.AriaPassword},
+			(*mockserver.Server).ExpireAriaJWTs, (*mockserver.Server).AriaTokenExchanges},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mock := newAriaAgainstMock(t, tc.cfg)
+			mock.SetAriaExpiryForbidden(true)
+			if err := listSecrets(t, c); err != nil {
+				t.Fatal(err)
+			}
+			tc.expire(mock)
+			if err := listSecrets(t, c); err != nil {
+				t.Fatalf("after the expiry: %v", err)
+			}
+			if got, rejected := tc.renewed(mock), mock.AriaRejectedCalls(); got != 2 || rejected != 1 {
+				t.Fatalf("%d credentials obtained and %d calls refused, want 2 and 1", got, rejected)
+			}
+			if got := mock.Calls("GET " + ariaSecretsRoute); got != 3 {
+				t.Fatalf("%d list calls, want 3: two, and the refused one once more", got)
+			}
+		})
 	}
 }
 

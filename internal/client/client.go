@@ -127,9 +127,10 @@ type api struct {
 	baseURL   *url.URL
 	// authorize adds credentials to a request.
 	authorize func(ctx context.Context, req *http.Request) error
-	// reauthorize, when set, is called once after a 401 so the request can be sent again
-	// with fresh credentials (session-based APIs).
-	reauthorize func(ctx context.Context) error
+	// reauthorize, when set, is called once after a 401 or 403 (session-based APIs, whose
+	// credentials expire). It reports whether the request is to be sent again with fresh
+	// credentials; when not, the answer stands, unless it returns an error to report instead.
+	reauthorize func(ctx context.Context, status int) (again bool, err error)
 	// parseError reads the platform's own error body into e.
 	parseError func(body []byte, e *APIError) bool
 	// overLimit, when set, recognises the platform's own answers to a request over its rate
@@ -182,11 +183,14 @@ type response struct {
 // out (when out is non-nil and the body is not empty). A non-2xx answer is an *APIError.
 func (a *api) do(ctx context.Context, r request, out any) (*response, error) {
 	resp, body, err := a.send(ctx, r)
-	if err == nil && resp.status == http.StatusUnauthorized && a.reauthorize != nil {
-		if err := a.reauthorize(ctx); err != nil {
-			return nil, err
+	if err == nil && a.reauthorize != nil && (resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden) {
+		again, authErr := a.reauthorize(ctx, resp.status)
+		if authErr != nil {
+			return nil, authErr
 		}
-		resp, body, err = a.send(ctx, r)
+		if again {
+			resp, body, err = a.send(ctx, r)
+		}
 	}
 	if err != nil {
 		return nil, a.transportError(ctx, r, err)

@@ -37,18 +37,20 @@ type AriaSecret struct {
 func (a AriaSecret) Revoked() bool { return a.Status == AriaRevoked }
 
 type ariaStore struct {
-	sessions     map[string]time.Time   // legacy session id to expiry
-	opsTokens    map[string]time.Time   // VCF Operations token to expiry
-	jwts         map[string]time.Time   // JWT to expiry
-	logins       int                    // successful legacy logins, so tests can see a client log in again
-	acquisitions int                    // VCF Operations tokens acquired
-	exchanges    int                    // VCF Operations tokens exchanged for a JWT
-	authSources  []string               // the authSource of every successful acquire, "" when there was none
-	rejected     int                    // agent secret calls answered 401 for want of a live JWT or session
-	userID       string                 // the one user's id, chosen at the first login
-	secrets      map[string]*AriaSecret // by id, revoked ones included
-	reuseNames   bool                   // a revoked secret's name can be used again
-	maxPageSize  int                    // the list's cap on size, as Spring's max-page-size
+	sessions     map[string]time.Time // legacy session id to expiry
+	opsTokens    map[string]time.Time // VCF Operations token to expiry
+	jwts         map[string]time.Time // JWT to expiry
+	logins       int                  // successful legacy logins, so tests can see a client log in again
+	acquisitions int                  // VCF Operations tokens acquired
+	exchanges    int                  // VCF Operations tokens exchanged for a JWT
+	authSources  []string             // the authSource of every successful acquire, "" when there was none
+	rejected     int                  // agent secret calls refused for want of a live JWT or session
+	// expiryForbidden answers an expired JWT or session with 403 instead of 401.
+	expiryForbidden bool
+	userID          string                 // the one user's id, chosen at the first login
+	secrets         map[string]*AriaSecret // by id, revoked ones included
+	reuseNames      bool                   // a revoked secret's name can be used again
+	maxPageSize     int                    // the list's cap on size, as Spring's max-page-size
 }
 
 const (
@@ -85,7 +87,7 @@ func (s *Server) registerAriaLogs() {
 	s.aria.maxPageSize = ariaMaxPageSize
 	// Logging in and acquiring a token are the calls that cannot carry credentials yet.
 	open := platform{authorized: func(*http.Request) bool { return true }, writeError: writeAriaCoreError}
-	p := platform{authorized: s.ariaAuthorized, writeError: writeAriaCoreError}
+	p := platform{authorized: s.ariaAuthorized, refusal: s.ariaRefusal, writeError: writeAriaCoreError}
 	s.handle("POST "+ariaSessions, open, s.createAriaSession)
 	s.handle("POST "+ariaSecrets, p, s.createAriaSecret)
 	s.handle("GET "+ariaSecrets, p, s.listAriaSecrets)
@@ -105,6 +107,29 @@ func (s *Server) ariaAuthorized(r *http.Request) bool {
 	}
 	s.aria.rejected++
 	return false
+}
+
+// ariaRefusal answers a call without a live JWT or session: 401, or with SetAriaExpiryForbidden
+// for a credential that was issued and has expired, 403 "Authorization required", the code seed
+// 001 documents. Called with s.mu held.
+func (s *Server) ariaRefusal(r *http.Request) (int, string) {
+	if s.aria.expiryForbidden && s.ariaExpired(r) {
+		return http.StatusForbidden, "Authorization required"
+	}
+	return http.StatusUnauthorized, "missing or invalid credentials"
+}
+
+// ariaExpired reports whether r carries a JWT or a legacy session that was issued and has
+// expired. Called with s.mu held.
+func (s *Server) ariaExpired(r *http.Request) bool {
+	session, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return expired(s.aria.jwts, r.Header.Get(ariaJWTHeader)) || expired(s.aria.sessions, session)
+}
+
+// expired reports whether credential is in store and past its expiry. Called with s.mu held.
+func expired(store map[string]time.Time, credential string) bool {
+	expiry, ok := store[credential]
+	return credential != "" && ok && !time.Now().Before(expiry)
 }
 
 // live reports whether credential is in store and not expired. Called with s.mu held.
@@ -135,7 +160,7 @@ func writeAriaError(w http.ResponseWriter, status int, code, message string) {
 // into ones from the API's documented errorCode list, which is all a client should ever see.
 func writeAriaCoreError(w http.ResponseWriter, status int, code, message string) {
 	switch {
-	case status == http.StatusUnauthorized:
+	case status == http.StatusUnauthorized, code == "UNAUTHORIZED":
 		code = "SECURITY_ERROR"
 	case status == http.StatusTooManyRequests:
 		code = "RESOURCE_EXHAUSTED"
@@ -483,11 +508,28 @@ func (s *Server) SetAriaMaxPageSize(n int) {
 }
 
 // ExpireAriaJWTs ends every JWT, as their expiry would: the next call with an old JWT is answered
-// 401 and the client has to get a new one from VCF Operations.
+// 401 (403 with SetAriaExpiryForbidden) and the client has to get a new one from VCF Operations.
 func (s *Server) ExpireAriaJWTs() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.aria.jwts)
+	expireAll(s.aria.jwts)
+}
+
+// expireAll ends every credential of store, keeping it known as expired. Called with s.mu held.
+func expireAll(store map[string]time.Time) {
+	past := time.Now().Add(-time.Second)
+	for credential := range store {
+		store[credential] = past
+	}
+}
+
+// SetAriaExpiryForbidden makes agent secret calls with an expired JWT or session answer 403
+// "Authorization required", the code seed 001 documents, instead of 401; calls with a credential
+// never issued are still answered 401.
+func (s *Server) SetAriaExpiryForbidden(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.aria.expiryForbidden = on
 }
 
 // IssueAriaJWT issues a JWT out of band and returns it, as a user would who exchanges a token
@@ -521,11 +563,12 @@ func (s *Server) AriaAuthSources() []string {
 }
 
 // ExpireAriaSessions ends every legacy session, as their TTL running out would: the next call
-// with an old session id is answered 401 and the client has to log in again.
+// with an old session id is answered 401 (403 with SetAriaExpiryForbidden) and the client has to
+// log in again.
 func (s *Server) ExpireAriaSessions() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.aria.sessions)
+	expireAll(s.aria.sessions)
 }
 
 // AriaLogins returns how many legacy logins succeeded.
@@ -535,7 +578,7 @@ func (s *Server) AriaLogins() int {
 	return s.aria.logins
 }
 
-// AriaRejectedCalls returns how many agent secret calls were answered 401 because they carried
+// AriaRejectedCalls returns how many agent secret calls were refused (401 or 403) because they carried
 // no live JWT or session: with AriaTokenAcquisitions or AriaLogins, it shows how a client
 // recovered from expired credentials.
 func (s *Server) AriaRejectedCalls() int {

@@ -137,6 +137,35 @@ func TestAriaJWTExpiry(t *testing.T) {
 	}
 }
 
+// With the switch on, an expired JWT or session is answered 403 "Authorization required", the
+// code seed 001 documents, and a credential never issued still 401.
+func TestAriaExpiryForbidden(t *testing.T) {
+	s := newTestServer(t)
+	s.SetAriaExpiryForbidden(true)
+	base := s.ep.AriaLogs + "/api/v2/agent/secrets"
+	jwt, session := ariaJWT(t, s), ariaLogin(t, s)
+	for _, auth := range [][]string{jwt, session} {
+		status, _, body := call(t, http.MethodGet, base, nil, auth...)
+		wantStatus(t, status, http.StatusOK, body)
+	}
+	s.ExpireAriaJWTs()
+	s.ExpireAriaSessions()
+	for _, auth := range [][]string{jwt, session} {
+		status, _, body := call(t, http.MethodGet, base, nil, auth...)
+		wantStatus(t, status, http.StatusForbidden, body)
+		wantAriaError(t, body, "SECURITY_ERROR")
+	}
+	status, _, body := call(t, http.MethodGet, base, nil, "X-JWT-Token", "eyJ.not.issued")
+	wantStatus(t, status, http.StatusUnauthorized, body)
+	if got := s.AriaRejectedCalls(); got != 3 {
+		t.Fatalf("AriaRejectedCalls %d, want 3", got)
+	}
+
+	s.SetAriaExpiryForbidden(false)
+	status, _, body = call(t, http.MethodGet, base, nil, jwt...)
+	wantStatus(t, status, http.StatusUnauthorized, body)
+}
+
 // ariaLogin opens a legacy session with the demo credentials and returns its Authorization header pair.
 func ariaLogin(t *testing.T, s *testServer) []string {
 	t.Helper()

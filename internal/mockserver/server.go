@@ -216,6 +216,9 @@ func (s *Server) ResetCalls() {
 type platform struct {
 	// authorized reports whether the request carries valid credentials. Called with s.mu held.
 	authorized func(r *http.Request) bool
+	// refusal, when set, is the status and message of the answer to a request authorized turned
+	// away; without it, 401. Called with s.mu held, after authorized.
+	refusal func(r *http.Request) (status int, message string)
 	// writeError writes an error in the platform's own body format. Called with s.mu held.
 	writeError func(w http.ResponseWriter, status int, code, message string)
 	// writeLimitReached, when set, writes the platform's own answer to a request over the rate
@@ -242,7 +245,8 @@ func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
 			return
 		}
 		if !p.authorized(r) {
-			p.writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "missing or invalid credentials")
+			status, message := p.refused(r)
+			p.writeError(w, status, "UNAUTHORIZED", message)
 			return
 		}
 		if r.Method != http.MethodGet && s.takeDrop() {
@@ -252,6 +256,15 @@ func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
 		}
 		h(w, r)
 	})
+}
+
+// refused is the status and message of the answer to a request without valid credentials.
+// Called with s.mu held.
+func (p platform) refused(r *http.Request) (int, string) {
+	if p.refusal != nil {
+		return p.refusal(r)
+	}
+	return http.StatusUnauthorized, "missing or invalid credentials"
 }
 
 // writeInjected answers with an injected failure: status 0 closes the connection, and a rate

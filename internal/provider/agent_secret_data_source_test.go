@@ -141,16 +141,17 @@ func TestAccAgentSecretDataSource_revoked(t *testing.T) {
 	}
 }
 
-// A list the data source cannot read is an error, not "not found".
+// A list the data source cannot read is an error, not "not found". (Not a 403: that one gets a
+// new JWT and the list again.)
 func TestAccAgentSecretDataSource_listUnreadable(t *testing.T) {
 	m := newAccMock(t)
 	want := m.PutAriaSecret("web")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			PreConfig:   func() { m.FailNext(http.StatusForbidden) },
+			PreConfig:   func() { m.FailNext(http.StatusInternalServerError) },
 			Config:      m.ariaJWTConfig(fmt.Sprintf(`data "agentfleet_agent_secret" "test" { id = %q }`, want.ID)),
-			ExpectError: phrase("Unable to read agent secret", "HTTP 403"),
+			ExpectError: phrase("Unable to read agent secret", "HTTP 500"),
 		}},
 	})
 }

@@ -323,10 +323,11 @@ func TestAccAgentSecret_listUnreadableIsAnErrorNotARemoval(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: config, Check: m.checkAgentSecretMatchesMock("web")},
 			{
-				// The refresh's list is the first call, as the JWT is given.
-				PreConfig:   func() { m.FailNext(http.StatusForbidden) },
+				// The refresh's list is the first call, as the JWT is given. (Not a 403: that one
+				// gets a new JWT and the list again.)
+				PreConfig:   func() { m.FailNext(http.StatusInternalServerError) },
 				Config:      config,
-				ExpectError: phrase("Unable to read agent secret", "Aria Operations for Logs API returned HTTP 403"),
+				ExpectError: phrase("Unable to read agent secret", "Aria Operations for Logs API returned HTTP 500"),
 			},
 			{
 				Config: config,

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/mockserver"
@@ -19,8 +20,9 @@ import (
 // Authentication failures: wrong credentials (401) and missing permissions (403) on each
 // platform end the apply with an error that names the platform, the provider block and the
 // arguments to check, after exactly one attempt: 401 and 403 are never retried. The one
-// exception is documented: Aria Operations for Logs logs in again once when a call answers 401,
-// because its sessions expire.
+// exception is documented: Aria Operations for Logs gets a new JWT (or logs in again) once when
+// a call answers 401 or 403, because its credentials expire and seed 001 documents 403 for
+// "Authorization required"; it can only when it has a username and password.
 
 // authTarget is one platform: a resource whose create is the platform's first call, and the
 // route of that call.
@@ -141,8 +143,9 @@ func TestAccAuth_forbiddenIsNotRetried(t *testing.T) {
 			m := newAccMock(t)
 			config, firstCall := m.config(target.resource), target.firstCall
 			if target.block == "aria_logs" {
-				// With a JWT given, the first call is the create's name lookup, not an acquire.
-				config, firstCall = m.ariaJWTConfig(target.resource), "GET "+ariaSecretsRoute
+				// With a JWT given, the first call is the create's name lookup, not an acquire;
+				// without a username and password beside it, nothing can get a new one.
+				config, firstCall = ariaTokenOnlyConfig(m, client.AriaAuthVCFOperations, m.IssueAriaJWT())+target.resource, "GET "+ariaSecretsRoute
 			}
 			failOnce(t, m, config, func() { m.FailNext(http.StatusForbidden) },
 				phrase(target.platform+" API returned HTTP 403", "provider's "+target.block+" block", target.credentialNames, "lack permission"),
@@ -161,24 +164,46 @@ func TestAccAuth_ariaRejectedToken(t *testing.T) {
 	} {
 		t.Run(method, func(t *testing.T) {
 			m := newAccMock(t)
-			config := fmt.Sprintf(`
+			failOnce(t, m, ariaTokenOnlyConfig(m, method, "expired-token")+authTargets[1].resource, nil, want,
+				map[string]int{"GET " + ariaSecretsRoute: 1})
+		})
+	}
+}
+
+// ariaTokenOnlyConfig is a provider block for Aria Operations for Logs alone with a token and no
+// username and password, so that the provider cannot get a credential itself.
+func ariaTokenOnlyConfig(m *accMock, method, token string) string {
+	return fmt.Sprintf(`
 provider "agentfleet" {
   aria_logs {
     auth_method = %q
     endpoint    = %q
-    token       = "expired-token"
+    token       = %q
   }
 }
-`, method, m.Endpoints.AriaLogs) + authTargets[1].resource
-			failOnce(t, m, config, nil, want, map[string]int{"GET " + ariaSecretsRoute: 1})
-		})
-	}
+`, method, m.Endpoints.AriaLogs, token)
 }
 
 // A call refused with 401 although the JWT was just issued is sent again once with a new JWT, as
 // the client documents for expiring tokens; a second 401 is final. (The create first looks the
 // name up, which the mock answers.)
 func TestAccAuth_ariaRenewsOnlyOnce(t *testing.T) {
+	acc, refused := ariaRefusing(t, http.StatusUnauthorized, "SECURITY_ERROR")
+	failOnce(t, acc, acc.config(authTargets[1].resource), nil,
+		phrase("Aria Operations for Logs API returned HTTP 401", "SECURITY_ERROR", "provider's aria_logs block"),
+		map[string]int{"POST " + vcfOpsAcquireRoute: 2, "POST " + vcfOpsExchangeRoute: 2, "GET " + ariaSecretsRoute: 1})
+	if n := refused.Load(); n != 2 {
+		t.Errorf("the create was sent %d times, want 2: once, and once more after the single renewal", n)
+	}
+	if n := acc.AriaTokenAcquisitions(); n != 2 {
+		t.Errorf("%d acquisitions, want 2", n)
+	}
+}
+
+// ariaRefusing is the mock behind a server that refuses every agent secret create with status
+// and an Aria error body of code, counting the refusals.
+func ariaRefusing(t *testing.T, status int, code string) (*accMock, *atomic.Int32) {
+	t.Helper()
 	m := mockserver.New(mockserver.DefaultCredentials())
 	var refused atomic.Int32
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -188,18 +213,47 @@ func TestAccAuth_ariaRenewsOnlyOnce(t *testing.T) {
 		}
 		refused.Add(1)
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		_ = json.NewEncoder(w).Encode(map[string]any{"errorCode": "SECURITY_ERROR", "errorMessage": "token not valid for this call"})
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]any{"errorCode": code, "errorMessage": "Authorization required"})
 	}))
 	t.Cleanup(ts.Close)
-	acc := &accMock{Server: m, URL: ts.URL, Endpoints: m.Endpoints(ts.URL)}
+	return &accMock{Server: m, URL: ts.URL, Endpoints: m.Endpoints(ts.URL)}, &refused
+}
+
+// A call refused with 403, which seed 001 documents for "Authorization required" and so for an
+// expired JWT, is sent again once with a new JWT, as after a 401; a second 403 is the permission
+// error.
+func TestAccAuth_ariaRenewsOnceOn403(t *testing.T) {
+	acc, refused := ariaRefusing(t, http.StatusForbidden, "RBAC_COMMON_ERROR")
 	failOnce(t, acc, acc.config(authTargets[1].resource), nil,
-		phrase("Aria Operations for Logs API returned HTTP 401", "SECURITY_ERROR", "provider's aria_logs block"),
+		phrase("Aria Operations for Logs API returned HTTP 403", "RBAC_COMMON_ERROR", "provider's aria_logs block", "lack permission"),
 		map[string]int{"POST " + vcfOpsAcquireRoute: 2, "POST " + vcfOpsExchangeRoute: 2, "GET " + ariaSecretsRoute: 1})
 	if n := refused.Load(); n != 2 {
 		t.Errorf("the create was sent %d times, want 2: once, and once more after the single renewal", n)
 	}
-	if n := m.AriaTokenAcquisitions(); n != 2 {
-		t.Errorf("%d acquisitions, want 2", n)
-	}
+}
+
+// A platform that answers an expired JWT with 403: every Terraform run starts from the configured
+// JWT, which has expired, and gets one new JWT for the one refused call; the secret is created.
+func TestAccAuth_ariaExpiredJWTAnswered403IsRenewed(t *testing.T) {
+	m := newAccMock(t)
+	m.SetAriaExpiryForbidden(true)
+	expired := m.IssueAriaJWT()
+	m.ExpireAriaJWTs()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: m.ariaTokenConfig(client.AriaAuthVCFOperations, expired, authTargets[1].resource),
+			Check: func(*terraform.State) error {
+				refused, acquired, exchanged := m.AriaRejectedCalls(), m.AriaTokenAcquisitions(), m.AriaTokenExchanges()
+				if refused == 0 || acquired != refused || exchanged != refused {
+					return fmt.Errorf("%d calls refused, %d tokens acquired and %d exchanged: want one new JWT for each refusal", refused, acquired, exchanged)
+				}
+				if n := m.Calls("POST " + ariaSecretsRoute); n != 1 {
+					return fmt.Errorf("%d creates sent, want 1", n)
+				}
+				return nil
+			},
+		}},
+	})
 }

@@ -135,8 +135,9 @@ func ariaLogsAttributes() map[string]schema.Attribute {
 			Validators: []validator.String{stringvalidator.OneOf("Local", "ActiveDirectory")},
 		},
 		"token": secretAttribute("A credential to use instead of getting one: for `vcf_operations` a JWT of the `ops-li` service "+
-			"(from a VCF Operations token exchange), for `legacy_session` an existing session id. When it is rejected, "+
-			"the provider gets a new one itself if `username` and `password` are set, and otherwise stops with an error.", "AGENTFLEET_ARIA_LOGS_TOKEN"),
+			"(from a VCF Operations token exchange), for `legacy_session` an existing session id. When it is rejected "+
+			"(HTTP 401, or 403, which the API also answers for an expired credential), the provider gets a new one itself, once, "+
+			"if `username` and `password` are set, and otherwise stops with an error.", "AGENTFLEET_ARIA_LOGS_TOKEN"),
 	}
 }
 
