@@ -908,6 +908,27 @@ func TestAriaRenewsOnlyOnceOn403(t *testing.T) {
 	}
 }
 
+// When the call sent again after a renewal loses its connection, that failure is the error.
+func TestAriaRenewedCallThatFailsReportsTheFailure(t *testing.T) {
+	creds := mockserver.DefaultCredentials()
+	var lists atomic.Int32
+	c, mock := newAriaBehind(t, AriaLogsConfig{Username: creds.AriaUsername, Password: creds.AriaPassword},
+		func(_ *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+			if r.Method != http.MethodGet || r.URL.Path != ariaSecretsRoute || lists.Add(1) == 1 {
+				return false
+			}
+			dropConnection(t, w)
+			return true
+		})
+	mock.SetAriaExpiryForbidden(true)
+	c.credential = mock.IssueAriaJWT()
+	mock.ExpireAriaJWTs()
+	err := listSecrets(t, c)
+	if err == nil || !strings.Contains(err.Error(), "failed") || mock.AriaTokenExchanges() != 1 {
+		t.Fatalf("err %v after %d exchanges; want the lost connection after one renewal", err, mock.AriaTokenExchanges())
+	}
+}
+
 // A given JWT without a username and password cannot be renewed: its 403 is reported as it is,
 // after the one call.
 func TestAriaGivenJWTAnswered403IsReported(t *testing.T) {
