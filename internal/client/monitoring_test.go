@@ -606,6 +606,81 @@ func TestListAgentTokensOfTheMockInPagesOf1000(t *testing.T) {
 	}
 }
 
+// newMonitoringAgainstMock returns a client for the mock's Cloud Monitoring API and the mock.
+func newMonitoringAgainstMock(t *testing.T) (*Monitoring, *mockserver.Server) {
+	t.Helper()
+	mock := mockserver.New(mockserver.DefaultCredentials())
+	srv := serve(t, mock.ServeHTTP)
+	tr, err := NewTransport(testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMonitoring(tr, MonitoringConfig{Endpoint: mock.Endpoints(srv.URL).Monitoring, AuthToken: mock.Credentials().MonitoringToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, mock
+}
+
+// List items without ids (the seed's list example has none) are an error that names the
+// missing field, never tokens with empty ids: nothing in an item gives its id away.
+func TestListAgentTokensWithoutIDsIsAnError(t *testing.T) {
+	m, mock := newMonitoringAgainstMock(t)
+	mock.PutMonitoringToken("web")
+	mock.PutMonitoringToken("db")
+	mock.SetMonitoringListWithoutIDs(true)
+	got, err := m.ListAgentTokens(t.Context())
+	if err == nil {
+		t.Fatalf("ListAgentTokens = %+v, want an error for the missing ids", got)
+	}
+	for _, want := range []string{PlatformMonitoring, "2 of the 2 agent tokens listed", `no "id" field`, `"db"`, `"web"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	for _, tok := range mock.MonitoringTokens() {
+		if strings.Contains(err.Error(), tok.Token) {
+			t.Errorf("the error holds the token value of %s", tok.ID)
+		}
+	}
+}
+
+// A create whose answer was lost, against a list without ids: a token that carries the label
+// cannot be adopted (its id is unknown), and the error says so; when none carries it, the create
+// provably did not happen and is sent again.
+func TestCreateAgentTokenLostAnswerWithListWithoutIDs(t *testing.T) {
+	t.Run("made by the lost create: not adopted", func(t *testing.T) {
+		m, mock := newMonitoringAgainstMock(t)
+		mock.SetMonitoringListWithoutIDs(true)
+		mock.DropNextWrites(1)
+		got, err := m.CreateAgentToken(t.Context(), "mine")
+		var ambiguous *AmbiguousError
+		if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), `no "id" field`) || !strings.Contains(err.Error(), `labelled "mine"`) {
+			t.Fatalf("CreateAgentToken = %+v, %v; want an *AmbiguousError saying the token labelled mine has no id in the list", got, err)
+		}
+		if posts := mock.Calls("POST " + mockserver.MonitoringPrefix + "/{tenant}/agent_tokens"); posts != 1 || len(mock.MonitoringTokens()) != 1 {
+			t.Fatalf("%d creates sent and %d tokens held, want 1 and 1: nothing sent again", posts, len(mock.MonitoringTokens()))
+		}
+	})
+	t.Run("not made: sent again", func(t *testing.T) {
+		m, mock := newMonitoringAgainstMock(t)
+		mock.PutMonitoringToken("someone else's")
+		mock.SetMonitoringListWithoutIDs(true)
+		mock.FailNext(0) // the connection is closed before the create is handled
+		got, err := m.CreateAgentToken(t.Context(), "mine")
+		if err != nil {
+			t.Fatalf("CreateAgentToken: %v", err)
+		}
+		stored := mock.MonitoringTokens()
+		if len(stored) != 2 || got.ID != stored[1].ID || got.ID == "" || got.Label != "mine" {
+			t.Fatalf("CreateAgentToken = %+v, the mock holds %+v", got, stored)
+		}
+		if posts := mock.Calls("POST " + mockserver.MonitoringPrefix + "/{tenant}/agent_tokens"); posts != 2 {
+			t.Fatalf("%d creates sent, want 2", posts)
+		}
+	})
+}
+
 // A next_href with no marker says there is more but not how to ask for it: an error, not a
 // list cut short without a word.
 func TestListAgentTokensNextHrefWithoutMarkerIsAnError(t *testing.T) {

@@ -21,6 +21,8 @@ type monitoringStore struct {
 	tokens map[string]*MonitoringToken
 	ids    []string // sorted lexicographically, which is the list order
 	faults int      // how many fault bodies were written, for their request_id
+	// withoutIDs lists items with only token and label, as the seed's list example shows them.
+	withoutIDs bool
 }
 
 const monitoringTokens = MonitoringPrefix + "/{tenant}/agent_tokens"
@@ -171,9 +173,14 @@ func (s *Server) listMonitoringTokens(w http.ResponseWriter, r *http.Request) {
 	marker := r.URL.Query().Get("marker")
 	from, _ := slices.BinarySearch(s.monitoring.ids, marker)
 	from, to := page(len(s.monitoring.ids), from, limit)
-	values := make([]MonitoringToken, 0, to-from)
+	values := make([]any, 0, to-from)
 	for _, id := range s.monitoring.ids[from:to] {
-		values = append(values, *s.monitoring.tokens[id])
+		t := s.monitoring.tokens[id]
+		if s.monitoring.withoutIDs {
+			values = append(values, map[string]string{"token": t.Token, "label": t.Label})
+			continue
+		}
+		values = append(values, *t)
 	}
 	meta := map[string]any{"count": len(values), "limit": limit, "marker": nilIfEmpty(marker), "next_marker": nil, "next_href": nil}
 	if to < len(s.monitoring.ids) {
@@ -207,6 +214,15 @@ func (s *Server) DeleteMonitoringToken(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.removeMonitoringToken(id)
+}
+
+// SetMonitoringListWithoutIDs makes the list leave the id out of every item, as the list example
+// of seed 002 does (fog's mock has it): items carry only token and label. Pagination still goes
+// by id, and a GET by id still answers with it.
+func (s *Server) SetMonitoringListWithoutIDs(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.monitoring.withoutIDs = on
 }
 
 // SetMonitoringTokenLabel changes a token's label out of band.

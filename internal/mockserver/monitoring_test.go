@@ -112,6 +112,45 @@ func TestMonitoringListPages(t *testing.T) {
 	}
 }
 
+// With the switch on, list items carry only token and label, as the seed's list example; the
+// pages still follow each other by id, and a GET by id still has the id.
+func TestMonitoringListWithoutIDs(t *testing.T) {
+	s := newTestServer(t)
+	for i := 0; i < 3; i++ {
+		s.PutMonitoringToken("t")
+	}
+	s.SetMonitoringListWithoutIDs(true)
+	status, _, body := call(t, http.MethodGet, s.ep.Monitoring+"/agent_tokens?limit=2", nil, "X-Auth-Token", s.Credentials().MonitoringToken)
+	wantStatus(t, status, http.StatusOK, body)
+	var page struct {
+		Values   []map[string]any `json:"values"`
+		Metadata struct {
+			NextMarker string `json:"next_marker"`
+		} `json:"metadata"`
+	}
+	decode(t, body, &page)
+	stored := s.MonitoringTokens()
+	if len(page.Values) != 2 || page.Metadata.NextMarker != stored[2].ID {
+		t.Fatalf("page %s, want 2 items and next_marker %s", body, stored[2].ID)
+	}
+	for i, item := range page.Values {
+		if _, hasID := item["id"]; hasID || item["token"] != stored[i].Token || item["label"] != "t" || len(item) != 2 {
+			t.Fatalf("item %v, want only the token and label of %+v", item, stored[i])
+		}
+	}
+	status, _, body = call(t, http.MethodGet, s.ep.Monitoring+"/agent_tokens/"+stored[0].ID, nil, "X-Auth-Token", s.Credentials().MonitoringToken)
+	wantStatus(t, status, http.StatusOK, body)
+	var got MonitoringToken
+	decode(t, body, &got)
+	if got != stored[0] {
+		t.Fatalf("GET by id = %+v, want %+v", got, stored[0])
+	}
+	s.SetMonitoringListWithoutIDs(false)
+	if l := listMonitoring(t, s, s.ep.Monitoring+"/agent_tokens"); l.Values[0].ID != stored[0].ID {
+		t.Fatalf("with the switch off the list has %+v, want ids", l.Values)
+	}
+}
+
 // Items are sorted by id, lexicographically, whatever order they were made in; the marker is
 // the id of the first item of the page, and next_marker and next_href are empty on the last page.
 func TestMonitoringListSortedByIDWithMarker(t *testing.T) {

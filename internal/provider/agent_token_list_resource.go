@@ -35,7 +35,8 @@ func (r *agentTokenListResource) Metadata(_ context.Context, req resource.Metada
 func (r *agentTokenListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the Rackspace Cloud Monitoring agent tokens of the tenant, every page of them. " +
-			"Results carry each token's identity (its id) and, with `include_resource`, its label; never the token value.",
+			"Results carry each token's identity (its id) and, with `include_resource`, its label; never the token value. " +
+			"A list whose items carry no `id` is an error that says so.",
 		Attributes: map[string]schema.Attribute{
 			"label": schema.StringAttribute{
 				Optional: true,

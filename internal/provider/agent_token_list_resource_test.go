@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -52,5 +53,26 @@ list "agentfleet_agent_token" "all" {
 				},
 			},
 		},
+	})
+}
+
+// Terraform 1.14 and later: a list whose items have no id cannot give identities, and the query
+// says which field is missing rather than finding tokens with empty ids.
+func TestAccAgentTokenList_queryWithoutIDsIsAnError(t *testing.T) {
+	m := newAccMock(t)
+	m.PutMonitoringToken("made-by-hand")
+	m.SetMonitoringListWithoutIDs(true)
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Query: true,
+			Config: m.providerConfig() + `
+list "agentfleet_agent_token" "all" {
+  provider = agentfleet
+}
+`,
+			ExpectError: regexp.MustCompile(`(?s)Unable to list agent tokens.*no "id" field`),
+		}},
 	})
 }

@@ -56,7 +56,8 @@ func (r *agentTokenResource) Schema(_ context.Context, _ resource.SchemaRequest,
 		MarkdownDescription: "A Rackspace Cloud Monitoring agent token, which monitoring agents use to authenticate. " +
 			"Several agents may share one token. The label can be changed in place; the token value never changes. " +
 			"Give every token a distinct label: the API has no other key, so when the answer to a create is lost, the provider " +
-			"looks the new token up by its label and adopts it if exactly one token carries that label (several are an error that names them).",
+			"looks the new token up by its label and adopts it if exactly one token carries that label (several are an error that names them, " +
+			"and so is a list that gives no id).",
 		Attributes: map[string]schema.Attribute{
 			// Optional
 			"label": schema.StringAttribute{

@@ -253,6 +253,28 @@ func TestAccAgentToken_lostCreateAnswerWithSharedLabelNamesTheTokens(t *testing.
 	}
 }
 
+// Against a list whose items have no id (the seed's example): after a lost answer the token
+// carrying the label cannot be adopted, so the apply fails saying why, and nothing enters state
+// with an empty id.
+func TestAccAgentToken_lostCreateAnswerWithListWithoutIDsAdoptsNothing(t *testing.T) {
+	m := newAccMock(t)
+	m.SetMonitoringListWithoutIDs(true)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig:   func() { m.DropNextWrites(1) },
+			Config:      m.config(agentTokenConfig("web")),
+			ExpectError: phrase("Unable to create agent token", `agent token labelled "web" is listed`, `no "id" field`),
+		}},
+	})
+	if toks := m.MonitoringTokens(); len(toks) != 1 {
+		t.Fatalf("the platform holds %d tokens, want 1: the one the lost create made, and no second", len(toks))
+	}
+	if n := m.Calls("GET /monitoring/v1.0/{tenant}/agent_tokens/{id}"); n != 0 {
+		t.Fatalf("%d token reads: nothing may be read by an id the list did not give", n)
+	}
+}
+
 // agentTokenFleetConfig is count tokens labelled prefix-0, prefix-1, ...
 func agentTokenFleetConfig(count int, prefix string) string {
 	return fmt.Sprintf(`

@@ -31,7 +31,9 @@ func (d *agentTokensDataSource) Metadata(_ context.Context, req datasource.Metad
 
 func (d *agentTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the Rackspace Cloud Monitoring agent tokens of the tenant, following the API's pagination to the end.",
+		MarkdownDescription: "Lists the Rackspace Cloud Monitoring agent tokens of the tenant, following the API's pagination to the end. " +
+			"A list whose items carry no `id` (the API's documented example shows only `token` and `label`) is an error that says so: " +
+			"the id cannot be derived from the rest, and tokens with empty ids would be of no use.",
 		Attributes: map[string]schema.Attribute{
 			"label": schema.StringAttribute{
 				Optional: true,
