@@ -170,11 +170,13 @@ func (c *AriaLogs) obtainCredential(ctx context.Context) (string, error) {
 // configured one.
 func (c *AriaLogs) canObtain() bool { return c.cfg.Username != "" && c.cfg.Password != "" }
 
+// missingCredentials is the error of a configuration that has neither a username and password
+// nor a token (the provider refuses one at plan time).
 func (c *AriaLogs) missingCredentials() error {
 	if c.cfg.AuthMethod == AriaAuthLegacySession {
-		return errors.New(PlatformAriaLogs + " API: no session: set username and password, or token, in the provider's aria_logs block")
+		return errors.New(PlatformAriaLogs + " API: no session: the configuration has neither a username and password nor a session token")
 	}
-	return errors.New(PlatformAriaLogs + " API: no JWT: set username and password of a VCF Operations user, or token, in the provider's aria_logs block")
+	return errors.New(PlatformAriaLogs + " API: no JWT: the configuration has neither a username and password of a VCF Operations user nor a JWT")
 }
 
 // renewCredential drops a credential the server refused with status (401 or 403); the call is
@@ -201,12 +203,56 @@ func (c *AriaLogs) renewCredential(ctx context.Context, status int) (bool, error
 // rejectedToken is the error when the configured token was refused and cannot be renewed.
 func (c *AriaLogs) rejectedToken() error {
 	if c.cfg.AuthMethod == AriaAuthLegacySession {
-		return errors.New(PlatformAriaLogs + " API: the configured session token was rejected (HTTP 401). " +
-			"Set a fresh token, or username and password so the provider can log in itself, in the provider's aria_logs block")
+		return &CredentialRejectedError{Platform: PlatformAriaLogs, Credential: "session token", Status: http.StatusUnauthorized,
+			Renew: "Open a fresh session, or give a username and password so that the client logs in itself"}
 	}
-	return errors.New(PlatformAriaLogs + " API: the configured JWT (token) was rejected (HTTP 401); it has probably expired. " +
-		"Refresh it (exchange a VCF Operations token for one with serviceKeys [\"ops-li\"]) and set it as token, " +
-		"or set username and password so the provider gets one itself, in the provider's aria_logs block")
+	return &CredentialRejectedError{Platform: PlatformAriaLogs, Credential: "JWT", Status: http.StatusUnauthorized,
+		Renew: "Refresh it (exchange a VCF Operations token for one with serviceKeys [\"ops-li\"]), " +
+			"or give a username and password of a VCF Operations user so that the client gets one itself"}
+}
+
+// CredentialRejectedError is a configured credential the platform refused, which the client
+// cannot replace: it has no username and password to get another.
+type CredentialRejectedError struct {
+	Platform string
+	// Credential names what was refused, such as "JWT".
+	Credential string
+	Status     int
+	// Renew says how to come by a credential the platform accepts.
+	Renew string
+}
+
+func (e *CredentialRejectedError) Error() string {
+	return fmt.Sprintf("%s API: the configured %s was rejected (HTTP %d); it has probably expired. %s", e.Platform, e.Credential, e.Status, e.Renew)
+}
+
+// CredentialRouteNotFoundError is a 404 from a route where the client gets its credential: the
+// token API of VCF Operations, or the legacy login. It says nothing about the object the call was
+// for, so it deliberately does not match ErrNotFound (and wraps nothing that does): taken for the
+// object's 404, a read would drop the object from state.
+type CredentialRouteNotFoundError struct {
+	// Err is the 404 as the platform answered it: PlatformVCFOperations for the token API,
+	// PlatformAriaLogs for the legacy login.
+	Err *APIError
+	// Base is the base URL the route was looked for under.
+	Base string
+}
+
+func (e *CredentialRouteNotFoundError) Error() string {
+	if e.Err.Platform == PlatformVCFOperations {
+		return fmt.Sprintf("%v. VCF Operations was expected at %s; if it lives elsewhere, its base URL has to be configured", e.Err, e.Base)
+	}
+	return fmt.Sprintf("%v. Nothing at %s serves the legacy login (POST %s): an appliance that takes JWTs from VCF Operations has none",
+		e.Err, e.Base, ariaLoginPath)
+}
+
+// credentialRouteError turns a 404 of a credential route into a *CredentialRouteNotFoundError.
+func credentialRouteError(err error, base string) error {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound {
+		return &CredentialRouteNotFoundError{Err: apiErr, Base: base}
+	}
+	return err
 }
 
 type vcfOpsAcquireRequest struct {
@@ -232,7 +278,7 @@ func (c *AriaLogs) acquireJWT(ctx context.Context) (string, error) {
 	acquire := request{method: http.MethodPost, path: "/suite-api/api/auth/token/acquire",
 		body: vcfOpsAcquireRequest{Username: c.cfg.Username, Password: c.cfg.Password, AuthSource: c.cfg.AuthSource}}
 	if _, err := c.ops.do(ctx, acquire, &acquired); err != nil {
-		return "", c.opsError(err)
+		return "", credentialRouteError(err, c.cfg.OperationsEndpoint)
 	}
 	if acquired.Token == "" {
 		return "", errors.New(PlatformVCFOperations + " API: the token acquire answered without a token")
@@ -248,7 +294,7 @@ func (c *AriaLogs) acquireJWT(ctx context.Context) (string, error) {
 	req := request{method: http.MethodPost, path: "/suite-api/api/auth/token/exchange",
 		body: vcfOpsExchangeRequest{ServiceKeys: []string{ariaServiceKey}}}
 	if _, err := exchange.do(ctx, req, &exchanged); err != nil {
-		return "", c.opsError(err)
+		return "", credentialRouteError(err, c.cfg.OperationsEndpoint)
 	}
 	if exchanged.JWT == "" {
 		return "", fmt.Errorf("%s API: the token exchange for service %s answered without a jwtToken", PlatformVCFOperations, ariaServiceKey)
@@ -256,15 +302,8 @@ func (c *AriaLogs) acquireJWT(ctx context.Context) (string, error) {
 	return exchanged.JWT, nil
 }
 
-// opsError adds, to a VCF Operations route that does not exist, where the client looked for it:
-// VCF Operations often lives on a host of its own.
-func (c *AriaLogs) opsError(err error) error {
-	if errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("%w. VCF Operations was expected at %s; if it lives elsewhere, set operations_endpoint in the provider's aria_logs block",
-			err, c.cfg.OperationsEndpoint)
-	}
-	return err
-}
+// ariaLoginPath is the legacy login of Operations for Logs 8.x.
+const ariaLoginPath = "/api/v2/sessions"
 
 type ariaLoginRequest struct {
 	Username string `json:"username"`
@@ -280,10 +319,10 @@ func (c *AriaLogs) login(ctx context.Context) (string, error) {
 	var out struct {
 		SessionID string `json:"sessionId"`
 	}
-	req := request{method: http.MethodPost, path: "/api/v2/sessions",
+	req := request{method: http.MethodPost, path: ariaLoginPath,
 		body: ariaLoginRequest{Username: c.cfg.Username, Password: c.cfg.Password, Provider: c.cfg.AuthProvider}}
 	if _, err := plain.do(ctx, req, &out); err != nil {
-		return "", err
+		return "", credentialRouteError(err, c.cfg.Endpoint)
 	}
 	if out.SessionID == "" {
 		return "", errors.New(PlatformAriaLogs + " API: the login answered without a sessionId")

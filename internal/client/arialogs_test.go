@@ -96,8 +96,9 @@ func TestAriaLegacyWrongPasswordIsAClearError(t *testing.T) {
 	cfg.Password = "wrong-password"
 	c, mock := newAriaAgainstMock(t, cfg)
 	err := listSecrets(t, c)
-	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !strings.Contains(err.Error(), "aria_logs block") {
-		t.Fatalf("err %v; want a 401 that names the aria_logs block", err)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized || apiErr.Platform != PlatformAriaLogs {
+		t.Fatalf("err %v; want the login's 401", err)
 	}
 	if strings.Contains(err.Error(), "wrong-password") {
 		t.Fatalf("the error leaks the password: %v", err)
@@ -799,8 +800,9 @@ func TestAriaOperationsEndpointOnAnotherHost(t *testing.T) {
 	}
 }
 
-// VCF Operations is not where the client looked: the error says where it looked and what to set.
-func TestAriaVCFOperationsNotFoundNamesOperationsEndpoint(t *testing.T) {
+// VCF Operations is not where the client looked: the error says where it looked, and is no
+// ErrNotFound, which would make the secret the call was for look gone.
+func TestAriaVCFOperationsNotFoundSaysWhereItLooked(t *testing.T) {
 	logs := serve(t, http.NotFound)
 	tr, err := NewTransport(testOptions())
 	if err != nil {
@@ -811,9 +813,10 @@ func TestAriaVCFOperationsNotFoundNamesOperationsEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = listSecrets(t, c)
-	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "VCF Operations API returned HTTP 404") ||
-		!strings.Contains(err.Error(), "expected at "+logs.URL+";") || !strings.Contains(err.Error(), "set operations_endpoint") {
-		t.Fatalf("err %v; want the 404 of VCF Operations, where it was expected and operations_endpoint", err)
+	var notFound *CredentialRouteNotFoundError
+	if errors.Is(err, ErrNotFound) || !errors.As(err, &notFound) || notFound.Err.Platform != PlatformVCFOperations ||
+		!strings.Contains(err.Error(), "VCF Operations API returned HTTP 404") || !strings.Contains(err.Error(), "expected at "+logs.URL+";") {
+		t.Fatalf("err %v; want the 404 of VCF Operations and where it was expected, not an ErrNotFound", err)
 	}
 }
 
@@ -908,6 +911,25 @@ func TestAriaRenewsOnlyOnceOn403(t *testing.T) {
 	}
 }
 
+// The legacy login not served where the client looked says nothing about the secrets: it is no
+// ErrNotFound, which would make the secret the call was for look gone.
+func TestAriaLegacyLoginNotFoundIsNotErrNotFound(t *testing.T) {
+	cfg := legacyAria()
+	c, _ := newAriaBehind(t, cfg, func(_ *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/api/v2/sessions") {
+			return false
+		}
+		http.NotFound(w, r)
+		return true
+	})
+	err := listSecrets(t, c)
+	var notFound *CredentialRouteNotFoundError
+	if errors.Is(err, ErrNotFound) || !errors.As(err, &notFound) || notFound.Err.Platform != PlatformAriaLogs ||
+		!strings.Contains(err.Error(), "legacy login (POST /api/v2/sessions)") {
+		t.Fatalf("err %v; want the login's 404, not an ErrNotFound", err)
+	}
+}
+
 // When the call sent again after a renewal loses its connection, that failure is the error.
 func TestAriaRenewedCallThatFailsReportsTheFailure(t *testing.T) {
 	creds := mockserver.DefaultCredentials()
@@ -991,7 +1013,11 @@ func TestAriaGivenJWTIsUsedAndItsRejectionExplained(t *testing.T) {
 	}
 	f.expire()
 	err := listSecrets(t, c)
-	for _, want := range []string{"configured JWT (token) was rejected (HTTP 401)", "Refresh it", "username and password", "aria_logs block"} {
+	var rejected *CredentialRejectedError
+	if !errors.As(err, &rejected) || rejected.Platform != PlatformAriaLogs || rejected.Status != http.StatusUnauthorized {
+		t.Errorf("err %v; want a *CredentialRejectedError", err)
+	}
+	for _, want := range []string{"configured JWT was rejected (HTTP 401)", "Refresh it", "username and password"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err %v; want it to say %q", err, want)
 		}
@@ -1021,10 +1047,8 @@ func TestAriaWrongVCFOperationsPasswordIsAClearError(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.Platform != PlatformVCFOperations || apiErr.Status != http.StatusUnauthorized {
 		t.Fatalf("err %v; want the VCF Operations 401", err)
 	}
-	for _, want := range []string{"VCF Operations API returned HTTP 401", "provider's aria_logs block", "username and password", "auth_source"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not say %q", err, want)
-		}
+	if !strings.Contains(err.Error(), "VCF Operations API returned HTTP 401") {
+		t.Errorf("error %q does not name VCF Operations and the 401", err)
 	}
 	if strings.Contains(err.Error(), "wrong-password") {
 		t.Fatalf("the error leaks the password: %v", err)
@@ -1049,8 +1073,8 @@ func TestAriaExchangeWithoutJWTIsAnError(t *testing.T) {
 func TestAriaWithoutCredentialsSaysWhatToSet(t *testing.T) {
 	f := newVCFOpsFake(t)
 	c := newAriaWithFake(t, f, AriaLogsConfig{Username: "u"})
-	if err := listSecrets(t, c); err == nil || !strings.Contains(err.Error(), "no JWT: set username and password") {
-		t.Fatalf("err %v; want what to set", err)
+	if err := listSecrets(t, c); err == nil || !strings.Contains(err.Error(), "no JWT: the configuration has neither a username and password") {
+		t.Fatalf("err %v; want what is missing", err)
 	}
 	if a, e, n := f.counts(); a+e+n != 0 {
 		t.Fatalf("the client sent %d calls without credentials", a+e+n)

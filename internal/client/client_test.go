@@ -152,11 +152,10 @@ func TestFinalStatusesAreNotRetriedAndParsed(t *testing.T) {
 		status   int
 		typ      string
 		notFound bool
-		hint     string // a phrase Error() must contain beyond platform, status and message
 	}{
 		{status: http.StatusBadRequest, typ: "badRequest"},
-		{status: http.StatusUnauthorized, typ: "unauthorized", hint: "provider's monitoring block"},
-		{status: http.StatusForbidden, typ: "forbidden", hint: "provider's monitoring block"},
+		{status: http.StatusUnauthorized, typ: "unauthorized"},
+		{status: http.StatusForbidden, typ: "forbidden"},
 		{status: http.StatusNotFound, typ: "notFoundError", notFound: true},
 		{status: http.StatusConflict, typ: "conflict"},
 	}
@@ -186,10 +185,13 @@ func TestFinalStatusesAreNotRetriedAndParsed(t *testing.T) {
 				t.Errorf("errors.Is(err, ErrNotFound) = %v, want %v", got, tc.notFound)
 			}
 			msg := err.Error()
-			for _, part := range []string{PlatformMonitoring, fmt.Sprintf("HTTP %d", tc.status), message, tc.hint} {
+			for _, part := range []string{PlatformMonitoring, fmt.Sprintf("HTTP %d", tc.status), message} {
 				if !strings.Contains(msg, part) {
 					t.Errorf("Error() = %q, want it to contain %q", msg, part)
 				}
+			}
+			if strings.Contains(msg, "provider") {
+				t.Errorf("Error() = %q names the provider's configuration, which is the provider's to add", msg)
 			}
 		})
 	}

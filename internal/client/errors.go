@@ -11,7 +11,9 @@ import (
 // ErrNotFound matches (with errors.Is) every APIError whose status is 404.
 var ErrNotFound = errors.New("not found")
 
-// APIError is a non-2xx answer from a platform, with the platform's own code and message.
+// APIError is a non-2xx answer from a platform, with the platform's own code and message. What
+// to do about it in terms of the provider's configuration (the block and arguments behind a 401)
+// is the provider's to say.
 type APIError struct {
 	Platform string
 	Status   int
@@ -36,61 +38,7 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		msg += fmt.Sprintf(" (request ID %s)", e.RequestID)
 	}
-	if hint := e.hint(); hint != "" {
-		msg += ". " + hint
-	}
 	return msg
-}
-
-// hint adds what the user can do about the errors that have an obvious remedy.
-func (e *APIError) hint() string {
-	switch e.Status {
-	case http.StatusUnauthorized:
-		return fmt.Sprintf("Check the credentials in the provider's %s block: %s", blockName(e.Platform), credentialNames(e.Platform))
-	case http.StatusForbidden:
-		return fmt.Sprintf("The credentials in the provider's %s block (%s) lack permission for this call",
-			blockName(e.Platform), credentialNames(e.Platform))
-	}
-	return ""
-}
-
-// credentialNames names the arguments of a platform's block, and their environment variables,
-// that hold its credentials.
-func credentialNames(platform string) string {
-	switch platform {
-	case PlatformSpaceONE:
-		return "token (AGENTFLEET_SPACEONE_TOKEN)"
-	case PlatformAriaLogs:
-		return "username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD), or token (AGENTFLEET_ARIA_LOGS_TOKEN): " +
-			"a JWT, or with auth_method = \"legacy_session\" a session id"
-	case PlatformVCFOperations:
-		return "username and password (AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD) of a VCF Operations user, " +
-			"and auth_source (AGENTFLEET_ARIA_LOGS_AUTH_SOURCE) for a user of an LDAP or Active Directory source"
-	case PlatformMonitoring:
-		return "auth_token (AGENTFLEET_MONITORING_AUTH_TOKEN)"
-	case PlatformArmory:
-		return "headers (AGENTFLEET_ARMORY_HEADERS)"
-	case PlatformK0rdent:
-		return "token (AGENTFLEET_K0RDENT_TOKEN)"
-	}
-	return "its credentials"
-}
-
-// blockName maps a platform to the provider configuration block that holds its settings.
-func blockName(platform string) string {
-	switch platform {
-	case PlatformSpaceONE:
-		return "spaceone"
-	case PlatformAriaLogs, PlatformVCFOperations:
-		return "aria_logs"
-	case PlatformMonitoring:
-		return "monitoring"
-	case PlatformArmory:
-		return "armory"
-	case PlatformK0rdent:
-		return "k0rdent"
-	}
-	return platform
 }
 
 // Is makes errors.Is(err, ErrNotFound) true for 404 answers.

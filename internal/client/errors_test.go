@@ -2,7 +2,12 @@ package client
 
 import (
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -86,14 +91,45 @@ func TestPlatformErrorBodies(t *testing.T) {
 	}
 }
 
-func TestUnauthorizedNamesTheProviderBlock(t *testing.T) {
-	for platform, block := range map[string]string{
-		PlatformSpaceONE: "spaceone", PlatformAriaLogs: "aria_logs", PlatformVCFOperations: "aria_logs", PlatformMonitoring: "monitoring",
-		PlatformArmory: "armory", PlatformK0rdent: "k0rdent",
-	} {
-		msg := (&APIError{Platform: platform, Status: http.StatusUnauthorized}).Error()
-		if !strings.Contains(msg, "provider's "+block+" block") || !strings.Contains(msg, "HTTP 401") {
-			t.Errorf("%s: %q does not name HTTP 401 and the %s block", platform, msg, block)
+// The client knows nothing of Terraform: none of its messages names a provider block, a provider
+// argument or an environment variable of the provider (the provider adds those, see its
+// remedies). The string literals of its source are searched, so that no message can slip by
+// untested. (TF_LOG_PROVIDER_AGENTFLEET_HTTP is tflog's level variable of the client's own log
+// subsystem.)
+func TestClientNamesNoProviderSettings(t *testing.T) {
+	forbidden := regexp.MustCompile(`(^|[^A-Z_])AGENTFLEET_|provider's|\b(spaceone|aria_logs|monitoring|armory|k0rdent) block\b|` +
+		`\b(operations_endpoint|path_prefix|auth_method|auth_source|auth_token|allow_insecure_http|insecure_skip_verify)\b`)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	searched := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
 		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if field, ok := n.(*ast.Field); ok {
+				field.Tag = nil // struct tags name the APIs' fields, not the provider's
+				return true
+			}
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			searched++
+			if m := forbidden.FindString(lit.Value); m != "" {
+				t.Errorf("%s: the string %s names %q, which belongs to the provider", fset.Position(lit.Pos()), lit.Value, m)
+			}
+			return true
+		})
+	}
+	if searched < 100 {
+		t.Fatalf("only %d string literals searched: the search missed the client's source", searched)
 	}
 }

@@ -380,9 +380,8 @@ type UnconfirmedNotFoundError struct {
 
 func (e *UnconfirmedNotFoundError) Error() string {
 	return fmt.Sprintf("%s API answered HTTP 404 Not Found for %s, but %s. The API answers 404 to callers that are not "+
-		"tenant administrators, even for objects that exist, so this is not taken for a deletion: check that the %s of the "+
-		"provider's %s block belongs to a tenant administrator and still holds that role",
-		e.Platform, e.Object, e.Reason, credentialNames(e.Platform), blockName(e.Platform))
+		"tenant administrators, even for objects that exist, so this is not taken for a deletion: the credentials may not belong "+
+		"to a tenant administrator, or no longer hold that role", e.Platform, e.Object, e.Reason)
 }
 
 // confirmServiceAccountGone returns err unless it is a 404 for the account id. A 404 is

@@ -42,7 +42,7 @@ type SpaceONE struct {
 func NewSpaceONE(t *Transport, cfg SpaceONEConfig) (*SpaceONE, error) {
 	prefix := cmp.Or(cfg.PathPrefix, DefaultSpaceONEPathPrefix)
 	if err := CheckPathPrefix(prefix); err != nil {
-		return nil, fmt.Errorf("%s path_prefix %q %w", PlatformSpaceONE, prefix, err)
+		return nil, fmt.Errorf("%s path prefix %q %w", PlatformSpaceONE, prefix, err)
 	}
 	a, err := newAPI(t, PlatformSpaceONE, cfg.Endpoint)
 	if err != nil {
@@ -221,19 +221,30 @@ func (s *SpaceONE) agentCall(ctx context.Context, verb string, body any, creates
 	return unservedPath(err, r)
 }
 
-// unservedPath turns a 404 without a SpaceONE error code into an error that is not ErrNotFound.
-// SpaceONE reports a missing agent with ERROR_NOT_FOUND (a gRPC gateway with its numeric code);
-// a bare 404, such as FastAPI's {"detail": "Not Found"} for a path it does not serve, or a
-// proxy's page, means nothing answers the path. Taken for a missing agent, it would drop agents
-// from state and count deletes as done, so it is an error that points at the path prefix.
+// unservedPath turns a 404 without a SpaceONE error code into an *UnservedPathError. SpaceONE
+// reports a missing agent with ERROR_NOT_FOUND (a gRPC gateway with its numeric code); a bare
+// 404, such as FastAPI's {"detail": "Not Found"} for a path it does not serve, or a proxy's
+// page, means nothing answers the path.
 func unservedPath(err error, r request) error {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound || apiErr.Code != "" {
 		return err
 	}
-	return fmt.Errorf("%s. Nothing at this endpoint serves %s %s, so this says nothing about the agent: check path_prefix "+
-		"in the provider's spaceone block (AGENTFLEET_SPACEONE_PATH_PREFIX): %s for SpaceONE's REST front end, /identity/v2 for a gRPC gateway",
-		strings.TrimSuffix(apiErr.Error(), "."), r.method, r.path, DefaultSpaceONEPathPrefix)
+	return &UnservedPathError{Err: apiErr, Method: r.method, Path: r.path}
+}
+
+// UnservedPathError is a SpaceONE 404 that says nothing about the agent: nothing at the endpoint
+// serves the path, which points at the path prefix. Taken for a missing agent, it would drop
+// agents from state and count deletes as done, so it deliberately does not match ErrNotFound (and
+// wraps nothing that does).
+type UnservedPathError struct {
+	Err          *APIError
+	Method, Path string
+}
+
+func (e *UnservedPathError) Error() string {
+	return fmt.Sprintf("%s. Nothing at this endpoint serves %s %s, so this says nothing about the agent: check the path prefix, "+
+		"%s for SpaceONE's REST front end, /identity/v2 for a gRPC gateway", strings.TrimSuffix(e.Err.Error(), "."), e.Method, e.Path, DefaultSpaceONEPathPrefix)
 }
 
 // CreateAgent creates the agent of a service account and returns it with its client secret.

@@ -585,8 +585,8 @@ func TestSpaceONERejectsMalformedPathPrefix(t *testing.T) {
 		"https://host/path": `must start with "/"`,
 	} {
 		_, err := NewSpaceONE(tr, SpaceONEConfig{Endpoint: "https://spaceone.example.com", Token: "t", PathPrefix: prefix})
-		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "path_prefix") {
-			t.Errorf("prefix %q: error %v, want one naming path_prefix that says %q", prefix, err, want)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "path prefix") {
+			t.Errorf("prefix %q: error %v, want one naming the path prefix that says %q", prefix, err, want)
 		}
 	}
 }
@@ -630,7 +630,7 @@ func TestSpaceONEListFiltersStateItself(t *testing.T) {
 // SpaceONE reports a missing agent with its ERROR_NOT_FOUND code (a gRPC gateway with its numeric
 // code). A 404 without one, such as FastAPI's {"detail":"Not Found"} for a path it does not serve
 // or a proxy's page, says nothing about the agent: it must not read as ErrNotFound, which would
-// drop the agent from state or count a delete as done, and it points at path_prefix.
+// drop the agent from state or count a delete as done, and it points at the path prefix.
 func TestSpaceONENotFoundNeedsSpaceONEsCode(t *testing.T) {
 	tests := []struct {
 		name, body string
@@ -655,8 +655,10 @@ func TestSpaceONENotFoundNeedsSpaceONEsCode(t *testing.T) {
 				if gone := errors.Is(err, ErrNotFound); gone != tc.gone {
 					t.Errorf("%s: %v: ErrNotFound is %v, want %v", call, err, gone, tc.gone)
 				}
-				if !tc.gone && (!strings.Contains(err.Error(), "path_prefix") || !strings.Contains(err.Error(), "POST /identity/v1/agent/"+call)) {
-					t.Errorf("%s: %q does not name the path and path_prefix", call, err)
+				var unserved *UnservedPathError
+				if !tc.gone && (!errors.As(err, &unserved) || !strings.Contains(err.Error(), "check the path prefix") ||
+					!strings.Contains(err.Error(), "POST /identity/v1/agent/"+call)) {
+					t.Errorf("%s: %q is no *UnservedPathError naming the path and the path prefix", call, err)
 				}
 			}
 		})

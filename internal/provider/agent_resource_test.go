@@ -493,7 +493,7 @@ func TestAccAgent_unservedPathPrefixKeepsState(t *testing.T) {
 			{
 				Config: m.configWithSpaceONE(`path_prefix = "/identity/v1"`, config),
 				ExpectError: phrase("Unable to read agent", "SpaceONE API returned HTTP 404", "POST /identity/v1/agent/get",
-					"check path_prefix", "spaceone block"),
+					"check the path prefix", "path_prefix in the provider's spaceone block (AGENTFLEET_SPACEONE_PATH_PREFIX)"),
 			},
 			{
 				Config:           m.config(config),

@@ -313,6 +313,36 @@ func TestAccAgentSecret_driftWhenRevokedNamesStayTaken(t *testing.T) {
 	})
 }
 
+// VCF Operations not found where the provider looks for it (a 404 at the token route) says
+// nothing about the secret: the refresh fails naming operations_endpoint, the secret stays in
+// state, and nothing is created again.
+func TestAccAgentSecret_vcfOperationsNotFoundKeepsState(t *testing.T) {
+	m := newAccMock(t)
+	config := m.config(agentSecretConfig("web"))
+	elsewhere := strings.Replace(config, fmt.Sprintf("operations_endpoint = %q", m.Endpoints.VCFOperations),
+		fmt.Sprintf("operations_endpoint = %q", m.URL+"/nowhere"), 1)
+	if elsewhere == config {
+		t.Fatal("the configuration has no operations_endpoint to change")
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentSecretsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config, Check: m.checkAgentSecretMatchesMock("web")},
+			{
+				Config: elsewhere,
+				ExpectError: phrase("Unable to read agent secret", "VCF Operations API returned HTTP 404", "expected at "+m.URL+"/nowhere",
+					"operations_endpoint", "provider's aria_logs block"),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            m.checkAgentSecretMatchesMock("web"),
+			},
+		},
+	})
+}
+
 // A list that cannot be read is a Read error: the secret stays in state, and nothing is created.
 func TestAccAgentSecret_listUnreadableIsAnErrorNotARemoval(t *testing.T) {
 	m := newAccMock(t)

@@ -158,9 +158,10 @@ func TestAccAuth_forbiddenIsNotRetried(t *testing.T) {
 // and an error that says what to set, for a JWT and for a legacy session id.
 func TestAccAuth_ariaRejectedToken(t *testing.T) {
 	for method, want := range map[string]*regexp.Regexp{
-		client.AriaAuthVCFOperations: phrase("Aria Operations for Logs API", "configured JWT (token) was rejected (HTTP 401)", "Refresh it",
-			"username and password", "aria_logs block"),
-		client.AriaAuthLegacySession: phrase("Aria Operations for Logs API", "session token was rejected (HTTP 401)", "username and password", "aria_logs block"),
+		client.AriaAuthVCFOperations: phrase("Aria Operations for Logs API", "configured JWT was rejected (HTTP 401)", "Refresh it",
+			"username and password", "Set the new one as token", "AGENTFLEET_ARIA_LOGS_USERNAME", "provider's aria_logs block"),
+		client.AriaAuthLegacySession: phrase("Aria Operations for Logs API", "session token was rejected (HTTP 401)", "username and password",
+			"Set the new one as token", "provider's aria_logs block"),
 	} {
 		t.Run(method, func(t *testing.T) {
 			m := newAccMock(t)

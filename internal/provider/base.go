@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -73,15 +74,18 @@ func requirePlatform[T any](p func(*clients) platform[T], c *clients, req resour
 }
 
 // apiErrorDiag reports a failed API call: the summary says what failed, the detail is the
-// client's error, which names the platform, the HTTP status and the API's own message. A 404
-// the client could not confirm as a deletion (client.UnconfirmedNotFoundError) is no
-// client.ErrNotFound, so removeIfGone and ignoreNotFound pass it here; the detail then says
-// that the object was kept.
+// client's error, which names the platform, the HTTP status and the API's own message, and then
+// what to change in the provider's configuration about it (see remedy). A 404 the client could
+// not confirm as a deletion (client.UnconfirmedNotFoundError) is no client.ErrNotFound, so
+// removeIfGone and ignoreNotFound pass it here; the detail then says that the object was kept.
 func apiErrorDiag(diags *diag.Diagnostics, summary string, err error) {
 	detail := err.Error()
+	if r := remedy(err); r != "" {
+		detail = strings.TrimSuffix(detail, ".") + ". " + r
+	}
 	var unconfirmed *client.UnconfirmedNotFoundError
 	if errors.As(err, &unconfirmed) {
-		detail += ". Nothing was removed from the state. If the object really was deleted, remove it with terraform state rm."
+		detail = strings.TrimSuffix(detail, ".") + ". Nothing was removed from the state. If the object really was deleted, remove it with terraform state rm."
 	}
 	diags.AddError(summary, detail)
 }
