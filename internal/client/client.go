@@ -94,7 +94,7 @@ func NewTransport(o Options) (*Transport, error) {
 }
 
 func newTLSConfig(o Options) (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.InsecureSkipVerify} //nolint:gosec // the user asked for it, and the provider warns
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.InsecureSkipVerify} //nolint:gosec // the user asked for it, and the provider's Configure warns
 	if len(o.CACertPEM) > 0 {
 		pool, err := x509.SystemCertPool()
 		if err != nil {

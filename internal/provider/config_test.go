@@ -2,6 +2,7 @@ package provider
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -262,4 +263,35 @@ func TestAccProviderConfig_armoryHeadersFromEnvMustBeJSON(t *testing.T) {
 		}},
 	})
 	m.expectNoCalls(t)
+}
+
+// Turning TLS verification off is allowed, for test systems, and warned about on every
+// configuration, whether it comes from the configuration or the environment; left on, no warning.
+func TestAccProviderConfig_insecureSkipVerifyWarns(t *testing.T) {
+	warns := regexp.MustCompile(`(?s)TLS certificate verification is off.*insecure_skip_verify.*AGENTFLEET_INSECURE_SKIP_VERIFY`)
+	for name, tc := range map[string]struct {
+		setting, env string
+		warned       bool
+	}{
+		"in the configuration": {setting: "insecure_skip_verify = true", warned: true},
+		"in the environment":   {env: "true", warned: true},
+		"off":                  {setting: "insecure_skip_verify = false", env: "true"},
+		"unset":                {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("AGENTFLEET_INSECURE_SKIP_VERIFY", tc.env)
+			m := newAccMock(t)
+			var w planWarnings
+			config := strings.Replace(m.config(agentTokenConfig("tls")), `provider "agentfleet" {`, "provider \"agentfleet\" {\n  "+tc.setting, 1)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: w.factories(),
+				Steps:                    []resource.TestStep{{Config: config}},
+			})
+			if tc.warned {
+				w.expect(t, warns)
+			} else {
+				w.expectNone(t, regexp.MustCompile(`TLS certificate verification`))
+			}
+		})
+	}
 }

@@ -78,7 +78,7 @@ func (p *agentfleetProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"request_timeout": durationAttribute("Timeout of one HTTP attempt, as a Go duration. Default `60s`. Environment: `AGENTFLEET_REQUEST_TIMEOUT`."),
 			"insecure_skip_verify": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Skip TLS certificate verification. For test systems only. Default `false`. Environment: `AGENTFLEET_INSECURE_SKIP_VERIFY`.",
+				MarkdownDescription: "Skip TLS certificate verification. For test systems only: every plan and apply warns while it is on. Default `false`. Environment: `AGENTFLEET_INSECURE_SKIP_VERIFY`.",
 			},
 			"ca_cert_file": schema.StringAttribute{
 				Optional:            true,
@@ -108,6 +108,9 @@ func (p *agentfleetProvider) Configure(ctx context.Context, req provider.Configu
 	if !ok {
 		return
 	}
+	if opts.InsecureSkipVerify {
+		warnInsecureSkipVerify(&resp.Diagnostics)
+	}
 	opts.UserAgent = fmt.Sprintf("terraform-provider-agentfleet/%s (+Terraform %s)", p.version, req.TerraformVersion)
 	transport, err := client.NewTransport(opts)
 	if err != nil {
@@ -120,6 +123,14 @@ func (p *agentfleetProvider) Configure(ctx context.Context, req provider.Configu
 	resp.EphemeralResourceData = clients
 	resp.ListResourceData = clients
 	resp.ActionData = clients
+}
+
+// warnInsecureSkipVerify says, on every configuration, what turning TLS verification off exposes.
+func warnInsecureSkipVerify(diags *diag.Diagnostics) {
+	diags.AddAttributeWarning(path.Root("insecure_skip_verify"), "TLS certificate verification is off",
+		"insecure_skip_verify (or AGENTFLEET_INSECURE_SKIP_VERIFY) is true: the provider accepts any certificate from every platform, "+
+			"so anyone between it and a platform can read the credentials it sends and the secrets it receives. Use it on test systems only; "+
+			"for a platform behind a private CA, set ca_cert_file instead.")
 }
 
 // transportOptions resolves the shared transport settings from configuration and environment.

@@ -123,8 +123,8 @@ func expectNewID(address string, old *string) func(*terraform.State) error {
 	}
 }
 
-// planWarnings records the warnings the provider's plans return, which the test harness does
-// not expose: its factories wrap the provider's protocol server.
+// planWarnings records the warnings the provider's plans and configurations return, which the
+// test harness does not expose: its factories wrap the provider's protocol server.
 type planWarnings struct {
 	mu       sync.Mutex
 	warnings []string // "summary: detail"
@@ -174,15 +174,28 @@ type warningServer struct {
 func (s *warningServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
 	if resp != nil {
-		s.into.mu.Lock()
-		for _, d := range resp.Diagnostics {
-			if d.Severity == tfprotov6.DiagnosticSeverityWarning {
-				s.into.warnings = append(s.into.warnings, d.Summary+": "+d.Detail)
-			}
-		}
-		s.into.mu.Unlock()
+		s.into.record(resp.Diagnostics)
 	}
 	return resp, err
+}
+
+func (s *warningServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	resp, err := s.ProviderServer.ConfigureProvider(ctx, req)
+	if resp != nil {
+		s.into.record(resp.Diagnostics)
+	}
+	return resp, err
+}
+
+// record keeps the warnings among diags.
+func (w *planWarnings) record(diags []*tfprotov6.Diagnostic) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+			w.warnings = append(w.warnings, d.Summary+": "+d.Detail)
+		}
+	}
 }
 
 func TestProviderSchemaIsValid(t *testing.T) {
