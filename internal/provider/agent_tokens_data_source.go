@@ -21,8 +21,9 @@ func NewAgentTokensDataSource() datasource.DataSource { return &agentTokensDataS
 type agentTokensDataSource struct{ dataSourceBase }
 
 type agentTokensModel struct {
-	Label  types.String      `tfsdk:"label"`
-	Tokens []agentTokenModel `tfsdk:"tokens"`
+	Label         types.String      `tfsdk:"label"`
+	IncludeValues types.Bool        `tfsdk:"include_values"`
+	Tokens        []agentTokenModel `tfsdk:"tokens"`
 }
 
 func (d *agentTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -40,6 +41,12 @@ func (d *agentTokensDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				MarkdownDescription: "Keep only the tokens with exactly this label. The API has no server-side filter, " +
 					"so this filters the full list.",
 			},
+			"include_values": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Also read each token's value into `tokens[*].token`. Default `false`: the values are secrets, " +
+					"and every one of them would be kept in state; read one token's value with the `agentfleet_agent_token` " +
+					"data source or ephemeral resource instead.",
+			},
 			"tokens": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The tokens, in the API's order.",
@@ -47,7 +54,7 @@ func (d *agentTokensDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					Attributes: map[string]schema.Attribute{
 						"id":    schema.StringAttribute{Computed: true, MarkdownDescription: "Token id."},
 						"label": schema.StringAttribute{Computed: true, MarkdownDescription: "The token's label."},
-						"token": schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The token value."},
+						"token": schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The token value, when `include_values` is `true`; null otherwise."},
 					},
 				},
 			},
@@ -71,7 +78,11 @@ func (d *agentTokensDataSource) Read(ctx context.Context, req datasource.ReadReq
 	cfg.Tokens = make([]agentTokenModel, 0, len(all))
 	for i := range all {
 		if cfg.Label.IsNull() || all[i].Label == cfg.Label.ValueString() {
-			cfg.Tokens = append(cfg.Tokens, agentTokenFromAPI(&all[i], types.StringNull()))
+			token := agentTokenFromAPI(&all[i], types.StringNull())
+			if !cfg.IncludeValues.ValueBool() {
+				token.Token = types.StringNull()
+			}
+			cfg.Tokens = append(cfg.Tokens, token)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)

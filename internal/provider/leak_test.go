@@ -79,7 +79,8 @@ data "agentfleet_agent_token" "leak" {
 }
 
 data "agentfleet_agent_tokens" "all" {
-  depends_on = [agentfleet_agent_token.leak]
+  include_values = true
+  depends_on     = [agentfleet_agent_token.leak]
 }
 
 resource "agentfleet_agent" "leak" {
