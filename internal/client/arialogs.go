@@ -94,12 +94,11 @@ func parseAriaError(body []byte, e *APIError) bool {
 	var b struct {
 		ErrorCode    string `json:"errorCode"`
 		ErrorMessage string `json:"errorMessage"`
-		ErrorDetails any    `json:"errorDetails"`
 	}
 	if json.Unmarshal(body, &b) != nil || (b.ErrorCode == "" && b.ErrorMessage == "") {
 		return false
 	}
-	e.Code, e.Message, e.Details = b.ErrorCode, b.ErrorMessage, b.ErrorDetails
+	e.Code, e.Message = b.ErrorCode, b.ErrorMessage
 	return true
 }
 

@@ -60,7 +60,6 @@ const maxResponseBytes = 10 << 20
 type Transport struct {
 	http      *retryablehttp.Client
 	userAgent string
-	waitMax   time.Duration
 }
 
 // NewTransport builds the shared transport. It fails only on a CA bundle that holds no certificate.
@@ -76,7 +75,7 @@ func NewTransport(o Options) (*Transport, error) {
 		pooled.TLSClientConfig = tlsConfig
 	}
 
-	t := &Transport{userAgent: o.UserAgent, waitMax: o.RetryWaitMax}
+	t := &Transport{userAgent: o.UserAgent}
 	t.http = &retryablehttp.Client{
 		HTTPClient:      &http.Client{Transport: pooled, Timeout: o.RequestTimeout},
 		RetryMax:        o.MaxRetries,

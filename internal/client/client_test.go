@@ -177,7 +177,7 @@ func TestFinalStatusesAreNotRetriedAndParsed(t *testing.T) {
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("error %v (%T) is not an *APIError", err, err)
 			}
-			want := APIError{Platform: PlatformMonitoring, Status: tc.status, Code: tc.typ, Message: message + ": some details", Details: "some details"}
+			want := APIError{Platform: PlatformMonitoring, Status: tc.status, Code: tc.typ, Message: message + ": some details"}
 			if *apiErr != want {
 				t.Errorf("APIError = %+v, want %+v", *apiErr, want)
 			}

@@ -19,7 +19,6 @@ type APIError struct {
 	Status   int
 	Code     string
 	Message  string
-	Details  any
 	// RequestID is the platform's id of the failed request, when its error body has one: the
 	// platform's operators ask for it in a support ticket.
 	RequestID string
@@ -83,19 +82,19 @@ func lostTooOften(cause error, what string) error {
 }
 
 // parseNestedError reads the {"error": {"code": ..., "message": "...", "details": [...]}} body
-// that SpaceONE and k0rdent share. The code may be a string or a number.
+// that SpaceONE and k0rdent share. The code may be a string or a number. The details are not
+// kept: nothing shows them, and the message says what they do.
 func parseNestedError(body []byte, e *APIError) bool {
 	var b struct {
 		Error *struct {
 			Code    any    `json:"code"`
 			Message string `json:"message"`
-			Details any    `json:"details"`
 		} `json:"error"`
 	}
 	if json.Unmarshal(body, &b) != nil || b.Error == nil {
 		return false
 	}
-	e.Code, e.Message, e.Details = codeString(b.Error.Code), b.Error.Message, b.Error.Details
+	e.Code, e.Message = codeString(b.Error.Code), b.Error.Message
 	return true
 }
 
@@ -105,12 +104,11 @@ func parseFlatError(body []byte, e *APIError) bool {
 	var b struct {
 		Code    any    `json:"code"`
 		Message string `json:"message"`
-		Details any    `json:"details"`
 	}
 	if json.Unmarshal(body, &b) != nil || b.Message == "" {
 		return false
 	}
-	e.Code, e.Message, e.Details = codeString(b.Code), b.Message, b.Details
+	e.Code, e.Message = codeString(b.Code), b.Message
 	return true
 }
 

@@ -78,7 +78,7 @@ func parseMonitoringError(body []byte, e *APIError) bool {
 	if e.Code == "" {
 		e.Code = codeString(f.Code)
 	}
-	e.Message, e.Details, e.RequestID = withDetails(f.Message, details), f.Details, codeString(f.RequestID)
+	e.Message, e.RequestID = withDetails(f.Message, details), codeString(f.RequestID)
 	return true
 }
 

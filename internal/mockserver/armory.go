@@ -132,15 +132,6 @@ func (s *Server) registerArmory() {
 	s.handle("DELETE "+armoryAccounts, p, s.deleteArmoryAccounts)
 }
 
-// armoryInProgress reports whether an account in this state is in a transition.
-func armoryInProgress(state string) bool {
-	switch state {
-	case ArmoryStateToMigrate, ArmoryStateActivating, ArmoryStateToDeactivate, ArmoryStateDeactivating, ArmoryStateDeleting:
-		return true
-	}
-	return false
-}
-
 // armoryClouddriverAccounts are the native accounts the mock's Clouddriver starts with: a few
 // named ones for examples, and enough numbered ones that a migrated list spans several pages.
 func armoryClouddriverAccounts() []string {

@@ -568,3 +568,12 @@ func TestArmoryPutAndSetStateOutOfBand(t *testing.T) {
 		t.Fatal("SetArmoryAccountState changed an account that is not migrated")
 	}
 }
+
+// armoryInProgress reports whether an account in this state is in a transition.
+func armoryInProgress(state string) bool {
+	switch state {
+	case ArmoryStateToMigrate, ArmoryStateActivating, ArmoryStateToDeactivate, ArmoryStateDeactivating, ArmoryStateDeleting:
+		return true
+	}
+	return false
+}
