@@ -58,7 +58,7 @@ list "agentfleet_agent_token" "all" {
 
 // Terraform 1.14 and later: a list whose items have no id cannot give identities, and the query
 // says which field is missing rather than finding tokens with empty ids.
-func TestAccAgentTokenList_queryWithoutIDsIsAnError(t *testing.T) {
+func TestAccAgentTokenList_terraformQueryWithoutIDsIsAnError(t *testing.T) {
 	m := newAccMock(t)
 	m.PutMonitoringToken("made-by-hand")
 	m.SetMonitoringListWithoutIDs(true)
