@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -139,9 +140,9 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"app_id":           computedString("App that backs the agent.", true),
 			"role_id":          computedString("Role of the agent's app.", true),
 			"client_id":        computedString("Client id the agent authenticates with, together with `client_secret`. Regenerating the secret issues a new one.", true),
-			"created_at":       computedString("When the agent was created (RFC 3339).", true),
-			"expired_at":       computedString("When the client secret expires (RFC 3339). Regenerating the secret moves it.", true),
-			"last_accessed_at": computedString("When the agent last authenticated (RFC 3339), empty when never.", false),
+			"created_at":       computedTimestamp("When the agent was created (RFC 3339).", true),
+			"expired_at":       computedTimestamp("When the client secret expires (RFC 3339). Regenerating the secret moves it.", true),
+			"last_accessed_at": computedTimestamp("When the agent last authenticated (RFC 3339), null when never.", false),
 		},
 	}
 }
@@ -183,7 +184,7 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		// SpaceONE issues a new client id with the new secret, and moves the expiry.
 		plan.ClientSecret = types.StringUnknown()
 		plan.ClientID = types.StringUnknown()
-		plan.ExpiredAt = types.StringUnknown()
+		plan.ExpiredAt = timetypes.NewRFC3339Unknown()
 	}
 	plan.State = plannedState(plan, prior, regenerates)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)

@@ -60,7 +60,7 @@ func (m *accMock) checkAgentMatchesMock(wantState string) resource.TestCheckFunc
 			if err != nil {
 				return err
 			}
-			if got != want {
+			if got != want && (attr != "expired_at" || !sameTimestamp(got, want)) {
 				return fmt.Errorf("state %s does not match the platform's", attr)
 			}
 		}
@@ -69,6 +69,14 @@ func (m *accMock) checkAgentMatchesMock(wantState string) resource.TestCheckFunc
 		}
 		return nil
 	}
+}
+
+// sameTimestamp reports whether two RFC 3339 timestamps name the same instant, however precisely
+// each is written.
+func sameTimestamp(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	return errA == nil && errB == nil && ta.Equal(tb)
 }
 
 func expectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
@@ -546,4 +554,76 @@ func TestAccAgent_importByIdentity(t *testing.T) {
 			},
 		},
 	})
+}
+
+// watchAgentTimes is a terraform_data that follows the agent's timestamps, as anything built on
+// them would: a refresh that rewrites one plans an update of it.
+const watchAgentTimes = `
+resource "terraform_data" "times" {
+  input = [agentfleet_agent.test.created_at, agentfleet_agent.test.expired_at]
+}
+`
+
+// A server that writes timestamps in another precision on writes than on reads (the same
+// instant as "…46.520204Z" and "…46.520Z", or "…00.000Z" and "…00Z") ends an enable, a disable,
+// a regeneration and a rotation without an inconsistent result, and a refresh after them plans
+// nothing, not even for what follows the timestamps.
+func TestAccAgent_timestampsInAnotherPrecision(t *testing.T) {
+	bringExpiryClose := func(m *accMock) func() {
+		return func() {
+			if !m.SetSpaceONEAgentExpiry("sa-1", time.Now().Add(72*time.Hour)) {
+				t.Fatal("no agent sa-1 in the mock")
+			}
+		}
+	}
+	tests := map[string]func(m *accMock) []resource.TestStep{
+		"enable and disable": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{
+				{Config: m.config(agentConfig("sa-1", "c", ""))},
+				{Config: m.config(agentConfig("sa-1", "c", "enabled = false")), Check: m.checkAgentMatchesMock("DISABLED")},
+				{Config: m.config(agentConfig("sa-1", "c", "enabled = true")), Check: m.checkAgentMatchesMock("ENABLED")},
+			}
+		},
+		"regenerate": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{
+				{Config: m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`))},
+				{
+					Config:           m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "2" }`)),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret"))}},
+					Check:            m.checkAgentMatchesMock("ENABLED"),
+				},
+			}
+		},
+		"rotation": func(m *accMock) []resource.TestStep {
+			config := m.config(agentConfig("sa-1", "c", `rotate_before = "720h"`))
+			return []resource.TestStep{
+				{Config: config},
+				{
+					PreConfig:        bringExpiryClose(m),
+					Config:           config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret"))}},
+					Check:            m.checkAgentMatchesMock("ENABLED"),
+				},
+			}
+		},
+		"refresh": func(m *accMock) []resource.TestStep {
+			emptyAfterRefresh := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+			return []resource.TestStep{
+				{Config: m.config(agentConfig("sa-1", "c", "") + watchAgentTimes), ConfigPlanChecks: emptyAfterRefresh},
+				{Config: m.config(agentConfig("sa-1", "c", "enabled = false") + watchAgentTimes), ConfigPlanChecks: emptyAfterRefresh},
+				{Config: m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`) + watchAgentTimes), ConfigPlanChecks: emptyAfterRefresh},
+			}
+		},
+	}
+	for name, steps := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := newAccMock(t)
+			m.SetTimePrecisionDrift(true)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentsDestroyed,
+				Steps:                    steps(m),
+			})
+		})
+	}
 }

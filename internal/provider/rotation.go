@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -24,18 +25,15 @@ func rotateBeforeAttribute(what string) schema.StringAttribute {
 	}
 }
 
-// rotationDue reports whether a secret expiring at expiresAt (RFC 3339) is within rotateBefore
-// of now. Unset, unknown or unparsable values are never due: the plan must not churn on them.
-func rotationDue(rotateBefore, expiresAt types.String, now time.Time) (bool, time.Time) {
-	if rotateBefore.IsNull() || rotateBefore.IsUnknown() || expiresAt.IsNull() || expiresAt.IsUnknown() {
+// rotationDue reports whether a secret expiring at expiresAt is within rotateBefore of now.
+// Unset, unknown or unparsable values are never due: the plan must not churn on them.
+func rotationDue(rotateBefore types.String, expiresAt timetypes.RFC3339, now time.Time) (bool, time.Time) {
+	if rotateBefore.IsNull() || rotateBefore.IsUnknown() {
 		return false, time.Time{}
 	}
 	window, err := time.ParseDuration(rotateBefore.ValueString())
-	if err != nil {
-		return false, time.Time{}
-	}
-	expiry, err := time.Parse(time.RFC3339, expiresAt.ValueString())
-	if err != nil {
+	expiry, known := timeOf(expiresAt)
+	if err != nil || !known {
 		return false, time.Time{}
 	}
 	return !now.Add(window).Before(expiry), expiry

@@ -4,24 +4,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 func TestRotationDue(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		name                    string
-		rotateBefore, expiresAt types.String
-		want                    bool
+		name         string
+		rotateBefore types.String
+		expiresAt    timetypes.RFC3339
+		want         bool
 	}{
-		{"inside the window", types.StringValue("720h"), types.StringValue("2026-01-20T00:00:00Z"), true},
-		{"fractional seconds", types.StringValue("720h"), types.StringValue("2026-01-20T00:00:00.000Z"), true},
-		{"already expired", types.StringValue("1h"), types.StringValue("2025-12-01T00:00:00Z"), true},
-		{"outside the window", types.StringValue("24h"), types.StringValue("2026-01-20T00:00:00Z"), false},
-		{"no rotate_before", types.StringNull(), types.StringValue("2026-01-01T00:00:01Z"), false},
-		{"unknown expiry", types.StringValue("24h"), types.StringUnknown(), false},
-		{"no expiry", types.StringValue("24h"), types.StringNull(), false},
-		{"unparsable expiry", types.StringValue("24h"), types.StringValue("tomorrow"), false},
+		{"inside the window", types.StringValue("720h"), timetypes.RFC3339{StringValue: types.StringValue("2026-01-20T00:00:00Z")}, true},
+		{"fractional seconds", types.StringValue("720h"), timetypes.RFC3339{StringValue: types.StringValue("2026-01-20T00:00:00.000Z")}, true},
+		{"already expired", types.StringValue("1h"), timetypes.RFC3339{StringValue: types.StringValue("2025-12-01T00:00:00Z")}, true},
+		{"outside the window", types.StringValue("24h"), timetypes.RFC3339{StringValue: types.StringValue("2026-01-20T00:00:00Z")}, false},
+		{"no rotate_before", types.StringNull(), timetypes.RFC3339{StringValue: types.StringValue("2026-01-01T00:00:01Z")}, false},
+		{"unknown expiry", types.StringValue("24h"), timetypes.RFC3339{StringValue: types.StringUnknown()}, false},
+		{"no expiry", types.StringValue("24h"), timetypes.RFC3339{StringValue: types.StringNull()}, false},
+		{"unparsable expiry", types.StringValue("24h"), timetypes.RFC3339{StringValue: types.StringValue("tomorrow")}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

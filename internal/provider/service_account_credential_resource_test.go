@@ -323,8 +323,8 @@ func TestAccServiceAccountCredential_validationFailsAtPlan(t *testing.T) {
 	tests := []struct {
 		name, config, want string
 	}{
-		{"expiry not RFC 3339", credentialConfig(`  expires_at = "next tuesday"`), `Invalid\s+RFC\s+3339\s+time`},
-		{"expiry without zone", credentialConfig(`  expires_at = "2030-01-01T00:00:00"`), `Invalid\s+RFC\s+3339\s+time`},
+		{"expiry not RFC 3339", credentialConfig(`  expires_at = "next tuesday"`), `(?s)Invalid\s+RFC3339\s+String\s+Value.*expires_at.*Given\s+Value:\s+next\s+tuesday`},
+		{"expiry without zone", credentialConfig(`  expires_at = "2030-01-01T00:00:00"`), `(?s)Invalid\s+RFC3339\s+String\s+Value.*expires_at.*Given\s+Value:\s+2030-01-01T00:00:00`},
 		{"rotate_before not a duration", credentialConfig(`  rotate_before = "a month"`), `Invalid\s+duration`},
 		{"bad service account id", `
 resource "agentfleet_service_account_credential" "test" {
@@ -683,4 +683,64 @@ func TestAccServiceAccountCredential_importByIdentityRejectsMalformedIDs(t *test
 			m.expectNoCalls(t)
 		})
 	}
+}
+
+// A server that writes timestamps in another precision on writes than on reads: a rotation ends
+// without an inconsistent result and the refresh after it plans nothing, not even for what
+// follows the timestamps; a configured expiry the server writes with fewer digits stays as
+// configured, with no inconsistent result and no plan.
+func TestAccServiceAccountCredential_timestampsInAnotherPrecision(t *testing.T) {
+	watch := `
+resource "terraform_data" "times" {
+  input = [agentfleet_service_account_credential.test.created_at, agentfleet_service_account_credential.test.expires_at]
+}
+`
+	emptyAfterRefresh := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	t.Run("rotation", func(t *testing.T) {
+		m := newCredentialMock(t)
+		m.SetTimePrecisionDrift(true)
+		config := m.config(credentialConfig(`
+  rotate_before = "24h"
+
+  lifecycle {
+    create_before_destroy = true
+  }`) + watch)
+		var oldID string
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProviders,
+			CheckDestroy:             m.checkCredentialsDestroyed,
+			Steps: []resource.TestStep{
+				{Config: config, ConfigPlanChecks: emptyAfterRefresh, Check: captureAttr(credentialAddr, "id", &oldID)},
+				{
+					PreConfig: func() {
+						if !m.SetK0rdentCredentialExpiry(k0rdentRegion, credentialAccount, oldID, time.Now().Add(time.Hour)) {
+							t.Fatalf("credential %s is not in the mock", oldID)
+						}
+					},
+					Config: config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: resource.ComposeTestCheckFunc(m.checkOneCredential(""), expectNewID(credentialAddr, &oldID)),
+				},
+			},
+		})
+	})
+	t.Run("configured expiry", func(t *testing.T) {
+		m := newCredentialMock(t)
+		m.SetTimePrecisionDrift(true)
+		// Nanoseconds: the server keeps them, and writes at most microseconds.
+		expires := time.Now().Add(72 * time.Hour).Truncate(time.Second).Add(123456789).UTC().Format(time.RFC3339Nano)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProviders,
+			CheckDestroy:             m.checkCredentialsDestroyed,
+			Steps: []resource.TestStep{{
+				Config:            m.config(credentialConfig(fmt.Sprintf("  expires_at = %q", expires)) + watch),
+				ConfigPlanChecks:  emptyAfterRefresh,
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(expires))},
+				Check:             m.checkOneCredential(expires),
+			}},
+		})
+	})
 }
