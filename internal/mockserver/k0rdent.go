@@ -757,6 +757,17 @@ func (s *Server) SetK0rdentCredentialExpiry(region, saID, credID string, t time.
 	return s.changeK0rdentCredential(region, saID, credID, func(c *K0rdentCredential) { c.ExpiresAt = t.UTC() })
 }
 
+// AgeK0rdentCredential moves a credential's creation and expiry back by d, as if it had been
+// created d earlier: it keeps its lifetime, and its expiry comes d closer.
+func (s *Server) AgeK0rdentCredential(region, saID, credID string, d time.Duration) bool {
+	return s.changeK0rdentCredential(region, saID, credID, func(c *K0rdentCredential) {
+		c.CreatedAt = c.CreatedAt.Add(-d)
+		if !c.ExpiresAt.IsZero() {
+			c.ExpiresAt = c.ExpiresAt.Add(-d)
+		}
+	})
+}
+
 // SetK0rdentCredentialUsed records that a credential authenticated at t from ip.
 func (s *Server) SetK0rdentCredentialUsed(region, saID, credID string, t time.Time, ip string) bool {
 	return s.changeK0rdentCredential(region, saID, credID, func(c *K0rdentCredential) {

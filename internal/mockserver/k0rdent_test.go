@@ -845,3 +845,17 @@ func TestK0rdentTimePrecisionDrift(t *testing.T) {
 		}
 	}
 }
+
+// Aging a credential brings its expiry closer and keeps its lifetime.
+func TestAgeK0rdentCredential(t *testing.T) {
+	s := newTestServer(t)
+	sa := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	c, _ := s.AddK0rdentCredential("global", sa.ID)
+	if !s.AgeK0rdentCredential("global", sa.ID, c.ID, 48*time.Hour) || s.AgeK0rdentCredential("global", sa.ID, "cred-none", time.Hour) {
+		t.Fatal("AgeK0rdentCredential should find the credential only")
+	}
+	aged := s.K0rdentCredentials(sa.ID)[0]
+	if c.CreatedAt.Sub(aged.CreatedAt) != 48*time.Hour || c.ExpiresAt.Sub(aged.ExpiresAt) != 48*time.Hour {
+		t.Fatalf("created %s -> %s, expires %s -> %s: want both 48h earlier", c.CreatedAt, aged.CreatedAt, c.ExpiresAt, aged.ExpiresAt)
+	}
+}

@@ -485,3 +485,20 @@ func (s *Server) SetSpaceONERegenerateKeepsExpiry(on bool) {
 	defer s.mu.Unlock()
 	s.spaceone.regenerateKeepsExpiry = on
 }
+
+// AgeSpaceONEAgent moves an agent's created_at and expired_at back by d, as if it had been
+// created d earlier: its secret keeps its lifetime, and its expiry comes d closer.
+func (s *Server) AgeSpaceONEAgent(serviceAccountID string, d time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.spaceone.agents[serviceAccountID]
+	if !ok {
+		return false
+	}
+	for _, field := range []*string{&a.CreatedAt, &a.ExpiredAt} {
+		if t, err := time.Parse(spaceoneTimeLayout, *field); err == nil {
+			*field = spaceoneTime(t.Add(-d))
+		}
+	}
+	return true
+}

@@ -558,3 +558,18 @@ func TestSpaceONERegenerateKeepsExpiry(t *testing.T) {
 			got.ExpiredAt, orig.ExpiredAt, got.ClientSecret != orig.ClientSecret, got.ClientID != orig.ClientID)
 	}
 }
+
+// Aging an agent brings its expiry closer and keeps its secret's lifetime.
+func TestAgeSpaceONEAgent(t *testing.T) {
+	s := newTestServer(t)
+	orig := s.PutSpaceONEAgent("sa-1", "c")
+	if !s.AgeSpaceONEAgent("sa-1", 48*time.Hour) || s.AgeSpaceONEAgent("sa-2", time.Hour) {
+		t.Fatal("AgeSpaceONEAgent should find sa-1 only")
+	}
+	aged := s.SpaceONEAgents()[0]
+	for field, pair := range map[string][2]string{"created_at": {orig.CreatedAt, aged.CreatedAt}, "expired_at": {orig.ExpiredAt, aged.ExpiredAt}} {
+		if d := parseSpaceONETime(t, pair[0]).Sub(parseSpaceONETime(t, pair[1])); d != 48*time.Hour {
+			t.Errorf("%s moved by %s, want 48h", field, d)
+		}
+	}
+}
