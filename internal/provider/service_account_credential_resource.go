@@ -142,43 +142,56 @@ func (r *serviceAccountCredentialResource) IdentitySchema(_ context.Context, _ r
 }
 
 // ModifyPlan checks the platform is configured, warns when a create will meet the limit of
-// active credentials, and plans the rotation of a credential whose expiry is within
-// rotate_before (or warns about one that has expired).
+// active credentials or a configured expiry is already within rotate_before, and plans the
+// rotation of a credential whose expiry is within rotate_before (or warns about one that has
+// expired, or that rotate_before would rotate on every plan); see
+// service_account_credential_plan.go.
 func (r *serviceAccountCredentialResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	requirePlatform(k0rdentPlatform, r.clients, req, resp)
-	switch {
-	case req.Plan.Raw.IsNull() || resp.Diagnostics.HasError(): // a destroy, or no platform to ask
-		return
-	case req.State.Raw.IsNull(): // a create, or the create half of a replacement
-		r.warnAtLimit(ctx, req, resp)
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() { // a destroy, or no platform to ask
 		return
 	}
 	var state, plan serviceAccountCredentialModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var configured timetypes.RFC3339
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("expires_at"), &configured)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	due, expiry := rotationDue(plan.RotateBefore, state.ExpiresAt, time.Now())
-	if !due {
+	if req.State.Raw.IsNull() { // a create, or the create half of a replacement
+		r.warnAtLimit(ctx, req, resp)
+		if withinRotateBefore(plan.RotateBefore, configured, time.Now()) {
+			resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Expiry within rotate_before",
+				fmt.Sprintf("expires_at (%s) is within rotate_before (%s) already, so the new credential is due for rotation as "+
+					"soon as it exists; but a configured expiry is never rotated, since a replacement would expire just as soon. "+
+					"Set a later expires_at, or a shorter rotate_before.", configured.ValueString(), plan.RotateBefore.ValueString()))
+		}
+		return
+	}
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	action, check := planCredentialRotation(plan.RotateBefore, state, configured, time.Now())
+	switch {
+	case action == credentialUndecided:
+		resp.Diagnostics.AddAttributeError(path.Root("rotate_before"), "rotate_before unknown until apply",
+			"rotate_before decides whether this plan replaces the credential, and Terraform cannot add a replacement at apply "+
+				"time that the plan did not show. Give rotate_before a value known at plan time (a literal or a variable), or "+
+				"apply what it depends on first (terraform apply -target).")
+	case action == credentialReplaced:
+		addRotationDiagnostics(&resp.Diagnostics, check, plan.RotateBefore, credentialRotationWords)
+		// Terraform replaces a resource only for an attribute whose value changes, and the secret
+		// is the value that will: a new credential gets a new one.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("client_secret"))
+	case !configured.IsNull() && (check.verdict == rotationDue || check.verdict == rotationEndless):
+		addConfiguredExpiryWarning(&resp.Diagnostics, check.expiry, plan.RotateBefore)
+	case check.verdict == rotationEndless:
+		addRotationDiagnostics(&resp.Diagnostics, check, plan.RotateBefore, credentialRotationWords)
+	default:
 		warnIfExpired(&resp.Diagnostics, state)
-		return
 	}
-	var configured timetypes.RFC3339
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("expires_at"), &configured)...)
-	if !configured.IsNull() {
-		// A replacement would get the same configured expiry, and be due again at once.
-		resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Credential due for rotation",
-			fmt.Sprintf("The credential expires at %s, within rotate_before (%s), but expires_at is set in the configuration, "+
-				"so a new credential would expire just as soon. Set a later expires_at to rotate it.",
-				expiry.UTC().Format(time.RFC3339), plan.RotateBefore.ValueString()))
-		return
-	}
-	addRotationWarning(&resp.Diagnostics, path.Root("expires_at"), credentialRotation, expiry, plan.RotateBefore)
-	// Terraform replaces a resource only for an attribute whose value changes, and the secret
-	// is the value that will: a new credential gets a new one.
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
-	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("client_secret"))
 }
 
 // warnAtLimit warns when the plan creates a credential for a service account that already has

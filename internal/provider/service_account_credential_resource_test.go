@@ -206,7 +206,7 @@ func TestAccServiceAccountCredential_rotateBeforeExpiry(t *testing.T) {
   }`))
 	var oldID string
 	bringExpiryClose := func() {
-		if !m.SetK0rdentCredentialExpiry(k0rdentRegion, credentialAccount, oldID, time.Now().Add(time.Hour)) {
+		if !m.AgeK0rdentCredential(k0rdentRegion, credentialAccount, oldID, mockserver.K0rdentDefaultCredentialLifetime-time.Hour) {
 			t.Fatalf("credential %s is not in the mock", oldID)
 		}
 	}
@@ -713,7 +713,7 @@ resource "terraform_data" "times" {
 				{Config: config, ConfigPlanChecks: emptyAfterRefresh, Check: captureAttr(credentialAddr, "id", &oldID)},
 				{
 					PreConfig: func() {
-						if !m.SetK0rdentCredentialExpiry(k0rdentRegion, credentialAccount, oldID, time.Now().Add(time.Hour)) {
+						if !m.AgeK0rdentCredential(k0rdentRegion, credentialAccount, oldID, mockserver.K0rdentDefaultCredentialLifetime-time.Hour) {
 							t.Fatalf("credential %s is not in the mock", oldID)
 						}
 					},
@@ -742,5 +742,76 @@ resource "terraform_data" "times" {
 				Check:             m.checkOneCredential(expires),
 			}},
 		})
+	})
+}
+
+// A rotate_before that a replacement would be within at once would replace the credential on
+// every plan. With the platform's expiry, rotate_before not shorter than the credential's
+// lifetime (created_at to expires_at, the organization's default) plans no replacement, and
+// warns; a configured expires_at already within rotate_before warns when the credential is
+// planned, before it exists.
+func TestAccServiceAccountCredential_rotateBeforeBeyondLifetime(t *testing.T) {
+	t.Run("platform expiry", func(t *testing.T) {
+		m := newCredentialMock(t)
+		warnings := &planWarnings{}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: warnings.factories(),
+			CheckDestroy:             m.checkCredentialsDestroyed,
+			Steps: []resource.TestStep{{
+				// The mock's default lifetime is 90 days, 2160h.
+				Config:           m.config(credentialConfig(`  rotate_before = "2200h"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            m.checkOneCredential(""),
+			}},
+		})
+		warnings.expect(t, phrase("Rotation would never end", "rotate_before (2200h)", "not shorter", "lifetime (2160h",
+			"does not replace the credential", "terraform apply -replace"))
+	})
+	t.Run("configured expiry", func(t *testing.T) {
+		m := newCredentialMock(t)
+		warnings := &planWarnings{}
+		expires := inHours(2, time.UTC)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: warnings.factories(),
+			CheckDestroy:             m.checkCredentialsDestroyed,
+			Steps: []resource.TestStep{{
+				Config:             m.config(credentialConfig(fmt.Sprintf("  expires_at = %q\n  rotate_before = \"24h\"", expires))),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			}},
+		})
+		warnings.expect(t, phrase("Expiry within rotate_before", fmt.Sprintf("expires_at (%s)", expires), "rotate_before (24h)",
+			"never rotated", "later expires_at"))
+		if n := m.Calls("POST " + k0rdentCredentialsRoute); n != 0 {
+			t.Fatalf("%d creates from a plan", n)
+		}
+	})
+}
+
+// rotate_before decides whether a plan replaces the credential; one unknown until apply would
+// let the plan at apply time add a replacement the first plan did not show ("Provider produced
+// inconsistent final plan"), so it is an error at plan time, before anything changes.
+func TestAccServiceAccountCredential_rotateBeforeUnknownAtPlan(t *testing.T) {
+	m := newCredentialMock(t)
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: m.config(credentialConfig(`  rotate_before = "24h"`)), Check: captureAttr(credentialAddr, "id", &id)},
+			{
+				PreConfig: func() {
+					m.AgeK0rdentCredential(k0rdentRegion, credentialAccount, id, mockserver.K0rdentDefaultCredentialLifetime-time.Hour)
+				},
+				Config:      m.config(unknownUntilApply("window", `"24h"`) + credentialConfig(`  rotate_before = terraform_data.window.output`)),
+				ExpectError: phrase("rotate_before unknown until apply", "known at plan time"),
+			},
+			{
+				// Known again: the rotation is planned as usual.
+				Config:           m.config(credentialConfig(`  rotate_before = "24h"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionDestroyBeforeCreate)}},
+				Check:            resource.ComposeTestCheckFunc(m.checkOneCredential(""), expectNewID(credentialAddr, &id)),
+			},
+		},
 	})
 }
