@@ -303,3 +303,44 @@ func TestLastRegenerationInPrivateState(t *testing.T) {
 		t.Fatalf("an unreadable record read as %+v", last)
 	}
 }
+
+// What planAgent plans in the cases the resource's documentation describes.
+func TestPlanAgent(t *testing.T) {
+	enabled, imported := priorAgent(triggersOne, types.StringValue("s"), "ENABLED", true), priorAgent(noTriggers, types.StringNull(), "ENABLED", true)
+	stuck := &agentRegeneration{At: time.Date(2025, 12, 30, 0, 0, 0, 0, time.UTC), ExpiredAt: rotationExpiry, Moved: false}
+	tests := []struct {
+		name               string
+		prior              *agentResourceModel
+		last               *agentRegeneration
+		enabled            types.Bool
+		triggers           types.Map
+		rotateBefore       types.String
+		regenerates, state bool // whether the secret and the state are planned unknown
+		verdict            rotationVerdict
+	}{
+		{"create", nil, nil, types.BoolValue(true), triggersOne, types.StringValue("720h"), false, false, rotationNotDue},
+		{"nothing changes", &enabled, nil, types.BoolValue(true), triggersOne, types.StringNull(), false, false, rotationNotDue},
+		{"triggers change", &enabled, nil, types.BoolValue(true), triggersTwo, types.StringNull(), true, false, rotationNotDue},
+		{"triggers change, enabled unknown", &enabled, nil, types.BoolUnknown(), triggersTwo, types.StringNull(), true, true, rotationNotDue},
+		{"enabled unknown alone", &enabled, nil, types.BoolUnknown(), triggersOne, types.StringNull(), false, true, rotationNotDue},
+		{"due", &enabled, nil, types.BoolValue(true), triggersOne, types.StringValue("720h"), true, false, rotationDue},
+		{"rotate_before unknown", &enabled, nil, types.BoolValue(true), triggersOne, types.StringUnknown(), true, false, rotationUnknown},
+		{"beyond the lifetime", &enabled, nil, types.BoolValue(true), triggersOne, types.StringValue("9000h"), false, false, rotationEndless},
+		{"stuck", &enabled, stuck, types.BoolValue(true), triggersOne, types.StringValue("720h"), false, false, rotationStuck},
+		{"stuck, triggers change", &enabled, stuck, types.BoolValue(true), triggersTwo, types.StringValue("720h"), true, false, rotationStuck},
+		{"imported, triggers adopted", &imported, nil, types.BoolValue(true), triggersOne, types.StringNull(), false, false, rotationNotDue},
+		{"imported, due", &imported, nil, types.BoolValue(true), triggersOne, types.StringValue("720h"), true, false, rotationDue},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, check := planAgent(plannedAgent(tc.prior, tc.enabled, tc.triggers, tc.rotateBefore), tc.prior, tc.last, rotationNow)
+			secretUnknown := got.ClientSecret.IsUnknown() && got.ClientID.IsUnknown() && got.ExpiredAt.IsUnknown()
+			if tc.prior != nil && (secretUnknown != tc.regenerates || got.ClientSecret.IsUnknown() != tc.regenerates) {
+				t.Errorf("secret, client id and expiry unknown: %t, want %t", secretUnknown, tc.regenerates)
+			}
+			if got.State.IsUnknown() != tc.state || check.verdict != tc.verdict {
+				t.Errorf("state %s, verdict %d; want unknown %t, verdict %d", got.State, check.verdict, tc.state, tc.verdict)
+			}
+		})
+	}
+}
