@@ -188,7 +188,7 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan, rotation := planAgent(plan, prior, lastRegeneration(ctx, req.Private), time.Now())
+	plan, rotation := planAgent(plan, prior, lastRegeneration(ctx, req.Private), rotationClock(ctx, req.Private))
 	addRotationDiagnostics(&resp.Diagnostics, rotation, plan.RotateBefore, agentRotationWords)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
@@ -245,6 +245,7 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state.withAPI(agent, state.ClientSecret))...)
+	resp.Diagnostics.Append(recordRefresh(ctx, resp.Private, time.Now())...)
 }
 
 // Update enables or disables the agent and regenerates its secret, as the plan says.

@@ -843,3 +843,41 @@ func TestAccAgent_importBlockAdoptsRegenerateTriggers(t *testing.T) {
 		t.Fatalf("%d regenerates, want none", n)
 	}
 }
+
+// pause is a terraform_data that takes seconds to create: what depends on it is applied that
+// much later, and so is Terraform's plan of it at apply time.
+func pause(seconds int) string {
+	return fmt.Sprintf("\nresource \"terraform_data\" \"pause\" {\n  provisioner \"local-exec\" {\n    command = \"sleep %d\"\n  }\n}\n", seconds)
+}
+
+// Rotation is judged at the refresh: an expiry that comes within rotate_before between the plan
+// and the apply (here while another resource takes its time; as well with a saved plan applied
+// later) changes nothing in the plan Terraform makes again at apply time, which before ended in
+// "Provider produced inconsistent final plan". The next plan rotates.
+func TestAccAgent_rotationJudgedAtRefresh(t *testing.T) {
+	m := newAccMock(t)
+	// The pause is created, and waited for, in the step that first has it.
+	config := func(extra string) string {
+		return m.config(pause(20) + agentConfig("sa-1", "c", "rotate_before = \"720h\"\ndepends_on = [terraform_data.pause]\n"+extra))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: m.config(agentConfig("sa-1", "c", `rotate_before = "720h"`))},
+			{
+				// Due 15 seconds from now: after the plan, before the apply reaches the agent.
+				PreConfig:          func() { m.AgeSpaceONEAgent("sa-1", 365*24*time.Hour-720*time.Hour-15*time.Second) },
+				Config:             config("enabled = false"),
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_secret"), knownvalue.NotNull())}},
+				ExpectNonEmptyPlan: true,
+				Check:              m.checkAgentMatchesMock("DISABLED"),
+			},
+			{
+				Config:           config("enabled = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret"))}},
+				Check:            m.checkAgentMatchesMock("DISABLED"),
+			},
+		},
+	})
+}

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -25,7 +27,9 @@ func rotateBeforeAttribute(what string) schema.StringAttribute {
 		MarkdownDescription: "When the secret expires within this duration at plan time, the plan " + what +
 			". A Go duration such as `\"720h\"` (30 days). Unset, nothing is rotated before expiry. It must be shorter than " +
 			"the secret's lifetime (from when it is issued to when it expires): otherwise a new secret would be due at once and " +
-			"every plan would rotate again, so the plan warns and rotates nothing.",
+			"every plan would rotate again, so the plan warns and rotates nothing. Rotation is judged as of the last refresh, " +
+			"so that a saved plan applied later does what it showed; a plan made with `-refresh=false` judges it as of the " +
+			"refresh before.",
 		Validators: []validator.String{goDuration()},
 	}
 }
@@ -127,4 +131,41 @@ func addRotationWarning(diags *diag.Diagnostics, p path.Path, what string, expir
 	diags.AddAttributeWarning(p, "Secret due for rotation",
 		fmt.Sprintf("The secret expires at %s, within rotate_before (%s), so this plan %s.",
 			expiry.UTC().Format(time.RFC3339), rotateBefore.ValueString(), what))
+}
+
+// refreshedAtKey is the private state key of the time of the last refresh of a resource that
+// rotates its secret.
+const refreshedAtKey = "refreshed_at"
+
+// recordRefresh is for Read: it records in private state when the object was read, the time at
+// which rotation is judged (see rotationClock).
+func recordRefresh(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, at time.Time) diag.Diagnostics {
+	raw, err := json.Marshal(at.UTC().Format(time.RFC3339Nano))
+	if err != nil { // a string always encodes
+		panic(err)
+	}
+	return private.SetKey(ctx, refreshedAtKey, raw)
+}
+
+// rotationClock is the time at which a plan judges rotation: the last refresh of the object,
+// or now when none is recorded (an object created since, or state from an older version). Terraform
+// plans a change a second time at apply time, from the same prior state, and refuses a second plan
+// that rotates when the first did not ("Provider produced inconsistent final plan"); a clock
+// read in each plan would give that when the expiry comes within rotate_before in between, as
+// when a saved plan is applied later, or while other resources of the same apply take their time.
+// The refresh time is the same for both plans. A plan made with -refresh=false judges rotation as
+// of the last refresh.
+func rotationClock(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) time.Time {
+	raw, diags := private.GetKey(ctx, refreshedAtKey)
+	var text string
+	if !diags.HasError() && len(raw) > 0 && json.Unmarshal(raw, &text) == nil {
+		if at, err := time.Parse(time.RFC3339Nano, text); err == nil {
+			return at
+		}
+	}
+	return time.Now()
 }

@@ -70,3 +70,22 @@ func TestShortDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestRotationClock(t *testing.T) {
+	ctx := t.Context()
+	private := memoryPrivate{}
+	if at := rotationClock(ctx, private); time.Since(at) > time.Minute {
+		t.Fatalf("without a refresh recorded the clock says %s, want now", at)
+	}
+	refreshed := time.Date(2026, 1, 1, 9, 30, 0, 123456789, time.FixedZone("JST", 9*3600))
+	if diags := recordRefresh(ctx, private, refreshed); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if at := rotationClock(ctx, private); !at.Equal(refreshed) {
+		t.Fatalf("after a refresh at %s the clock says %s", refreshed, at)
+	}
+	private[refreshedAtKey] = []byte(`"yesterday"`)
+	if at := rotationClock(ctx, private); time.Since(at) > time.Minute {
+		t.Fatalf("with an unreadable record the clock says %s, want now", at)
+	}
+}

@@ -172,7 +172,7 @@ func (r *serviceAccountCredentialResource) ModifyPlan(ctx context.Context, req r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	action, check := planCredentialRotation(plan.RotateBefore, state, configured, time.Now())
+	action, check := planCredentialRotation(plan.RotateBefore, state, configured, rotationClock(ctx, req.Private))
 	switch {
 	case action == credentialUndecided:
 		resp.Diagnostics.AddAttributeError(path.Root("rotate_before"), "rotate_before unknown until apply",
@@ -274,6 +274,7 @@ func (r *serviceAccountCredentialResource) Read(ctx context.Context, req resourc
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountCredentialFromAPI(cred, state))...)
+	resp.Diagnostics.Append(recordRefresh(ctx, resp.Private, time.Now())...)
 }
 
 // Update only ever changes what lives in Terraform alone: rotate_before, or the spelling of an

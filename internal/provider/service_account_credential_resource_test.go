@@ -815,3 +815,38 @@ func TestAccServiceAccountCredential_rotateBeforeUnknownAtPlan(t *testing.T) {
 		},
 	})
 }
+
+// Rotation is judged at the refresh: an expiry that comes within rotate_before between the plan
+// and the apply changes nothing in the plan Terraform makes again at apply time, which before
+// added a replacement the first plan did not have ("Provider produced inconsistent final plan").
+// The next plan rotates.
+func TestAccServiceAccountCredential_rotationJudgedAtRefresh(t *testing.T) {
+	m := newCredentialMock(t)
+	config := func(window string) string {
+		return m.config(pause(20) + credentialConfig(fmt.Sprintf("  rotate_before = %q\n  depends_on = [terraform_data.pause]", window)))
+	}
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			// The pause is created, and waited for, in the step that first has it.
+			{Config: m.config(credentialConfig(`  rotate_before = "24h"`)), Check: captureAttr(credentialAddr, "id", &id)},
+			{
+				// Due 15 seconds from now; the same window written differently is an update in place.
+				PreConfig: func() {
+					m.AgeK0rdentCredential(k0rdentRegion, credentialAccount, id, mockserver.K0rdentDefaultCredentialLifetime-24*time.Hour-15*time.Second)
+				},
+				Config:             config("1440m"),
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionUpdate)}},
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttrPtr(credentialAddr, "id", &id),
+			},
+			{
+				Config:           config("1440m"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionDestroyBeforeCreate)}},
+				Check:            resource.ComposeTestCheckFunc(m.checkOneCredential(""), expectNewID(credentialAddr, &id)),
+			},
+		},
+	})
+}
