@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // VMware Aria Operations for Logs, through its Log Management API. Calls carry a JWT in the
@@ -338,13 +340,15 @@ type AgentSecret struct {
 	Name   string `json:"name"`
 	Secret string `json:"secret,omitempty"`
 	Status string `json:"status"`
-	// ModificationTime is as the list sends it: documented as a string without a format. A
-	// server that sends a number (epoch milliseconds, say) gets it back in decimal.
+	// ModificationTime is when the secret last changed, as an RFC 3339 time, or "" when the
+	// answer has none this client can read. The API documents it as a string without a format:
+	// an RFC 3339 string is kept as sent, and a number is read as epoch milliseconds (see
+	// ariaModificationTime).
 	ModificationTime string `json:"modificationTime,omitempty"`
 }
 
-// UnmarshalJSON reads a secret whose modificationTime may be a string or a number, so that an
-// unexpected type there cannot make the whole list unreadable.
+// UnmarshalJSON reads a secret whose modificationTime may be a string, a number or something
+// else, so that an unexpected type there cannot make the whole list unreadable.
 func (s *AgentSecret) UnmarshalJSON(b []byte) error {
 	type plain AgentSecret
 	var v struct {
@@ -355,20 +359,39 @@ func (s *AgentSecret) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*s = AgentSecret(v.plain)
-	s.ModificationTime = jsonText(v.ModificationTime)
+	s.ModificationTime = ariaModificationTime(v.ModificationTime)
 	return nil
 }
 
-// jsonText renders a JSON value as text: a string unquoted, null as "", anything else as written.
-func jsonText(raw json.RawMessage) string {
-	var str string
-	if json.Unmarshal(raw, &str) == nil {
-		return str
+// epochSecondsBelow is where epoch numbers stop being read as seconds: as milliseconds,
+// anything below it would be before March 1973, and as seconds anything above it after the
+// year 5000.
+const epochSecondsBelow = 1e11
+
+// ariaModificationTime reads a modificationTime as RFC 3339: a string that is one as it is; a
+// number as milliseconds since 1970, as Java servers commonly write an instant, or as seconds
+// when it is too small to be milliseconds of this era; anything else (no value, another string,
+// another type) as "". The provider keeps timestamps as RFC 3339 values, and text that is none
+// would hold no instant to compare.
+func ariaModificationTime(raw json.RawMessage) string {
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		if _, err := time.Parse(time.RFC3339, text); err == nil {
+			return text
+		}
+		return ""
 	}
-	if t := string(bytes.TrimSpace(raw)); t != "null" {
-		return t
+	var n float64
+	if json.Unmarshal(raw, &n) != nil {
+		return ""
 	}
-	return ""
+	if math.Abs(n) < epochSecondsBelow {
+		n *= 1000
+	}
+	// Whole milliseconds and the fraction apart: nanoseconds since 1970 are beyond a float's
+	// exact integers.
+	ms, frac := math.Modf(n)
+	return time.UnixMilli(int64(ms)).Add(time.Duration(frac * float64(time.Millisecond))).UTC().Format(time.RFC3339Nano)
 }
 
 // ariaRevoked is the status of a revoked secret. The API does not document its status values;

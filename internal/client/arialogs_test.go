@@ -1284,18 +1284,31 @@ func TestAriaListPageBringingNothingNewIsAnError(t *testing.T) {
 	}
 }
 
+// modificationTime is documented as a string without a format: an RFC 3339 string is kept as
+// sent, a number is read as epoch milliseconds (or seconds, below 1e11), and anything else is no
+// time at all rather than text that no RFC 3339 attribute could hold.
 func TestAriaModificationTimeAsStringOrNumber(t *testing.T) {
 	c := newAriaAt(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `[{"id":"a","name":"a","status":"ACTIVE","modificationTime":"2025-06-01T10:00:00Z"},`+
-			`{"id":"b","name":"b","status":"ACTIVE","modificationTime":1748772000000},{"id":"c","name":"c","status":"ACTIVE"}]`)
+			`{"id":"b","name":"b","status":"ACTIVE","modificationTime":1748772000123},{"id":"c","name":"c","status":"ACTIVE"},`+
+			`{"id":"d","name":"d","status":"ACTIVE","modificationTime":1748772000},`+
+			`{"id":"e","name":"e","status":"ACTIVE","modificationTime":"2025-06-01T19:00:00.5+09:00"},`+
+			`{"id":"f","name":"f","status":"ACTIVE","modificationTime":"01/06/2025 10:00"},`+
+			`{"id":"g","name":"g","status":"ACTIVE","modificationTime":null},`+
+			`{"id":"h","name":"h","status":"ACTIVE","modificationTime":true}]`)
 	})
 	all, err := c.ListAgentSecrets(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := []string{all[0].ModificationTime, all[1].ModificationTime, all[2].ModificationTime}; !slices.Equal(got, []string{"2025-06-01T10:00:00Z", "1748772000000", ""}) {
-		t.Fatalf("modification times %q, want the string as sent, the number in decimal, and none", got)
+	var got []string
+	for _, s := range all {
+		got = append(got, s.ModificationTime)
+	}
+	want := []string{"2025-06-01T10:00:00Z", "2025-06-01T10:00:00.123Z", "", "2025-06-01T10:00:00Z", "2025-06-01T19:00:00.5+09:00", "", "", ""}
+	if !slices.Equal(got, want) {
+		t.Fatalf("modification times %q, want %q", got, want)
 	}
 }
 

@@ -302,6 +302,12 @@ func k0rdentString(p *string) string {
 	return *p
 }
 
+// k0rdentAnswer is a service account or credential as the answer to a write (write) or a read
+// carries it (see SetTimePrecisionDrift). Called with s.mu held.
+func (s *Server) k0rdentAnswer(v any, write bool) any {
+	return s.inAnswerPrecision(v, write, "createdAt", "updatedAt", "expiresAt", "lastUsedAt")
+}
+
 // k0rdentNow is the time stamped on objects: UTC, whole seconds, as the seed shows them.
 func k0rdentNow() time.Time { return time.Now().UTC().Truncate(time.Second) }
 
@@ -344,7 +350,7 @@ func (s *Server) createK0rdentServiceAccount(w http.ResponseWriter, r *http.Requ
 		a.Roles = slices.Clone(*req.Roles)
 	}
 	accounts[id] = a
-	writeJSON(w, http.StatusCreated, k0rdentAccountView(a, time.Now()))
+	writeJSON(w, http.StatusCreated, s.k0rdentAnswer(k0rdentAccountView(a, time.Now()), true))
 }
 
 func (s *Server) getK0rdentServiceAccount(w http.ResponseWriter, r *http.Request) {
@@ -352,7 +358,7 @@ func (s *Server) getK0rdentServiceAccount(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, k0rdentAccountView(a, time.Now()))
+	writeJSON(w, http.StatusOK, s.k0rdentAnswer(k0rdentAccountView(a, time.Now()), false))
 }
 
 // updateK0rdentServiceAccount changes displayName, description and roles; updatedAt moves only
@@ -373,7 +379,7 @@ func (s *Server) updateK0rdentServiceAccount(w http.ResponseWriter, r *http.Requ
 	if applyK0rdentUpdate(a, req) {
 		a.UpdatedAt = k0rdentNow()
 	}
-	writeJSON(w, http.StatusOK, k0rdentAccountView(a, time.Now()))
+	writeJSON(w, http.StatusOK, s.k0rdentAnswer(k0rdentAccountView(a, time.Now()), true))
 }
 
 // applyK0rdentUpdate sets the fields sent and reports whether any value changed.
@@ -417,7 +423,7 @@ func (s *Server) listK0rdentServiceAccounts(w http.ResponseWriter, r *http.Reque
 	})
 	now := time.Now()
 	writeK0rdentPage(w, r, "serviceAccounts", ids, func(id string) string { return id },
-		func(id string) any { return k0rdentAccountView(accounts[id], now) })
+		func(id string) any { return s.k0rdentAnswer(k0rdentAccountView(accounts[id], now), false) })
 }
 
 // k0rdentEnumFilters checks the query parameters whose values the API documents as an enum
@@ -516,7 +522,7 @@ func (s *Server) createK0rdentCredential(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	c := s.addK0rdentCredential(a, created, expires)
-	writeJSON(w, http.StatusCreated, k0rdentCredentialView(c, time.Now(), true))
+	writeJSON(w, http.StatusCreated, s.k0rdentAnswer(k0rdentCredentialView(c, time.Now(), true), true))
 }
 
 // addK0rdentCredential stores a new credential of a. Called with s.mu held.
@@ -560,7 +566,7 @@ func (s *Server) getK0rdentCredential(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if i := k0rdentCredentialIndex(a, r.PathValue("credId")); i >= 0 {
-		writeJSON(w, http.StatusOK, k0rdentCredentialView(a.credentials[i], time.Now(), false))
+		writeJSON(w, http.StatusOK, s.k0rdentAnswer(k0rdentCredentialView(a.credentials[i], time.Now(), false), false))
 		return
 	}
 	writeK0rdentNotFound(w, "credential", r.PathValue("credId"))
@@ -583,7 +589,7 @@ func (s *Server) listK0rdentCredentials(w http.ResponseWriter, r *http.Request) 
 		return status != "" && k0rdentCredentialView(c, now, false).Status != status
 	})
 	writeK0rdentPage(w, r, "credentials", creds, k0rdentCredentialKey,
-		func(c *K0rdentCredential) any { return k0rdentCredentialView(c, now, false) })
+		func(c *K0rdentCredential) any { return s.k0rdentAnswer(k0rdentCredentialView(c, now, false), false) })
 }
 
 // k0rdentCredentialKey orders credentials by creation in a page token.
@@ -749,6 +755,17 @@ func (s *Server) SetK0rdentServiceAccountDisplayName(region, id, name string) bo
 // (or past) expiry without waiting. A zero t means it never expires.
 func (s *Server) SetK0rdentCredentialExpiry(region, saID, credID string, t time.Time) bool {
 	return s.changeK0rdentCredential(region, saID, credID, func(c *K0rdentCredential) { c.ExpiresAt = t.UTC() })
+}
+
+// AgeK0rdentCredential moves a credential's creation and expiry back by d, as if it had been
+// created d earlier: it keeps its lifetime, and its expiry comes d closer.
+func (s *Server) AgeK0rdentCredential(region, saID, credID string, d time.Duration) bool {
+	return s.changeK0rdentCredential(region, saID, credID, func(c *K0rdentCredential) {
+		c.CreatedAt = c.CreatedAt.Add(-d)
+		if !c.ExpiresAt.IsZero() {
+			c.ExpiresAt = c.ExpiresAt.Add(-d)
+		}
+	})
 }
 
 // SetK0rdentCredentialUsed records that a credential authenticated at t from ip.

@@ -798,3 +798,64 @@ func TestK0rdentCredentialListFilters(t *testing.T) {
 	wantStatus(t, status, http.StatusBadRequest, body)
 	wantK0rdentError(t, body, http.StatusBadRequest, "status")
 }
+
+// With the precision drift on, creates and updates answer timestamps with microseconds and reads
+// with at most milliseconds: the same instants, written differently.
+func TestK0rdentTimePrecisionDrift(t *testing.T) {
+	s := newTestServer(t)
+	s.SetTimePrecisionDrift(true)
+	auth := k0rdentAuth(s)
+	created := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	saURL := k0rdentURL(s, "global") + "/" + created.ID
+	answer := func(method, url string, body any, want int) map[string]string {
+		t.Helper()
+		status, _, raw := call(t, method, url, body, auth...)
+		wantStatus(t, status, want, raw)
+		var fields map[string]any
+		decode(t, raw, &fields)
+		times := map[string]string{}
+		for _, k := range []string{"createdAt", "updatedAt", "expiresAt"} {
+			if v, ok := fields[k].(string); ok {
+				times[k] = v
+			}
+		}
+		return times
+	}
+	expires := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+	writes := []map[string]string{
+		answer(http.MethodPatch, saURL, map[string]any{"displayName": "renamed"}, http.StatusOK),
+		answer(http.MethodPost, saURL+"/credentials", map[string]string{"expiresAt": expires.Format(time.RFC3339)}, http.StatusCreated),
+	}
+	creds := s.K0rdentCredentials(created.ID)
+	reads := []map[string]string{
+		answer(http.MethodGet, saURL, nil, http.StatusOK),
+		answer(http.MethodGet, saURL+"/credentials/"+creds[0].ID, nil, http.StatusOK),
+	}
+	micro := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$`)
+	milli := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$`)
+	for i := range writes {
+		if len(writes[i]) < 2 || len(writes[i]) != len(reads[i]) {
+			t.Fatalf("write %v, read %v: want the same timestamps in both", writes[i], reads[i])
+		}
+		for k, w := range writes[i] {
+			r := reads[i][k]
+			if !micro.MatchString(w) || !milli.MatchString(r) || w == r || !sameTime(t, w, r) {
+				t.Errorf("%s: write %s, read %s: want the same instant, with microseconds and with at most milliseconds", k, w, r)
+			}
+		}
+	}
+}
+
+// Aging a credential brings its expiry closer and keeps its lifetime.
+func TestAgeK0rdentCredential(t *testing.T) {
+	s := newTestServer(t)
+	sa := createK0rdentAccount(t, s, "global", seedServiceAccount())
+	c, _ := s.AddK0rdentCredential("global", sa.ID)
+	if !s.AgeK0rdentCredential("global", sa.ID, c.ID, 48*time.Hour) || s.AgeK0rdentCredential("global", sa.ID, "cred-none", time.Hour) {
+		t.Fatal("AgeK0rdentCredential should find the credential only")
+	}
+	aged := s.K0rdentCredentials(sa.ID)[0]
+	if c.CreatedAt.Sub(aged.CreatedAt) != 48*time.Hour || c.ExpiresAt.Sub(aged.ExpiresAt) != 48*time.Hour {
+		t.Fatalf("created %s -> %s, expires %s -> %s: want both 48h earlier", c.CreatedAt, aged.CreatedAt, c.ExpiresAt, aged.ExpiresAt)
+	}
+}

@@ -7,6 +7,7 @@
 package mockserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"math/rand/v2"
@@ -95,7 +96,8 @@ type Server struct {
 	dropNext int   // the next writes are committed and then their connection dropped
 	calls    map[string]int
 	rng      *rand.Rand
-	seq      int // for generated ids
+	seq      int  // for generated ids
+	drift    bool // timestamps in another precision on reads than on writes (SetTimePrecisionDrift)
 
 	spaceone   spaceoneStore
 	aria       ariaStore
@@ -313,6 +315,54 @@ func (s *Server) takeDrop() bool {
 		return true
 	}
 	return s.faults.DropRate > 0 && s.rng.Float64() < s.faults.DropRate
+}
+
+// SetTimePrecisionDrift makes the platforms whose answers carry timestamps (SpaceONE and
+// k0rdent) write the same instant in another precision depending on the call, as a server whose
+// write and read paths format times differently does: answers to writes carry microseconds, always
+// six digits ("…46.520000Z", "…00.000000Z"), answers to reads at most milliseconds with trailing
+// zeros cut ("…46.52Z", "…00Z"). Off, each platform answers in its own single format.
+func (s *Server) SetTimePrecisionDrift(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drift = on
+}
+
+// The layouts of the precision drift; times are stored in UTC, so the zone is written "Z".
+const (
+	driftWriteLayout = "2006-01-02T15:04:05.000000Z07:00"
+	driftReadLayout  = "2006-01-02T15:04:05.999Z07:00"
+)
+
+// inAnswerPrecision returns v, a value that encodes as a JSON object, as the answer to a write
+// (write) or a read: with the precision drift on, its RFC 3339 timestamps under keys are written in
+// that answer's precision; off, v is returned as it is. Called with s.mu held.
+func (s *Server) inAnswerPrecision(v any, write bool, keys ...string) any {
+	if !s.drift {
+		return v
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // the mock's own types always encode
+	}
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // numbers stay as written
+	if err := dec.Decode(&obj); err != nil {
+		panic(err)
+	}
+	layout := driftReadLayout
+	if write {
+		layout = driftWriteLayout
+	}
+	for _, k := range keys {
+		if text, ok := obj[k].(string); ok {
+			if t, err := time.Parse(time.RFC3339Nano, text); err == nil {
+				obj[k] = t.UTC().Format(layout)
+			}
+		}
+	}
+	return obj
 }
 
 // closeConnection ends the exchange without a response, as a network failure would.

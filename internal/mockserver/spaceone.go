@@ -46,7 +46,13 @@ type spaceoneStore struct {
 	// pageCap, when above 0, is the most results a list answers, whatever limit was asked for,
 	// as a server that caps its pages does.
 	pageCap int
+	// regenerateKeepsExpiry makes regenerate leave expired_at where it was
+	// (SetSpaceONERegenerateKeepsExpiry).
+	regenerateKeepsExpiry bool
 }
+
+// spaceoneTimeKeys are the AgentInfo fields that hold timestamps.
+var spaceoneTimeKeys = []string{"created_at", "expired_at", "last_accessed_at"}
 
 // The agent API is served where SpaceONE's REST front end and its published OpenAPI have it, and
 // also where a gRPC gateway built from the proto's HTTP annotations would, so that a client's
@@ -178,7 +184,7 @@ func (s *Server) createSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := s.storeSpaceONEAgent(req.ServiceAccountID, opts)
-	writeJSON(w, http.StatusOK, a)
+	s.writeSpaceONEAgent(w, a, true)
 }
 
 // parseSpaceONEOptions reads the options Struct. The seed's request sends the two flags as the
@@ -248,11 +254,21 @@ func (s *Server) storeSpaceONEAgent(serviceAccountID string, opts SpaceONEAgentO
 	return *a
 }
 
-// rotateSpaceONESecret issues a new client secret valid for a year. Called with s.mu held.
+// rotateSpaceONESecret issues a new client secret valid for a year, or, when regenerate keeps
+// the expiry, until the old one expires. Called with s.mu held.
 func (s *Server) rotateSpaceONESecret(a *SpaceONEAgent, now time.Time) {
 	a.ClientSecret = s.randomSecret("")
+	if a.ExpiredAt != "" && s.spaceone.regenerateKeepsExpiry {
+		return
+	}
 	// The seed's expired_at has whole seconds while created_at has milliseconds.
 	a.ExpiredAt = spaceoneTime(now.Add(spaceoneSecretTTL).Truncate(time.Second))
+}
+
+// writeSpaceONEAgent answers an agent, as a write (create, enable, disable, regenerate) or a read
+// answers it (see SetTimePrecisionDrift). Called with s.mu held.
+func (s *Server) writeSpaceONEAgent(w http.ResponseWriter, a SpaceONEAgent, write bool) {
+	writeJSON(w, http.StatusOK, s.inAnswerPrecision(a, write, spaceoneTimeKeys...))
 }
 
 // spaceoneID returns prefix and 12 hex digits, like "agent-5cb52dc61c70". The first six count up,
@@ -292,7 +308,7 @@ func (a SpaceONEAgent) withoutSecret() SpaceONEAgent {
 
 func (s *Server) getSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
 	if a, ok := s.spaceoneAgentFor(w, r); ok {
-		writeJSON(w, http.StatusOK, a.withoutSecret())
+		s.writeSpaceONEAgent(w, a.withoutSecret(), false)
 	}
 }
 
@@ -309,7 +325,7 @@ func (s *Server) disableSpaceONEAgent(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setSpaceONEState(w http.ResponseWriter, r *http.Request, state string) {
 	if a, ok := s.spaceoneAgentFor(w, r); ok {
 		a.State = state
-		writeJSON(w, http.StatusOK, a.withoutSecret())
+		s.writeSpaceONEAgent(w, a.withoutSecret(), true)
 	}
 }
 
@@ -320,7 +336,7 @@ func (s *Server) regenerateSpaceONEAgent(w http.ResponseWriter, r *http.Request)
 	if a, ok := s.spaceoneAgentFor(w, r); ok {
 		a.ClientID = s.spaceoneID("client-")
 		s.rotateSpaceONESecret(a, time.Now())
-		writeJSON(w, http.StatusOK, a)
+		s.writeSpaceONEAgent(w, *a, true)
 	}
 }
 
@@ -369,7 +385,11 @@ func (s *Server) listSpaceONEAgents(w http.ResponseWriter, r *http.Request) {
 	if s.spaceone.pageCap > 0 {
 		to = min(to, from+s.spaceone.pageCap)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": matches[from:to], "total_count": to - from})
+	results := make([]any, 0, to-from)
+	for _, a := range matches[from:to] {
+		results = append(results, s.inAnswerPrecision(a, false, spaceoneTimeKeys...))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": results, "total_count": to - from})
 }
 
 // matchSpaceONEAgents returns the agents that pass every given filter, secrets removed, in
@@ -455,4 +475,30 @@ func (s *Server) SetSpaceONEPageCap(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.spaceone.pageCap = n
+}
+
+// SetSpaceONERegenerateKeepsExpiry makes regenerate issue a new secret and client id but leave
+// expired_at as it was, as a SpaceONE whose app expiry the regeneration does not move; false
+// gives the new secret a year again.
+func (s *Server) SetSpaceONERegenerateKeepsExpiry(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spaceone.regenerateKeepsExpiry = on
+}
+
+// AgeSpaceONEAgent moves an agent's created_at and expired_at back by d, as if it had been
+// created d earlier: its secret keeps its lifetime, and its expiry comes d closer.
+func (s *Server) AgeSpaceONEAgent(serviceAccountID string, d time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.spaceone.agents[serviceAccountID]
+	if !ok {
+		return false
+	}
+	for _, field := range []*string{&a.CreatedAt, &a.ExpiredAt} {
+		if t, err := time.Parse(spaceoneTimeLayout, *field); err == nil {
+			*field = spaceoneTime(t.Add(-d))
+		}
+	}
+	return true
 }

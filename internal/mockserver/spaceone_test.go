@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -478,5 +479,97 @@ func TestSpaceONEExpiredAgents(t *testing.T) {
 	s.ExpireSpaceONEAgent("sa-1")
 	if a := stateOf("enable"); a.State != "ENABLED" {
 		t.Fatalf("enable left an expired agent %s", a.State)
+	}
+}
+
+// With the precision drift on, writes answer timestamps with microseconds and reads with at most
+// milliseconds: the same instants, written differently.
+func TestSpaceONETimePrecisionDrift(t *testing.T) {
+	s := newTestServer(t)
+	s.SetTimePrecisionDrift(true)
+	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
+	base := s.ep.SpaceONE + "/identity/agent/"
+	sa := map[string]string{"service_account_id": "sa-1"}
+	answer := func(verb string, body any) SpaceONEAgent {
+		t.Helper()
+		status, _, raw := call(t, http.MethodPost, base+verb, body, auth...)
+		wantStatus(t, status, http.StatusOK, raw)
+		var a SpaceONEAgent
+		decode(t, raw, &a)
+		return a
+	}
+	created := answer("create", map[string]any{"service_account_id": "sa-1", "options": map[string]any{"cluster_name": "c"}})
+	writes := []SpaceONEAgent{created, answer("disable", sa), answer("enable", sa), answer("regenerate", sa)}
+	read := answer("get", sa)
+	var listed struct{ Results []SpaceONEAgent }
+	status, _, raw := call(t, http.MethodPost, base+"list", map[string]any{}, auth...)
+	wantStatus(t, status, http.StatusOK, raw)
+	decode(t, raw, &listed)
+	reads := append([]SpaceONEAgent{read}, listed.Results...)
+
+	micro := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$`)
+	milli := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$`)
+	for _, w := range writes {
+		if !micro.MatchString(w.CreatedAt) || !micro.MatchString(w.ExpiredAt) {
+			t.Errorf("a write answered created_at %s, expired_at %s: want microseconds", w.CreatedAt, w.ExpiredAt)
+		}
+	}
+	last := writes[len(writes)-1]
+	for _, r := range reads {
+		if !milli.MatchString(r.CreatedAt) || !milli.MatchString(r.ExpiredAt) {
+			t.Errorf("a read answered created_at %s, expired_at %s: want at most milliseconds", r.CreatedAt, r.ExpiredAt)
+		}
+		if !sameTime(t, r.CreatedAt, last.CreatedAt) || !sameTime(t, r.ExpiredAt, last.ExpiredAt) || r.CreatedAt == last.CreatedAt {
+			t.Errorf("read %s / %s, write %s / %s: want the same instants written differently",
+				r.CreatedAt, r.ExpiredAt, last.CreatedAt, last.ExpiredAt)
+		}
+	}
+
+	s.SetTimePrecisionDrift(false)
+	if a := answer("enable", sa); a.CreatedAt != s.SpaceONEAgents()[0].CreatedAt || parseSpaceONETime(t, a.CreatedAt).IsZero() {
+		t.Errorf("without the drift enable answered created_at %s, want the seed's format", a.CreatedAt)
+	}
+}
+
+// sameTime reports whether two RFC 3339 timestamps name the same instant.
+func sameTime(t *testing.T, a, b string) bool {
+	t.Helper()
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	if errA != nil || errB != nil {
+		t.Fatalf("timestamps %q, %q: %v, %v", a, b, errA, errB)
+	}
+	return ta.Equal(tb)
+}
+
+// A SpaceONE whose regenerate does not move the expiry still issues a new secret and client id.
+func TestSpaceONERegenerateKeepsExpiry(t *testing.T) {
+	s := newTestServer(t)
+	auth := []string{"Authorization", "Bearer " + s.Credentials().SpaceONEToken}
+	orig := s.PutSpaceONEAgent("sa-1", "c")
+	s.SetSpaceONERegenerateKeepsExpiry(true)
+	status, _, body := call(t, http.MethodPost, s.ep.SpaceONE+"/identity/agent/regenerate",
+		map[string]string{"service_account_id": "sa-1"}, auth...)
+	wantStatus(t, status, http.StatusOK, body)
+	var got SpaceONEAgent
+	decode(t, body, &got)
+	if got.ExpiredAt != orig.ExpiredAt || got.ClientSecret == orig.ClientSecret || got.ClientID == orig.ClientID {
+		t.Fatalf("regenerate answered expired_at %s (was %s), a new secret %t, a new client id %t: want only the secret and client id new",
+			got.ExpiredAt, orig.ExpiredAt, got.ClientSecret != orig.ClientSecret, got.ClientID != orig.ClientID)
+	}
+}
+
+// Aging an agent brings its expiry closer and keeps its secret's lifetime.
+func TestAgeSpaceONEAgent(t *testing.T) {
+	s := newTestServer(t)
+	orig := s.PutSpaceONEAgent("sa-1", "c")
+	if !s.AgeSpaceONEAgent("sa-1", 48*time.Hour) || s.AgeSpaceONEAgent("sa-2", time.Hour) {
+		t.Fatal("AgeSpaceONEAgent should find sa-1 only")
+	}
+	aged := s.SpaceONEAgents()[0]
+	for field, pair := range map[string][2]string{"created_at": {orig.CreatedAt, aged.CreatedAt}, "expired_at": {orig.ExpiredAt, aged.ExpiredAt}} {
+		if d := parseSpaceONETime(t, pair[0]).Sub(parseSpaceONETime(t, pair[1])); d != 48*time.Hour {
+			t.Errorf("%s moved by %s, want 48h", field, d)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -26,19 +27,19 @@ type agentDataSource struct{ dataSourceBase }
 
 // agentInfoModel is the part of SpaceONE's AgentInfo that every agent type reports as read-only.
 type agentInfoModel struct {
-	State          types.String `tfsdk:"state"`
-	AgentID        types.String `tfsdk:"agent_id"`
-	IsManaged      types.Bool   `tfsdk:"is_managed"`
-	RoleType       types.String `tfsdk:"role_type"`
-	DomainID       types.String `tfsdk:"domain_id"`
-	WorkspaceID    types.String `tfsdk:"workspace_id"`
-	ProjectID      types.String `tfsdk:"project_id"`
-	AppID          types.String `tfsdk:"app_id"`
-	RoleID         types.String `tfsdk:"role_id"`
-	ClientID       types.String `tfsdk:"client_id"`
-	CreatedAt      types.String `tfsdk:"created_at"`
-	ExpiredAt      types.String `tfsdk:"expired_at"`
-	LastAccessedAt types.String `tfsdk:"last_accessed_at"`
+	State          types.String      `tfsdk:"state"`
+	AgentID        types.String      `tfsdk:"agent_id"`
+	IsManaged      types.Bool        `tfsdk:"is_managed"`
+	RoleType       types.String      `tfsdk:"role_type"`
+	DomainID       types.String      `tfsdk:"domain_id"`
+	WorkspaceID    types.String      `tfsdk:"workspace_id"`
+	ProjectID      types.String      `tfsdk:"project_id"`
+	AppID          types.String      `tfsdk:"app_id"`
+	RoleID         types.String      `tfsdk:"role_id"`
+	ClientID       types.String      `tfsdk:"client_id"`
+	CreatedAt      timetypes.RFC3339 `tfsdk:"created_at"`
+	ExpiredAt      timetypes.RFC3339 `tfsdk:"expired_at"`
+	LastAccessedAt timetypes.RFC3339 `tfsdk:"last_accessed_at"`
 }
 
 // agentDataModel is one agent as the data sources report it: everything but the secret, which
@@ -110,9 +111,9 @@ func agentDataAttributes() map[string]schema.Attribute {
 		"app_id":           str("App that backs the agent."),
 		"role_id":          str("Role of the agent's app."),
 		"client_id":        str("Client id the agent authenticates with."),
-		"created_at":       str("When the agent was created (RFC 3339)."),
-		"expired_at":       str("When the client secret expires (RFC 3339)."),
-		"last_accessed_at": str("When the agent last authenticated (RFC 3339), empty when never."),
+		"created_at":       dataSourceTimestamp("When the agent was created (RFC 3339)."),
+		"expired_at":       dataSourceTimestamp("When the client secret expires (RFC 3339)."),
+		"last_accessed_at": dataSourceTimestamp("When the agent last authenticated (RFC 3339), null when never."),
 	}
 }
 
@@ -128,9 +129,9 @@ func agentInfoFromAPI(a *client.Agent) agentInfoModel {
 		AppID:          types.StringValue(a.AppID),
 		RoleID:         types.StringValue(a.RoleID),
 		ClientID:       types.StringValue(a.ClientID),
-		CreatedAt:      types.StringValue(a.CreatedAt),
-		ExpiredAt:      types.StringValue(a.ExpiredAt),
-		LastAccessedAt: types.StringValue(a.LastAccessedAt),
+		CreatedAt:      timestampFromAPI(a.CreatedAt),
+		ExpiredAt:      timestampFromAPI(a.ExpiredAt),
+		LastAccessedAt: timestampFromAPI(a.LastAccessedAt),
 	}
 }
 

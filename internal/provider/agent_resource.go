@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 )
@@ -38,13 +40,13 @@ func NewAgentResource() resource.Resource { return &agentResource{} }
 type agentResource struct{ resourceBase }
 
 type agentResourceModel struct {
-	ID                 types.String       `tfsdk:"id"`
-	ServiceAccountID   types.String       `tfsdk:"service_account_id"`
-	Options            *agentOptionsModel `tfsdk:"options"`
-	Enabled            types.Bool         `tfsdk:"enabled"`
-	RegenerateTriggers types.Map          `tfsdk:"regenerate_triggers"`
-	RotateBefore       types.String       `tfsdk:"rotate_before"`
-	ClientSecret       types.String       `tfsdk:"client_secret"`
+	ID                 types.String `tfsdk:"id"`
+	ServiceAccountID   types.String `tfsdk:"service_account_id"`
+	Options            types.Object `tfsdk:"options"` // unknown as a whole when it comes from something not yet applied
+	Enabled            types.Bool   `tfsdk:"enabled"`
+	RegenerateTriggers types.Map    `tfsdk:"regenerate_triggers"`
+	RotateBefore       types.String `tfsdk:"rotate_before"`
+	ClientSecret       types.String `tfsdk:"client_secret"`
 	agentInfoModel
 }
 
@@ -57,6 +59,11 @@ type agentOptionsModel struct {
 	ClusterName            types.String `tfsdk:"cluster_name"`
 	KubeStateMetrics       types.Bool   `tfsdk:"kube_state_metrics"`
 	PrometheusNodeExporter types.Bool   `tfsdk:"prometheus_node_exporter"`
+}
+
+// agentOptionsTypes are the attribute types of the resource's options object.
+var agentOptionsTypes = map[string]attr.Type{
+	"cluster_name": types.StringType, "kube_state_metrics": types.BoolType, "prometheus_node_exporter": types.BoolType,
 }
 
 // serviceAccountIDPattern is the shape of SpaceONE service account ids (sa-a120f6d21c4e).
@@ -113,7 +120,9 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "Arbitrary values that, when changed, regenerate the client secret in place (the agent and its id stay). " +
-					"For example `{ rotated = \"2026-01\" }`.",
+					"For example `{ rotated = \"2026-01\" }`. An imported agent has neither triggers nor a client secret in state: " +
+					"configured triggers are then adopted in place without regenerating, so the agents that use the live secret keep " +
+					"working, and a later change of them regenerates (and brings the secret into state).",
 			},
 			"rotate_before": rotateBeforeAttribute("regenerates the client secret in place"),
 			// Computed
@@ -126,7 +135,7 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Computed:  true,
 				Sensitive: true,
 				MarkdownDescription: "The agent's client secret, returned only when the agent is created or its secret regenerated, and kept in state. " +
-					"Null after import: change `regenerate_triggers` to get a new one.",
+					"Null after import: once the imported agent's `regenerate_triggers` are adopted, change them to get a new one.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"state":            computedString("`ENABLED`, `DISABLED` or `EXPIRED` (SpaceONE's state of an agent past its expiry).", false),
@@ -139,9 +148,9 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"app_id":           computedString("App that backs the agent.", true),
 			"role_id":          computedString("Role of the agent's app.", true),
 			"client_id":        computedString("Client id the agent authenticates with, together with `client_secret`. Regenerating the secret issues a new one.", true),
-			"created_at":       computedString("When the agent was created (RFC 3339).", true),
-			"expired_at":       computedString("When the client secret expires (RFC 3339). Regenerating the secret moves it.", true),
-			"last_accessed_at": computedString("When the agent last authenticated (RFC 3339), empty when never.", false),
+			"created_at":       computedTimestamp("When the agent was created (RFC 3339).", true),
+			"expired_at":       computedTimestamp("When the client secret expires (RFC 3339). Regenerating the secret moves it.", true),
+			"last_accessed_at": computedTimestamp("When the agent last authenticated (RFC 3339), null when never.", false),
 		},
 	}
 }
@@ -162,7 +171,8 @@ func computedString(description string, stable bool) schema.StringAttribute {
 }
 
 // ModifyPlan plans the in-place changes the schema alone cannot express: the state that follows
-// `enabled`, and a regenerated secret when the triggers change or expiry is within rotate_before.
+// `enabled`, and a regenerated secret when the triggers change or expiry is within rotate_before
+// (see agent_plan.go).
 func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	requirePlatform(spaceonePlatform, r.clients, req, resp)
 	if req.Plan.Raw.IsNull() {
@@ -170,75 +180,17 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	var plan agentResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Enabled.IsUnknown() {
-		return
-	}
 	var prior *agentResourceModel
 	if !req.State.Raw.IsNull() {
 		prior = new(agentResourceModel)
 		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
 	}
-	regenerates := prior != nil && r.regenerationPlanned(plan, *prior, &resp.Diagnostics)
-	if regenerates {
-		// SpaceONE issues a new client id with the new secret, and moves the expiry.
-		plan.ClientSecret = types.StringUnknown()
-		plan.ClientID = types.StringUnknown()
-		plan.ExpiredAt = types.StringUnknown()
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	plan.State = plannedState(plan, prior, regenerates)
+	plan, rotation := planAgent(plan, prior, lastRegeneration(ctx, req.Private), rotationClock(ctx, req.Private))
+	addRotationDiagnostics(&resp.Diagnostics, rotation, plan.RotateBefore, agentRotationWords)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
-}
-
-// plannedState is the state an apply leaves. A create, an enable and a disable set it; with
-// enabled unchanged it stays as it is, so an EXPIRED agent plans no change. A regeneration of an
-// agent that is neither enabled nor disabled plans it unknown: SpaceONE does not document whether
-// a new secret ends an expiry.
-func plannedState(plan agentResourceModel, prior *agentResourceModel, regenerates bool) types.String {
-	switch {
-	case prior == nil || prior.State.IsNull() || plan.Enabled.ValueBool() != prior.Enabled.ValueBool():
-		return types.StringValue(stateFor(plan.Enabled.ValueBool()))
-	case regenerates && !isToggledState(prior.State.ValueString()):
-		return types.StringUnknown()
-	}
-	return prior.State
-}
-
-// isToggledState reports whether state is one that enable and disable set.
-func isToggledState(state string) bool {
-	return state == client.AgentEnabled || state == client.AgentDisabled
-}
-
-// enabledFromAPI is what enabled reads as. ENABLED and DISABLED say it; EXPIRED (or a state this
-// provider does not know) says nothing about the switch, so enabled keeps the value Terraform
-// last set, or the default, true, when there is none (after an import).
-func enabledFromAPI(state string, prior types.Bool) types.Bool {
-	switch {
-	case isToggledState(state):
-		return types.BoolValue(state == client.AgentEnabled)
-	case prior.IsNull() || prior.IsUnknown():
-		return types.BoolValue(true)
-	}
-	return prior
-}
-
-// regenerationPlanned reports whether this plan regenerates the secret, warning when it is
-// rotation, not a change the user made, that asks for it.
-func (r *agentResource) regenerationPlanned(plan, state agentResourceModel, diags *diag.Diagnostics) bool {
-	if !plan.RegenerateTriggers.Equal(state.RegenerateTriggers) {
-		return true
-	}
-	due, expiry := rotationDue(plan.RotateBefore, state.ExpiredAt, time.Now())
-	if due {
-		addRotationWarning(diags, path.Root("client_secret"), "regenerates the client secret in place", expiry, plan.RotateBefore)
-	}
-	return due
-}
-
-func stateFor(enabled bool) string {
-	if enabled {
-		return client.AgentEnabled
-	}
-	return client.AgentDisabled
 }
 
 func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -249,7 +201,12 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	agent, err := api.CreateAgent(ctx, plan.toAPI())
+	create, diags := plan.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	agent, err := api.CreateAgent(ctx, create)
 	if err != nil {
 		apiErrorDiag(&resp.Diagnostics, "Unable to create agent", err)
 		return
@@ -288,6 +245,7 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state.withAPI(agent, state.ClientSecret))...)
+	resp.Diagnostics.Append(recordRefresh(ctx, resp.Private, time.Now())...)
 }
 
 // Update enables or disables the agent and regenerates its secret, as the plan says.
@@ -312,6 +270,7 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 			return
 		}
 		secret = types.StringValue(agent.ClientSecret)
+		resp.Diagnostics.Append(recordRegeneration(ctx, resp.Private, time.Now(), state.ExpiredAt.ValueString(), agent.ExpiredAt)...)
 	}
 	if plan.Enabled.ValueBool() != state.Enabled.ValueBool() {
 		regenerated := agent
@@ -377,7 +336,7 @@ func (m agentResourceModel) identity() agentIdentity {
 func (m agentResourceModel) withAPI(a *client.Agent, secret types.String) agentResourceModel {
 	m.ID = types.StringValue(a.ServiceAccountID)
 	m.ServiceAccountID = types.StringValue(a.ServiceAccountID)
-	m.Options = agentOptionsFromAPI(a.Options)
+	m.Options = agentOptionsObject(a.Options)
 	m.Enabled = enabledFromAPI(a.State, m.Enabled)
 	m.ClientSecret = keepSecret(secret, a.ClientSecret)
 	m.agentInfoModel = agentInfoFromAPI(a)
@@ -392,10 +351,21 @@ func (m agentResourceModel) afterRegeneration(plan agentResourceModel, a *client
 	return m.withAPI(a, secret)
 }
 
-func (m agentResourceModel) toAPI() client.AgentCreateRequest {
+func (m agentResourceModel) toAPI(ctx context.Context) (client.AgentCreateRequest, diag.Diagnostics) {
+	var opts agentOptionsModel
+	diags := m.Options.As(ctx, &opts, basetypes.ObjectAsOptions{})
 	return client.AgentCreateRequest{
 		ServiceAccountID: m.ServiceAccountID.ValueString(),
-		Options: client.NewAgentOptions(strings.TrimSpace(m.Options.ClusterName.ValueString()),
-			m.Options.KubeStateMetrics.ValueBool(), m.Options.PrometheusNodeExporter.ValueBool()),
-	}
+		Options: client.NewAgentOptions(strings.TrimSpace(opts.ClusterName.ValueString()),
+			opts.KubeStateMetrics.ValueBool(), opts.PrometheusNodeExporter.ValueBool()),
+	}, diags
+}
+
+// agentOptionsObject is the API's options as the resource's options object.
+func agentOptionsObject(o client.AgentOptions) types.Object {
+	return types.ObjectValueMust(agentOptionsTypes, map[string]attr.Value{
+		"cluster_name":             types.StringValue(o.ClusterName),
+		"kube_state_metrics":       types.BoolValue(bool(o.KubeStateMetrics)),
+		"prometheus_node_exporter": types.BoolValue(bool(o.PrometheusNodeExporter)),
+	})
 }

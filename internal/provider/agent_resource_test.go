@@ -60,7 +60,7 @@ func (m *accMock) checkAgentMatchesMock(wantState string) resource.TestCheckFunc
 			if err != nil {
 				return err
 			}
-			if got != want {
+			if got != want && (attr != "expired_at" || !sameTimestamp(got, want)) {
 				return fmt.Errorf("state %s does not match the platform's", attr)
 			}
 		}
@@ -69,6 +69,14 @@ func (m *accMock) checkAgentMatchesMock(wantState string) resource.TestCheckFunc
 		}
 		return nil
 	}
+}
+
+// sameTimestamp reports whether two RFC 3339 timestamps name the same instant, however precisely
+// each is written.
+func sameTimestamp(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	return errA == nil && errB == nil && ta.Equal(tb)
 }
 
 func expectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
@@ -253,7 +261,7 @@ func TestAccAgent_rotateBeforeExpiry(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if !m.SetSpaceONEAgentExpiry("sa-1", time.Now().Add(72*time.Hour)) {
+					if !m.AgeSpaceONEAgent("sa-1", 365*24*time.Hour-72*time.Hour) {
 						t.Fatal("no agent sa-1 in the mock")
 					}
 				},
@@ -543,6 +551,332 @@ func TestAccAgent_importByIdentity(t *testing.T) {
 				ConfigPlanChecks:  expectAction(plancheck.ResourceActionCreate),
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectIdentity(agentAddr, identity)},
 				Check:             m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
+}
+
+// watchAgentTimes is a terraform_data that follows the agent's timestamps, as anything built on
+// them would: a refresh that rewrites one plans an update of it.
+const watchAgentTimes = `
+resource "terraform_data" "times" {
+  input = [agentfleet_agent.test.created_at, agentfleet_agent.test.expired_at]
+}
+`
+
+// A server that writes timestamps in another precision on writes than on reads (the same
+// instant as "…46.520204Z" and "…46.520Z", or "…00.000Z" and "…00Z") ends an enable, a disable,
+// a regeneration and a rotation without an inconsistent result, and a refresh after them plans
+// nothing, not even for what follows the timestamps.
+func TestAccAgent_timestampsInAnotherPrecision(t *testing.T) {
+	bringExpiryClose := func(m *accMock) func() {
+		return func() {
+			if !m.AgeSpaceONEAgent("sa-1", 365*24*time.Hour-72*time.Hour) {
+				t.Fatal("no agent sa-1 in the mock")
+			}
+		}
+	}
+	tests := map[string]func(m *accMock) []resource.TestStep{
+		"enable and disable": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{
+				{Config: m.config(agentConfig("sa-1", "c", ""))},
+				{Config: m.config(agentConfig("sa-1", "c", "enabled = false")), Check: m.checkAgentMatchesMock("DISABLED")},
+				{Config: m.config(agentConfig("sa-1", "c", "enabled = true")), Check: m.checkAgentMatchesMock("ENABLED")},
+			}
+		},
+		"regenerate": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{
+				{Config: m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`))},
+				{
+					Config:           m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "2" }`)),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret"))}},
+					Check:            m.checkAgentMatchesMock("ENABLED"),
+				},
+			}
+		},
+		"rotation": func(m *accMock) []resource.TestStep {
+			config := m.config(agentConfig("sa-1", "c", `rotate_before = "720h"`))
+			return []resource.TestStep{
+				{Config: config},
+				{
+					PreConfig:        bringExpiryClose(m),
+					Config:           config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret"))}},
+					Check:            m.checkAgentMatchesMock("ENABLED"),
+				},
+			}
+		},
+		"refresh": func(m *accMock) []resource.TestStep {
+			emptyAfterRefresh := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+			return []resource.TestStep{
+				{Config: m.config(agentConfig("sa-1", "c", "") + watchAgentTimes), ConfigPlanChecks: emptyAfterRefresh},
+				{Config: m.config(agentConfig("sa-1", "c", "enabled = false") + watchAgentTimes), ConfigPlanChecks: emptyAfterRefresh},
+				{Config: m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`) + watchAgentTimes), ConfigPlanChecks: emptyAfterRefresh},
+			}
+		},
+	}
+	for name, steps := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := newAccMock(t)
+			m.SetTimePrecisionDrift(true)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentsDestroyed,
+				Steps:                    steps(m),
+			})
+		})
+	}
+}
+
+// After an import, the state has no regenerate_triggers (Terraform never saw any), and no
+// client secret. A configuration with triggers adopts them in place without regenerating, which
+// would cut off the agents that use the live secret; a later change of the triggers regenerates.
+func TestAccAgent_importAdoptsRegenerateTriggers(t *testing.T) {
+	m := newAccMock(t)
+	existing := m.PutSpaceONEAgent("sa-1", "c")
+	config := func(trigger string) string {
+		return m.config(agentConfig("sa-1", "c", fmt.Sprintf("regenerate_triggers = { rotated = %q }", trigger)))
+	}
+	regenerates := func() int { return m.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate") }
+	liveSecretKept := func(*terraform.State) error {
+		if n, a := regenerates(), m.SpaceONEAgents()[0]; n != 0 || a.ClientSecret != existing.ClientSecret || a.ClientID != existing.ClientID {
+			return fmt.Errorf("%d regenerates, the live secret kept: %t; want none, and the secret kept", n, a.ClientSecret == existing.ClientSecret)
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config("1"), ResourceName: agentAddr, ImportState: true, ImportStateId: "sa-1", ImportStatePersist: true},
+			{
+				Config: config("1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_id"), knownvalue.StringExact(existing.ClientID)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("regenerate_triggers"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"rotated": knownvalue.StringExact("1"),
+					})),
+				},
+				Check: liveSecretKept,
+			},
+			{
+				Config:           config("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret"))}},
+				Check:            m.checkAgentMatchesMock("ENABLED"),
+			},
+		},
+	})
+	if n := regenerates(); n != 1 {
+		t.Fatalf("%d regenerates, want 1: for the change of the triggers after they were adopted", n)
+	}
+}
+
+// unknownUntilApply is a terraform_data whose output, value, is known only after apply: it is
+// created in the step that first uses it.
+func unknownUntilApply(name, value string) string {
+	return fmt.Sprintf("\nresource \"terraform_data\" %q {\n  input = %s\n}\n", name, value)
+}
+
+// Values known only after apply plan without errors, and the apply does what the final values
+// say: enabled unknown while the triggers change ("Provider produced inconsistent final plan"
+// before), and the whole options object unknown ("Value Conversion Error" before), on create and
+// on a replacement.
+func TestAccAgent_unknownAtPlan(t *testing.T) {
+	tests := map[string]func(m *accMock) []resource.TestStep{
+		"enabled while the triggers change": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{
+				{Config: m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`))},
+				{
+					Config: m.config(unknownUntilApply("switch", "false") +
+						agentConfig("sa-1", "c", "regenerate_triggers = { rotated = \"2\" }\nenabled = terraform_data.switch.output")),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret")),
+						plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("state")),
+					}},
+					Check: m.checkAgentMatchesMock("DISABLED"),
+				},
+			}
+		},
+		"enabled alone": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{
+				{Config: m.config(agentConfig("sa-1", "c", ""))},
+				{
+					Config: m.config(unknownUntilApply("switch", "false") + agentConfig("sa-1", "c", "enabled = terraform_data.switch.output")),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_secret"), knownvalue.NotNull()),
+					}},
+					Check: m.checkAgentMatchesMock("DISABLED"),
+				},
+			}
+		},
+		"options on create": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{{
+				Config: m.config(unknownUntilApply("options", `{ cluster_name = "c", kube_state_metrics = true, prometheus_node_exporter = false }`) + `
+resource "agentfleet_agent" "test" {
+  service_account_id = "sa-1"
+  options            = terraform_data.options.output
+}
+`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("options").AtMapKey("kube_state_metrics"), knownvalue.Bool(true)),
+				},
+				Check: m.checkAgentMatchesMock("ENABLED"),
+			}}
+		},
+		"options on a replacement": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{
+				{Config: m.config(agentConfig("sa-1", "c", ""))},
+				{
+					Config: m.config(unknownUntilApply("options", `{ cluster_name = "d", kube_state_metrics = false, prometheus_node_exporter = false }`) + `
+resource "agentfleet_agent" "test" {
+  service_account_id = "sa-1"
+  options            = terraform_data.options.output
+}
+`),
+					ConfigPlanChecks: expectAction(plancheck.ResourceActionDestroyBeforeCreate),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(agentAddr, tfjsonpath.New("options").AtMapKey("cluster_name"), knownvalue.StringExact("d")),
+					},
+					Check: m.checkAgentMatchesMock("ENABLED"),
+				},
+			}
+		},
+	}
+	for name, steps := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := newAccMock(t)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentsDestroyed,
+				Steps:                    steps(m),
+			})
+		})
+	}
+}
+
+// A rotate_before that a new secret would be within at once would regenerate the secret on every
+// plan. The plan warns instead and regenerates nothing: when rotate_before is not shorter than
+// the secret's lifetime (from created_at, or from the provider's last regeneration, to
+// expired_at), and when the last regeneration did not move expired_at at all.
+func TestAccAgent_rotateBeforeBeyondLifetime(t *testing.T) {
+	t.Run("longer than the lifetime", func(t *testing.T) {
+		m := newAccMock(t)
+		warnings := &planWarnings{}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: warnings.factories(),
+			CheckDestroy:             m.checkAgentsDestroyed,
+			Steps: []resource.TestStep{{
+				// The mock's secrets live a year, 8760h.
+				Config:           m.config(agentConfig("sa-1", "c", `rotate_before = "9000h"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			}},
+		})
+		warnings.expect(t, phrase("Rotation would never end", "rotate_before (9000h)", "not shorter", "lifetime", "8760h", "does not regenerate"))
+		if n := m.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 0 {
+			t.Fatalf("%d regenerates, want none", n)
+		}
+	})
+	t.Run("regenerate keeps the expiry", func(t *testing.T) {
+		m := newAccMock(t)
+		m.SetSpaceONERegenerateKeepsExpiry(true)
+		warnings := &planWarnings{}
+		config := m.config(agentConfig("sa-1", "c", `rotate_before = "720h"`))
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: warnings.factories(),
+			CheckDestroy:             m.checkAgentsDestroyed,
+			Steps: []resource.TestStep{
+				{Config: config},
+				{
+					// Due: regenerated once, which leaves the expiry where it was; the plan after it
+					// is empty.
+					PreConfig:        func() { m.AgeSpaceONEAgent("sa-1", 365*24*time.Hour-72*time.Hour) },
+					Config:           config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					Check:            m.checkAgentMatchesMock("ENABLED"),
+				},
+			},
+		})
+		warnings.expect(t, phrase("Rotation would never end", "last regeneration", "did not move", "expired_at", "regenerate_triggers"))
+		if n := m.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 1 {
+			t.Fatalf("%d regenerates, want 1", n)
+		}
+	})
+}
+
+// The same through an import block (Terraform 1.5 and later): the plan that imports the agent
+// adopts the configured triggers, and plans no regeneration.
+func TestAccAgent_importBlockAdoptsRegenerateTriggers(t *testing.T) {
+	m := newAccMock(t)
+	config := m.config(agentConfig("sa-1", "c", `regenerate_triggers = { rotated = "1" }`))
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				// The import plan updates the agent in place, only to record the triggers.
+				Config:             config,
+				ResourceName:       agentAddr,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithID,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(agentAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
+					plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_id"), knownvalue.StringFunc(func(v string) error {
+						if want := m.SpaceONEAgents()[0].ClientID; v != want {
+							return fmt.Errorf("client_id planned %q, the live one is %q", v, want)
+						}
+						return nil
+					})),
+				}},
+			},
+		},
+	})
+	if n := m.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 0 {
+		t.Fatalf("%d regenerates, want none", n)
+	}
+}
+
+// pause is a terraform_data that takes seconds to create: what depends on it is applied that
+// much later, and so is Terraform's plan of it at apply time.
+func pause(seconds int) string {
+	return fmt.Sprintf("\nresource \"terraform_data\" \"pause\" {\n  provisioner \"local-exec\" {\n    command = \"sleep %d\"\n  }\n}\n", seconds)
+}
+
+// Rotation is judged at the refresh: an expiry that comes within rotate_before between the plan
+// and the apply (here while another resource takes its time; as well with a saved plan applied
+// later) changes nothing in the plan Terraform makes again at apply time, which before ended in
+// "Provider produced inconsistent final plan". The next plan rotates.
+func TestAccAgent_rotationJudgedAtRefresh(t *testing.T) {
+	m := newAccMock(t)
+	// The pause is created, and waited for, in the step that first has it.
+	config := func(extra string) string {
+		return m.config(pause(20) + agentConfig("sa-1", "c", "rotate_before = \"720h\"\ndepends_on = [terraform_data.pause]\n"+extra))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: m.config(agentConfig("sa-1", "c", `rotate_before = "720h"`))},
+			{
+				// Due 15 seconds from now: after the plan, before the apply reaches the agent.
+				PreConfig:          func() { m.AgeSpaceONEAgent("sa-1", 365*24*time.Hour-720*time.Hour-15*time.Second) },
+				Config:             config("enabled = false"),
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(agentAddr, tfjsonpath.New("client_secret"), knownvalue.NotNull())}},
+				ExpectNonEmptyPlan: true,
+				Check:              m.checkAgentMatchesMock("DISABLED"),
+			},
+			{
+				Config:           config("enabled = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(agentAddr, tfjsonpath.New("client_secret"))}},
+				Check:            m.checkAgentMatchesMock("DISABLED"),
 			},
 		},
 	})

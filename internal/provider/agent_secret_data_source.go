@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -31,10 +32,10 @@ type agentSecretDataSource struct{ dataSourceBase }
 
 // agentSecretDataModel is a secret as reads see it: the API never returns the value again.
 type agentSecretDataModel struct {
-	ID               types.String `tfsdk:"id"`
-	Name             types.String `tfsdk:"name"`
-	Status           types.String `tfsdk:"status"`
-	ModificationTime types.String `tfsdk:"modification_time"`
+	ID               types.String      `tfsdk:"id"`
+	Name             types.String      `tfsdk:"name"`
+	Status           types.String      `tfsdk:"status"`
+	ModificationTime timetypes.RFC3339 `tfsdk:"modification_time"`
 }
 
 func (d *agentSecretDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -66,10 +67,7 @@ func (d *agentSecretDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Computed:            true,
 				MarkdownDescription: "Status of the secret as the platform reports it, such as `ACTIVE`.",
 			},
-			"modification_time": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "When the secret last changed, as the platform reports it (a string whose format the API does not document).",
-			},
+			"modification_time": dataSourceTimestamp(modificationTimeDescription),
 		},
 	}
 }
@@ -119,6 +117,6 @@ func agentSecretDataFromAPI(s *client.AgentSecret) agentSecretDataModel {
 		ID:               types.StringValue(s.ID),
 		Name:             types.StringValue(s.Name),
 		Status:           types.StringValue(s.Status),
-		ModificationTime: modificationTime(s),
+		ModificationTime: timestampFromAPI(s.ModificationTime),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -37,11 +38,11 @@ func NewAgentSecretResource() resource.Resource { return &agentSecretResource{} 
 type agentSecretResource struct{ resourceBase }
 
 type agentSecretModel struct {
-	ID               types.String `tfsdk:"id"`
-	Name             types.String `tfsdk:"name"`
-	Status           types.String `tfsdk:"status"`
-	ModificationTime types.String `tfsdk:"modification_time"`
-	Secret           types.String `tfsdk:"secret"`
+	ID               types.String      `tfsdk:"id"`
+	Name             types.String      `tfsdk:"name"`
+	Status           types.String      `tfsdk:"status"`
+	ModificationTime timetypes.RFC3339 `tfsdk:"modification_time"`
+	Secret           types.String      `tfsdk:"secret"`
 }
 
 // agentSecretIdentity is the secret's natural key: its name, which no two live secrets share.
@@ -96,12 +97,8 @@ func (r *agentSecretResource) Schema(_ context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "Status of the secret as the platform reports it, such as `ACTIVE`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"modification_time": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "When the secret last changed, as the platform's list reports it (a string whose format the API " +
-					"does not document). Null until the secret is first read back after the create, whose answer does not carry it.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"modification_time": computedTimestamp(modificationTimeDescription+" Null until the secret is first read back "+
+				"after the create, whose answer does not carry it.", true),
 			"secret": schema.StringAttribute{
 				Computed:  true,
 				Sensitive: true,
@@ -303,16 +300,13 @@ func agentSecretFromAPI(s *client.AgentSecret, priorSecret types.String) agentSe
 		ID:               types.StringValue(s.ID),
 		Name:             types.StringValue(s.Name),
 		Status:           types.StringValue(s.Status),
-		ModificationTime: modificationTime(s),
+		ModificationTime: timestampFromAPI(s.ModificationTime),
 		Secret:           keepSecret(priorSecret, s.Secret),
 	}
 }
 
-// modificationTime is the secret's modification time, null when the answer had none: the
-// create's answer does not carry one, the list's does.
-func modificationTime(s *client.AgentSecret) types.String {
-	if s.ModificationTime == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s.ModificationTime)
-}
+// modificationTimeDescription describes modification_time wherever a secret has it. The API
+// documents the field as a string without a format; the client reads it as an RFC 3339 time or
+// as epoch milliseconds.
+const modificationTimeDescription = "When the secret last changed (RFC 3339), as the platform's list reports it; null when " +
+	"the platform reports no time the provider can read (an RFC 3339 time, or a number of milliseconds since 1970)."

@@ -48,11 +48,10 @@ func (d *agentSecretsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "The secrets, in the API's order, revoked ones included.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id":     schema.StringAttribute{Computed: true, MarkdownDescription: "Secret id."},
-						"name":   schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the secret."},
-						"status": schema.StringAttribute{Computed: true, MarkdownDescription: "Status of the secret, such as `ACTIVE` or `REVOKED`."},
-						"modification_time": schema.StringAttribute{Computed: true,
-							MarkdownDescription: "When the secret last changed, as the platform reports it (a string whose format the API does not document)."},
+						"id":                schema.StringAttribute{Computed: true, MarkdownDescription: "Secret id."},
+						"name":              schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the secret."},
+						"status":            schema.StringAttribute{Computed: true, MarkdownDescription: "Status of the secret, such as `ACTIVE` or `REVOKED`."},
+						"modification_time": dataSourceTimestamp(modificationTimeDescription),
 					},
 				},
 			},

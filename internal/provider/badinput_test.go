@@ -153,7 +153,7 @@ var badPlanCases = []badPlanCase{
 	{name: "dynamic account timeout not a duration", config: resourceArgs("resource", "agentfleet_dynamic_account", "name = \"prod-k8s\"\ntimeouts {\n  create = \"soon\"\n}"),
 		want: phrase("Invalid Attribute Value Time Duration", `"soon"`)},
 	{name: "credential expires_at without a time", config: resourceArgs("resource", "agentfleet_service_account_credential", "service_account_id = \"sa-bad\"\nexpires_at = \"2030-01-31\""),
-		want: phrase("Invalid RFC 3339 time", `expires_at is "2030-01-31"`)},
+		want: phrase("Invalid RFC3339 String Value", `expires_at`, "Given Value: 2030-01-31")},
 	{name: "credential rotate_before negative", config: resourceArgs("resource", "agentfleet_service_account_credential", "service_account_id = \"sa-bad\"\nrotate_before = \"-720h\""),
 		want: phrase("Invalid duration", `rotate_before is "-720h"`)},
 	{name: "credential service_account_id too long", config: resourceArgs("resource", "agentfleet_service_account_credential", fmt.Sprintf("service_account_id = %q", "sa-"+strings.Repeat("x", 61))),

@@ -950,3 +950,29 @@ func TestAccDynamicAccount_importByIdentity(t *testing.T) {
 		},
 	})
 }
+
+// active and zone_id unknown until apply plan an update whose computed values are unknown, and
+// the apply does what the final values say, without an inconsistent plan or result.
+func TestAccDynamicAccount_unknownAtPlan(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkDynamicAccountsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: m.zoneConfig("agent-1_spinnaker"), Check: m.checkArmoryAccount("prod-k8s", "ACTIVE", "agent-1_spinnaker")},
+			{
+				Config: m.config(unknownUntilApply("active", "false") + unknownUntilApply("zone", `"agent-2_spinnaker"`) +
+					dynamicAccountConfig("name = \"prod-k8s\"\nzone_id = terraform_data.zone.output\nactive = terraform_data.active.output")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(dynamicAccountAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(dynamicAccountAddr, tfjsonpath.New("state")),
+				}},
+				Check: m.checkArmoryAccount("prod-k8s", "INACTIVE", "agent-2_spinnaker"),
+			},
+			{
+				Config: m.config(unknownUntilApply("active", "true") + dynamicAccountConfig("name = \"prod-k8s\"\nactive = terraform_data.active.output\nzone_id = \"agent-2_spinnaker\"")),
+				Check:  m.checkArmoryAccount("prod-k8s", "ACTIVE", "agent-2_spinnaker"),
+			},
+		},
+	})
+}

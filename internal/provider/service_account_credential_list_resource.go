@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
@@ -87,7 +88,7 @@ func (r *serviceAccountCredentialListResource) List(ctx context.Context, req lis
 		}
 	}
 	prior := serviceAccountCredentialModel{ServiceAccountID: cfg.ServiceAccountID, ClientSecret: types.StringNull(),
-		ExpiresAt: types.StringNull(), RotateBefore: types.StringNull()}
+		ExpiresAt: timetypes.NewRFC3339Null(), RotateBefore: types.StringNull()}
 	resp.Results = listed(ctx, req, found, func(c client.ServiceAccountCredential) listedObject {
 		c.ClientID = clientID
 		m := serviceAccountCredentialFromAPI(&c, prior) // no secret: the list has none, and a query keeps none

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -13,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -38,17 +38,17 @@ func NewServiceAccountCredentialResource() resource.Resource {
 type serviceAccountCredentialResource struct{ resourceBase }
 
 type serviceAccountCredentialModel struct {
-	ServiceAccountID types.String `tfsdk:"service_account_id"`
-	ExpiresAt        types.String `tfsdk:"expires_at"`
-	RotateBefore     types.String `tfsdk:"rotate_before"`
-	ID               types.String `tfsdk:"id"`
-	ClientID         types.String `tfsdk:"client_id"`
-	ClientSecret     types.String `tfsdk:"client_secret"`
-	CreatedAt        types.String `tfsdk:"created_at"`
-	CreatedBy        types.String `tfsdk:"created_by"`
-	Status           types.String `tfsdk:"status"`
-	LastUsedAt       types.String `tfsdk:"last_used_at"`
-	LastUsedIP       types.String `tfsdk:"last_used_ip"`
+	ServiceAccountID types.String      `tfsdk:"service_account_id"`
+	ExpiresAt        timetypes.RFC3339 `tfsdk:"expires_at"`
+	RotateBefore     types.String      `tfsdk:"rotate_before"`
+	ID               types.String      `tfsdk:"id"`
+	ClientID         types.String      `tfsdk:"client_id"`
+	ClientSecret     types.String      `tfsdk:"client_secret"`
+	CreatedAt        timetypes.RFC3339 `tfsdk:"created_at"`
+	CreatedBy        types.String      `tfsdk:"created_by"`
+	Status           types.String      `tfsdk:"status"`
+	LastUsedAt       timetypes.RFC3339 `tfsdk:"last_used_at"`
+	LastUsedIP       types.String      `tfsdk:"last_used_ip"`
 }
 
 // serviceAccountCredentialIdentity is the credential's natural key: its id, unique within its
@@ -84,13 +84,14 @@ func (r *serviceAccountCredentialResource) Schema(_ context.Context, _ resource.
 			},
 			// Optional
 			"expires_at": schema.StringAttribute{
-				Optional: true,
-				Computed: true,
+				Optional:   true,
+				Computed:   true,
+				CustomType: timetypes.RFC3339Type{},
 				MarkdownDescription: "When the credential expires, as an RFC 3339 time in the future such as `\"2026-01-31T00:00:00Z\"`, " +
 					"no later than the organization's maximum credential lifetime allows. Omitted, the organization's default " +
 					"lifetime applies and the actual expiry is shown here. Changing it to another time replaces the credential; " +
-					"removing it keeps the current one.",
-				Validators: []validator.String{rfc3339Time()},
+					"removing it keeps the current one. Times are compared to the second: the same instant written in another " +
+					"offset or precision, by the configuration or by the platform, is kept as configured without a replacement.",
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.UseStateForUnknown(),
 					stringplanmodifier.RequiresReplaceIf(expiryMoved,
@@ -121,12 +122,12 @@ func (r *serviceAccountCredentialResource) Schema(_ context.Context, _ resource.
 					"`terraform import` it is null, because the API never returns it again.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"created_at": stableComputedString("When the credential was created (RFC 3339)."),
+			"created_at": computedTimestamp("When the credential was created (RFC 3339).", true),
 			"created_by": stableComputedString("The principal that created the credential."),
 			"status": stableComputedString("`active`, or `expired` once `expires_at` has passed (final: an expired credential " +
 				"cannot be enabled again), as of the last refresh. A plan warns about an expired credential."),
-			"last_used_at": stableComputedString("When the credential last authenticated (RFC 3339), as of the last refresh; null " +
-				"if it never has."),
+			"last_used_at": computedTimestamp("When the credential last authenticated (RFC 3339), as of the last refresh; null "+
+				"if it never has.", true),
 			"last_used_ip": stableComputedString("The address the credential last authenticated from, as of the last refresh; null " +
 				"if it never has."),
 		},
@@ -141,43 +142,56 @@ func (r *serviceAccountCredentialResource) IdentitySchema(_ context.Context, _ r
 }
 
 // ModifyPlan checks the platform is configured, warns when a create will meet the limit of
-// active credentials, and plans the rotation of a credential whose expiry is within
-// rotate_before (or warns about one that has expired).
+// active credentials or a configured expiry is already within rotate_before, and plans the
+// rotation of a credential whose expiry is within rotate_before (or warns about one that has
+// expired, or that rotate_before would rotate on every plan); see
+// service_account_credential_plan.go.
 func (r *serviceAccountCredentialResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	requirePlatform(k0rdentPlatform, r.clients, req, resp)
-	switch {
-	case req.Plan.Raw.IsNull() || resp.Diagnostics.HasError(): // a destroy, or no platform to ask
-		return
-	case req.State.Raw.IsNull(): // a create, or the create half of a replacement
-		r.warnAtLimit(ctx, req, resp)
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() { // a destroy, or no platform to ask
 		return
 	}
 	var state, plan serviceAccountCredentialModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var configured timetypes.RFC3339
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("expires_at"), &configured)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	due, expiry := rotationDue(plan.RotateBefore, state.ExpiresAt, time.Now())
-	if !due {
+	if req.State.Raw.IsNull() { // a create, or the create half of a replacement
+		r.warnAtLimit(ctx, req, resp)
+		if withinRotateBefore(plan.RotateBefore, configured, time.Now()) {
+			resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Expiry within rotate_before",
+				fmt.Sprintf("expires_at (%s) is within rotate_before (%s) already, so the new credential is due for rotation as "+
+					"soon as it exists; but a configured expiry is never rotated, since a replacement would expire just as soon. "+
+					"Set a later expires_at, or a shorter rotate_before.", configured.ValueString(), plan.RotateBefore.ValueString()))
+		}
+		return
+	}
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	action, check := planCredentialRotation(plan.RotateBefore, state, configured, rotationClock(ctx, req.Private))
+	switch {
+	case action == credentialUndecided:
+		resp.Diagnostics.AddAttributeError(path.Root("rotate_before"), "rotate_before unknown until apply",
+			"rotate_before decides whether this plan replaces the credential, and Terraform cannot add a replacement at apply "+
+				"time that the plan did not show. Give rotate_before a value known at plan time (a literal or a variable), or "+
+				"apply what it depends on first (terraform apply -target).")
+	case action == credentialReplaced:
+		addRotationDiagnostics(&resp.Diagnostics, check, plan.RotateBefore, credentialRotationWords)
+		// Terraform replaces a resource only for an attribute whose value changes, and the secret
+		// is the value that will: a new credential gets a new one.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("client_secret"))
+	case !configured.IsNull() && (check.verdict == rotationDue || check.verdict == rotationEndless):
+		addConfiguredExpiryWarning(&resp.Diagnostics, check.expiry, plan.RotateBefore)
+	case check.verdict == rotationEndless:
+		addRotationDiagnostics(&resp.Diagnostics, check, plan.RotateBefore, credentialRotationWords)
+	default:
 		warnIfExpired(&resp.Diagnostics, state)
-		return
 	}
-	var configured types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("expires_at"), &configured)...)
-	if !configured.IsNull() {
-		// A replacement would get the same configured expiry, and be due again at once.
-		resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Credential due for rotation",
-			fmt.Sprintf("The credential expires at %s, within rotate_before (%s), but expires_at is set in the configuration, "+
-				"so a new credential would expire just as soon. Set a later expires_at to rotate it.",
-				expiry.UTC().Format(time.RFC3339), plan.RotateBefore.ValueString()))
-		return
-	}
-	addRotationWarning(&resp.Diagnostics, path.Root("expires_at"), credentialRotation, expiry, plan.RotateBefore)
-	// Terraform replaces a resource only for an attribute whose value changes, and the secret
-	// is the value that will: a new credential gets a new one.
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
-	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("client_secret"))
 }
 
 // warnAtLimit warns when the plan creates a credential for a service account that already has
@@ -260,6 +274,7 @@ func (r *serviceAccountCredentialResource) Read(ctx context.Context, req resourc
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountCredentialFromAPI(cred, state))...)
+	resp.Diagnostics.Append(recordRefresh(ctx, resp.Private, time.Now())...)
 }
 
 // Update only ever changes what lives in Terraform alone: rotate_before, or the spelling of an
@@ -336,10 +351,10 @@ func serviceAccountCredentialFromAPI(c *client.ServiceAccountCredential, prior s
 		ID:               types.StringValue(c.ID),
 		ClientID:         types.StringValue(c.ClientID),
 		ClientSecret:     keepSecret(prior.ClientSecret, c.ClientSecret),
-		CreatedAt:        types.StringValue(c.CreatedAt),
+		CreatedAt:        timestampFromAPI(c.CreatedAt),
 		CreatedBy:        types.StringValue(c.CreatedBy),
 		Status:           types.StringValue(c.Status),
-		LastUsedAt:       nullIfEmpty(c.LastUsedAt),
+		LastUsedAt:       timestampFromAPI(c.LastUsedAt),
 		LastUsedIP:       nullIfEmpty(c.LastUsedIP),
 	}
 }
@@ -352,50 +367,5 @@ func (m serviceAccountCredentialModel) toAPI() client.CredentialRequest {
 // change an expiry, but a new spelling of the same instant needs no new credential. (It is only
 // asked when the planned value differs from the state.)
 func expiryMoved(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !sameTime(req.StateValue, req.PlanValue)
-}
-
-// sameInstant returns prior when it names the same instant as the API's RFC 3339 time, so
-// "2030-01-01T01:00:00+01:00" in the configuration is not undone by the API's UTC spelling.
-// An empty API time is null: no expiry.
-func sameInstant(prior types.String, fromAPI string) types.String {
-	if fromAPI == "" {
-		return types.StringNull()
-	}
-	if api := types.StringValue(fromAPI); !sameTime(prior, api) {
-		return api
-	}
-	return prior
-}
-
-// sameTime reports whether a and b are known RFC 3339 times of the same instant.
-func sameTime(a, b types.String) bool {
-	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
-		return false
-	}
-	ta, errA := time.Parse(time.RFC3339, a.ValueString())
-	tb, errB := time.Parse(time.RFC3339, b.ValueString())
-	return errA == nil && errB == nil && ta.Equal(tb)
-}
-
-// rfc3339Time accepts an RFC 3339 time such as "2026-01-31T00:00:00Z".
-func rfc3339Time() validator.String { return rfc3339Validator{} }
-
-type rfc3339Validator struct{}
-
-func (rfc3339Validator) Description(context.Context) string {
-	return `value must be an RFC 3339 time such as "2026-01-31T00:00:00Z"`
-}
-
-func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RFC 3339 time",
-			fmt.Sprintf("%s is %q; it must be an RFC 3339 time with a time zone, such as \"2026-01-31T00:00:00Z\" or "+
-				"\"2026-01-31T09:00:00+09:00\".", req.Path, req.ConfigValue.ValueString()))
-	}
+	resp.RequiresReplace = !sameTime(timetypes.RFC3339{StringValue: req.StateValue}, timetypes.RFC3339{StringValue: req.PlanValue})
 }

@@ -206,7 +206,7 @@ func TestAccServiceAccountCredential_rotateBeforeExpiry(t *testing.T) {
   }`))
 	var oldID string
 	bringExpiryClose := func() {
-		if !m.SetK0rdentCredentialExpiry(k0rdentRegion, credentialAccount, oldID, time.Now().Add(time.Hour)) {
+		if !m.AgeK0rdentCredential(k0rdentRegion, credentialAccount, oldID, mockserver.K0rdentDefaultCredentialLifetime-time.Hour) {
 			t.Fatalf("credential %s is not in the mock", oldID)
 		}
 	}
@@ -323,8 +323,8 @@ func TestAccServiceAccountCredential_validationFailsAtPlan(t *testing.T) {
 	tests := []struct {
 		name, config, want string
 	}{
-		{"expiry not RFC 3339", credentialConfig(`  expires_at = "next tuesday"`), `Invalid\s+RFC\s+3339\s+time`},
-		{"expiry without zone", credentialConfig(`  expires_at = "2030-01-01T00:00:00"`), `Invalid\s+RFC\s+3339\s+time`},
+		{"expiry not RFC 3339", credentialConfig(`  expires_at = "next tuesday"`), `(?s)Invalid\s+RFC3339\s+String\s+Value.*expires_at.*Given\s+Value:\s+next\s+tuesday`},
+		{"expiry without zone", credentialConfig(`  expires_at = "2030-01-01T00:00:00"`), `(?s)Invalid\s+RFC3339\s+String\s+Value.*expires_at.*Given\s+Value:\s+2030-01-01T00:00:00`},
 		{"rotate_before not a duration", credentialConfig(`  rotate_before = "a month"`), `Invalid\s+duration`},
 		{"bad service account id", `
 resource "agentfleet_service_account_credential" "test" {
@@ -683,4 +683,170 @@ func TestAccServiceAccountCredential_importByIdentityRejectsMalformedIDs(t *test
 			m.expectNoCalls(t)
 		})
 	}
+}
+
+// A server that writes timestamps in another precision on writes than on reads: a rotation ends
+// without an inconsistent result and the refresh after it plans nothing, not even for what
+// follows the timestamps; a configured expiry the server writes with fewer digits stays as
+// configured, with no inconsistent result and no plan.
+func TestAccServiceAccountCredential_timestampsInAnotherPrecision(t *testing.T) {
+	watch := `
+resource "terraform_data" "times" {
+  input = [agentfleet_service_account_credential.test.created_at, agentfleet_service_account_credential.test.expires_at]
+}
+`
+	emptyAfterRefresh := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	t.Run("rotation", func(t *testing.T) {
+		m := newCredentialMock(t)
+		m.SetTimePrecisionDrift(true)
+		config := m.config(credentialConfig(`
+  rotate_before = "24h"
+
+  lifecycle {
+    create_before_destroy = true
+  }`) + watch)
+		var oldID string
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProviders,
+			CheckDestroy:             m.checkCredentialsDestroyed,
+			Steps: []resource.TestStep{
+				{Config: config, ConfigPlanChecks: emptyAfterRefresh, Check: captureAttr(credentialAddr, "id", &oldID)},
+				{
+					PreConfig: func() {
+						if !m.AgeK0rdentCredential(k0rdentRegion, credentialAccount, oldID, mockserver.K0rdentDefaultCredentialLifetime-time.Hour) {
+							t.Fatalf("credential %s is not in the mock", oldID)
+						}
+					},
+					Config: config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: resource.ComposeTestCheckFunc(m.checkOneCredential(""), expectNewID(credentialAddr, &oldID)),
+				},
+			},
+		})
+	})
+	t.Run("configured expiry", func(t *testing.T) {
+		m := newCredentialMock(t)
+		m.SetTimePrecisionDrift(true)
+		// Nanoseconds: the server keeps them, and writes at most microseconds.
+		expires := time.Now().Add(72 * time.Hour).Truncate(time.Second).Add(123456789).UTC().Format(time.RFC3339Nano)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProviders,
+			CheckDestroy:             m.checkCredentialsDestroyed,
+			Steps: []resource.TestStep{{
+				Config:            m.config(credentialConfig(fmt.Sprintf("  expires_at = %q", expires)) + watch),
+				ConfigPlanChecks:  emptyAfterRefresh,
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(credentialAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(expires))},
+				Check:             m.checkOneCredential(expires),
+			}},
+		})
+	})
+}
+
+// A rotate_before that a replacement would be within at once would replace the credential on
+// every plan. With the platform's expiry, rotate_before not shorter than the credential's
+// lifetime (created_at to expires_at, the organization's default) plans no replacement, and
+// warns; a configured expires_at already within rotate_before warns when the credential is
+// planned, before it exists.
+func TestAccServiceAccountCredential_rotateBeforeBeyondLifetime(t *testing.T) {
+	t.Run("platform expiry", func(t *testing.T) {
+		m := newCredentialMock(t)
+		warnings := &planWarnings{}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: warnings.factories(),
+			CheckDestroy:             m.checkCredentialsDestroyed,
+			Steps: []resource.TestStep{{
+				// The mock's default lifetime is 90 days, 2160h.
+				Config:           m.config(credentialConfig(`  rotate_before = "2200h"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            m.checkOneCredential(""),
+			}},
+		})
+		warnings.expect(t, phrase("Rotation would never end", "rotate_before (2200h)", "not shorter", "lifetime (2160h",
+			"does not replace the credential", "terraform apply -replace"))
+	})
+	t.Run("configured expiry", func(t *testing.T) {
+		m := newCredentialMock(t)
+		warnings := &planWarnings{}
+		expires := inHours(2, time.UTC)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: warnings.factories(),
+			CheckDestroy:             m.checkCredentialsDestroyed,
+			Steps: []resource.TestStep{{
+				Config:             m.config(credentialConfig(fmt.Sprintf("  expires_at = %q\n  rotate_before = \"24h\"", expires))),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			}},
+		})
+		warnings.expect(t, phrase("Expiry within rotate_before", fmt.Sprintf("expires_at (%s)", expires), "rotate_before (24h)",
+			"never rotated", "later expires_at"))
+		if n := m.Calls("POST " + k0rdentCredentialsRoute); n != 0 {
+			t.Fatalf("%d creates from a plan", n)
+		}
+	})
+}
+
+// rotate_before decides whether a plan replaces the credential; one unknown until apply would
+// let the plan at apply time add a replacement the first plan did not show ("Provider produced
+// inconsistent final plan"), so it is an error at plan time, before anything changes.
+func TestAccServiceAccountCredential_rotateBeforeUnknownAtPlan(t *testing.T) {
+	m := newCredentialMock(t)
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: m.config(credentialConfig(`  rotate_before = "24h"`)), Check: captureAttr(credentialAddr, "id", &id)},
+			{
+				PreConfig: func() {
+					m.AgeK0rdentCredential(k0rdentRegion, credentialAccount, id, mockserver.K0rdentDefaultCredentialLifetime-time.Hour)
+				},
+				Config:      m.config(unknownUntilApply("window", `"24h"`) + credentialConfig(`  rotate_before = terraform_data.window.output`)),
+				ExpectError: phrase("rotate_before unknown until apply", "known at plan time"),
+			},
+			{
+				// Known again: the rotation is planned as usual.
+				Config:           m.config(credentialConfig(`  rotate_before = "24h"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionDestroyBeforeCreate)}},
+				Check:            resource.ComposeTestCheckFunc(m.checkOneCredential(""), expectNewID(credentialAddr, &id)),
+			},
+		},
+	})
+}
+
+// Rotation is judged at the refresh: an expiry that comes within rotate_before between the plan
+// and the apply changes nothing in the plan Terraform makes again at apply time, which before
+// added a replacement the first plan did not have ("Provider produced inconsistent final plan").
+// The next plan rotates.
+func TestAccServiceAccountCredential_rotationJudgedAtRefresh(t *testing.T) {
+	m := newCredentialMock(t)
+	config := func(window string) string {
+		return m.config(pause(20) + credentialConfig(fmt.Sprintf("  rotate_before = %q\n  depends_on = [terraform_data.pause]", window)))
+	}
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkCredentialsDestroyed,
+		Steps: []resource.TestStep{
+			// The pause is created, and waited for, in the step that first has it.
+			{Config: m.config(credentialConfig(`  rotate_before = "24h"`)), Check: captureAttr(credentialAddr, "id", &id)},
+			{
+				// Due 15 seconds from now; the same window written differently is an update in place.
+				PreConfig: func() {
+					m.AgeK0rdentCredential(k0rdentRegion, credentialAccount, id, mockserver.K0rdentDefaultCredentialLifetime-24*time.Hour-15*time.Second)
+				},
+				Config:             config("1440m"),
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionUpdate)}},
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttrPtr(credentialAddr, "id", &id),
+			},
+			{
+				Config:           config("1440m"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(credentialAddr, plancheck.ResourceActionDestroyBeforeCreate)}},
+				Check:            resource.ComposeTestCheckFunc(m.checkOneCredential(""), expectNewID(credentialAddr, &id)),
+			},
+		},
+	})
 }

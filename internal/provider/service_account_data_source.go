@@ -58,8 +58,8 @@ func serviceAccountDataSourceAttributes(id schema.StringAttribute) map[string]sc
 		"self_link":  computed("The account's API path."),
 		"status":     computed("The account's status, such as `active`."),
 		"created_by": computed("The principal that created the account."),
-		"created_at": computed("When the account was created (RFC 3339)."),
-		"updated_at": computed("When the account last changed (RFC 3339)."),
+		"created_at": dataSourceTimestamp("When the account was created (RFC 3339)."),
+		"updated_at": dataSourceTimestamp("When the account last changed (RFC 3339)."),
 		"active_credential_count": schema.Int64Attribute{
 			Computed:            true,
 			MarkdownDescription: "How many unexpired credentials the account has.",

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -42,21 +43,21 @@ type serviceAccountResource struct{ resourceBase }
 // serviceAccountModel is shared by the resource and both data sources, which expose the same
 // attributes.
 type serviceAccountModel struct {
-	ID                    types.String `tfsdk:"id"`
-	DisplayName           types.String `tfsdk:"display_name"`
-	Description           types.String `tfsdk:"description"`
-	Roles                 types.Set    `tfsdk:"roles"`
-	Scope                 types.String `tfsdk:"scope"`
-	ScopeID               types.String `tfsdk:"scope_id"`
-	Region                types.String `tfsdk:"region"`
-	UID                   types.String `tfsdk:"uid"`
-	ClientID              types.String `tfsdk:"client_id"`
-	SelfLink              types.String `tfsdk:"self_link"`
-	Status                types.String `tfsdk:"status"`
-	CreatedBy             types.String `tfsdk:"created_by"`
-	CreatedAt             types.String `tfsdk:"created_at"`
-	UpdatedAt             types.String `tfsdk:"updated_at"`
-	ActiveCredentialCount types.Int64  `tfsdk:"active_credential_count"`
+	ID                    types.String      `tfsdk:"id"`
+	DisplayName           types.String      `tfsdk:"display_name"`
+	Description           types.String      `tfsdk:"description"`
+	Roles                 types.Set         `tfsdk:"roles"`
+	Scope                 types.String      `tfsdk:"scope"`
+	ScopeID               types.String      `tfsdk:"scope_id"`
+	Region                types.String      `tfsdk:"region"`
+	UID                   types.String      `tfsdk:"uid"`
+	ClientID              types.String      `tfsdk:"client_id"`
+	SelfLink              types.String      `tfsdk:"self_link"`
+	Status                types.String      `tfsdk:"status"`
+	CreatedBy             types.String      `tfsdk:"created_by"`
+	CreatedAt             timetypes.RFC3339 `tfsdk:"created_at"`
+	UpdatedAt             timetypes.RFC3339 `tfsdk:"updated_at"`
+	ActiveCredentialCount types.Int64       `tfsdk:"active_credential_count"`
 }
 
 // serviceAccountIdentity is the account's natural key: its id, unique within its region.
@@ -152,11 +153,8 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"self_link":  stableComputedString("The account's API path."),
 			"status":     stableComputedString("The account's status, such as `active`."),
 			"created_by": stableComputedString("The principal that created the account."),
-			"created_at": stableComputedString("When the account was created (RFC 3339)."),
-			"updated_at": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "When the account last changed (RFC 3339).",
-			},
+			"created_at": computedTimestamp("When the account was created (RFC 3339).", true),
+			"updated_at": computedTimestamp("When the account last changed (RFC 3339).", false),
 			// Not kept across plans: creating or deleting a credential changes it, and a refresh
 			// picks that up without any diff since nothing configures it.
 			"active_credential_count": schema.Int64Attribute{
@@ -325,8 +323,8 @@ func serviceAccountFromAPI(sa *client.ServiceAccount, region string) serviceAcco
 		SelfLink:              types.StringValue(sa.SelfLink),
 		Status:                types.StringValue(sa.Status),
 		CreatedBy:             types.StringValue(sa.CreatedBy),
-		CreatedAt:             types.StringValue(sa.CreatedAt),
-		UpdatedAt:             types.StringValue(sa.UpdatedAt),
+		CreatedAt:             timestampFromAPI(sa.CreatedAt),
+		UpdatedAt:             timestampFromAPI(sa.UpdatedAt),
 		ActiveCredentialCount: types.Int64Value(sa.ActiveCredentialCount),
 	}
 }

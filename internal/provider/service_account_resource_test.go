@@ -567,3 +567,41 @@ import {
 	})
 	m.expectNoCalls(t)
 }
+
+// A server that writes timestamps in another precision on writes than on reads ends an update
+// without an inconsistent result, and a refresh plans nothing, not even for what follows the
+// timestamps.
+func TestAccServiceAccount_timestampsInAnotherPrecision(t *testing.T) {
+	watch := `
+resource "terraform_data" "times" {
+  input = agentfleet_service_account.test.created_at
+}
+`
+	renamed := serviceAccountConfig(strings.Replace(pipelineAccount, "Production CI/CD Pipeline", "Pipeline", 1))
+	emptyAfterRefresh := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	tests := map[string]func(m *accMock) []resource.TestStep{
+		"update": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{
+				{Config: m.config(serviceAccountConfig(pipelineAccount))},
+				{Config: m.config(renamed), Check: m.checkOneServiceAccount("Pipeline", "compute.deployer", "storage.writer")},
+			}
+		},
+		"refresh": func(m *accMock) []resource.TestStep {
+			return []resource.TestStep{
+				{Config: m.config(serviceAccountConfig(pipelineAccount) + watch), ConfigPlanChecks: emptyAfterRefresh},
+				{Config: m.config(renamed + watch), ConfigPlanChecks: emptyAfterRefresh},
+			}
+		},
+	}
+	for name, steps := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := newAccMock(t)
+			m.SetTimePrecisionDrift(true)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkServiceAccountsDestroyed,
+				Steps:                    steps(m),
+			})
+		})
+	}
+}
