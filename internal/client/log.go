@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -51,8 +50,10 @@ type callInfo struct {
 	// overLimit and waitHeaders are the platform's rate-limit quirks (see api).
 	overLimit   func(resp *http.Response) (why string, ok bool)
 	waitHeaders []string
-	secrets     []string
-	start       time.Time
+	// pace is the platform's pacer, which every attempt of the call waits for.
+	pace    *pacer
+	secrets []string
+	start   time.Time
 }
 
 type callInfoKey struct{}
@@ -146,7 +147,7 @@ func logContext(ctx context.Context) context.Context {
 	return ctx
 }
 
-func logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
+func logRequest(req *http.Request, attempt int) {
 	ctx := req.Context()
 	fields := map[string]any{
 		"platform": callInfoFrom(req.Context()).platform,
@@ -165,7 +166,7 @@ func logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	tflog.SubsystemDebug(ctx, logSubsystem, "sending API request", fields)
 }
 
-func logResponse(_ retryablehttp.Logger, resp *http.Response) {
+func logResponse(resp *http.Response) {
 	ctx := resp.Request.Context()
 	info := callInfoFrom(ctx)
 	tflog.SubsystemDebug(ctx, logSubsystem, "received API response", map[string]any{
