@@ -148,7 +148,8 @@ func TestAccAgentSecretDataSource_listUnreadable(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			PreConfig:   func() { m.FailNext(http.StatusForbidden) },
+			// The shared list fails first, then the read's own.
+			PreConfig:   func() { m.FailNext(http.StatusForbidden, http.StatusForbidden) },
 			Config:      m.ariaJWTConfig(fmt.Sprintf(`data "agentfleet_agent_secret" "test" { id = %q }`, want.ID)),
 			ExpectError: phrase("Unable to read agent secret", "HTTP 403"),
 		}},

@@ -322,8 +322,9 @@ func TestAccAgentSecret_listUnreadableIsAnErrorNotARemoval(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: config, Check: m.checkAgentSecretMatchesMock("web")},
 			{
-				// The refresh's list is the first call, as the JWT is given.
-				PreConfig:   func() { m.FailNext(http.StatusForbidden) },
+				// The refresh's shared list is the first call, as the JWT is given; when it fails,
+				// the read walks the list on its own, which is the second.
+				PreConfig:   func() { m.FailNext(http.StatusForbidden, http.StatusForbidden) },
 				Config:      config,
 				ExpectError: phrase("Unable to read agent secret", "Aria Operations for Logs API returned HTTP 403"),
 			},
