@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,6 +64,8 @@ type Transport struct {
 	waitMax   time.Duration
 	// requestTimeout bounds one attempt, and the walk of a list that serves reads (snapshot.go).
 	requestTimeout time.Duration
+	// quietLogs is set when the environment turns the HTTP logs off (httpLogsOff).
+	quietLogs bool
 }
 
 // NewTransport builds the shared transport. It fails only on a CA bundle that holds no certificate.
@@ -78,7 +81,7 @@ func NewTransport(o Options) (*Transport, error) {
 		pooled.TLSClientConfig = tlsConfig
 	}
 
-	t := &Transport{userAgent: o.UserAgent, waitMax: o.RetryWaitMax, requestTimeout: o.RequestTimeout}
+	t := &Transport{userAgent: o.UserAgent, waitMax: o.RetryWaitMax, requestTimeout: o.RequestTimeout, quietLogs: httpLogsOff(os.Getenv)}
 	t.http = &retryablehttp.Client{
 		HTTPClient:      &http.Client{Transport: pooled, Timeout: o.RequestTimeout},
 		RetryMax:        o.MaxRetries,
@@ -295,6 +298,7 @@ func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request
 		overLimit:     a.overLimit,
 		waitHeaders:   a.waitHeaders,
 		pace:          a.pace,
+		quiet:         a.transport.quietLogs,
 		secrets:       append(slices.Clone(a.secrets), requestSecrets(req.Header, raw)...),
 	}
 	return req.WithContext(withCallInfo(ctx, info)), nil

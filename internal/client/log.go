@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -19,6 +20,22 @@ const logSubsystem = "http"
 // HTTPLogLevelEnv sets the level of the HTTP traffic logs apart from the provider's own
 // (TF_LOG_PROVIDER).
 const HTTPLogLevelEnv = "TF_LOG_PROVIDER_AGENTFLEET_HTTP"
+
+// providerLogLevelEnv is the level of the provider's own logs, which the HTTP logs follow when
+// HTTPLogLevelEnv is not set: terraform-plugin-go names it after the provider's address.
+const providerLogLevelEnv = "TF_LOG_PROVIDER_AGENTFLEET"
+
+// httpLogsOff reports whether the environment turns the HTTP logs off, as tflog reads it: by
+// HTTPLogLevelEnv, or without a level there, by the provider's own level. The provider turns both
+// off when Terraform would discard the lines (quietUnreadLogs in main.go). Then a call builds
+// nothing to log: no subsystem, no masked copies of headers and bodies, which tflog would only
+// throw away after masking them.
+func httpLogsOff(getenv func(string) string) bool {
+	if level := hclog.LevelFromString(getenv(HTTPLogLevelEnv)); level != hclog.NoLevel {
+		return level == hclog.Off
+	}
+	return hclog.LevelFromString(getenv(providerLogLevelEnv)) == hclog.Off
+}
 
 // secretKeys are header names and JSON field names whose values are never logged, at any level.
 // Compared case-insensitively. Aria Operations for Logs authenticates with a JWT in X-JWT-Token,
@@ -54,6 +71,8 @@ type callInfo struct {
 	pace    *pacer
 	secrets []string
 	start   time.Time
+	// quiet is set when the HTTP logs are off (httpLogsOff): nothing is logged.
+	quiet bool
 }
 
 type callInfoKey struct{}
@@ -63,7 +82,11 @@ type callInfoKey struct{}
 func withCallInfo(ctx context.Context, info callInfo) context.Context {
 	info.start = time.Now()
 	info.secrets = maskable(info.secrets)
-	return logContext(context.WithValue(ctx, callInfoKey{}, info))
+	ctx = context.WithValue(ctx, callInfoKey{}, info)
+	if info.quiet {
+		return ctx
+	}
+	return logContext(ctx)
 }
 
 // maskable returns the secrets to look for in free text: without repeats, and without values
@@ -106,7 +129,7 @@ func requestSecrets(h http.Header, body []byte) []string {
 		}
 	}
 	var v any
-	if json.Unmarshal(body, &v) == nil {
+	if len(body) > 0 && json.Unmarshal(body, &v) == nil {
 		secretFieldValues(v, add)
 	}
 	return out
@@ -149,6 +172,9 @@ func logContext(ctx context.Context) context.Context {
 
 func logRequest(req *http.Request, attempt int) {
 	ctx := req.Context()
+	if callInfoFrom(ctx).quiet {
+		return
+	}
 	fields := map[string]any{
 		"platform": callInfoFrom(req.Context()).platform,
 		"method":   req.Method,
@@ -169,6 +195,9 @@ func logRequest(req *http.Request, attempt int) {
 func logResponse(resp *http.Response) {
 	ctx := resp.Request.Context()
 	info := callInfoFrom(ctx)
+	if info.quiet {
+		return
+	}
 	tflog.SubsystemDebug(ctx, logSubsystem, "received API response", map[string]any{
 		"platform":   info.platform,
 		"method":     resp.Request.Method,
@@ -181,7 +210,7 @@ func logResponse(resp *http.Response) {
 
 // logResponseBody traces a response body, masked, once it has been read.
 func logResponseBody(ctx context.Context, body []byte) {
-	if len(body) == 0 {
+	if len(body) == 0 || callInfoFrom(ctx).quiet {
 		return
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "API response body", map[string]any{
@@ -191,6 +220,9 @@ func logResponseBody(ctx context.Context, body []byte) {
 }
 
 func logRetry(ctx context.Context, reason string) {
+	if callInfoFrom(ctx).quiet {
+		return
+	}
 	tflog.SubsystemDebug(ctx, logSubsystem, "retrying API request", map[string]any{
 		"platform": callInfoFrom(ctx).platform,
 		"reason":   reason,
