@@ -113,8 +113,8 @@ func TestBatchedReadOfAnUnlistedTokenIsDecidedByItsGET(t *testing.T) {
 	}
 }
 
-// A snapshot never reports a deletion or hides a change made after it was read... within its
-// age bound it may show a token as it was when listed; past the bound, the next read lists again.
+// Within its age bound a list may show a token as it was when listed; past the bound, the next
+// read lists again and sees what changed outside the provider, deletions included.
 func TestBatchedReadsListAgainOnceTheListIsOld(t *testing.T) {
 	f, base := newFakeMonitoring(t)
 	tokens := storeTokens(f, 2)
@@ -148,7 +148,9 @@ func setSnapshotMaxAge(t *testing.T, d time.Duration) func() {
 // call of its own, also while the list would still be fresh.
 func TestBatchedReadsAfterAWriteAreTheirOwnGETs(t *testing.T) {
 	writes := map[string]func(m *Monitoring, tok AgentToken) error{
-		"update": func(m *Monitoring, tok AgentToken) error { return m.UpdateAgentTokenLabel(context.Background(), tok.ID, "updated") },
+		"update": func(m *Monitoring, tok AgentToken) error {
+			return m.UpdateAgentTokenLabel(context.Background(), tok.ID, "updated")
+		},
 		"create": func(m *Monitoring, _ AgentToken) error {
 			_, err := m.CreateAgentToken(context.Background(), "another")
 			return err
