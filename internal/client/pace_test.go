@@ -116,9 +116,10 @@ func TestRateLimitHoldsUnderParallelCalls(t *testing.T) {
 	if least := time.Duration(float64(calls-1) / perSecond * float64(time.Second)); elapsed < least {
 		t.Errorf("%d calls at %g a second took %s, want at least %s", calls, perSecond, elapsed, least)
 	}
-	// In any quarter of a second, no more than a quarter of the rate, and the first call's burst.
-	if most := maxInWindow(times, 250*time.Millisecond); most > int(perSecond/4)+1 {
-		t.Errorf("%d requests arrived within 250ms, want at most %d at %g a second", most, int(perSecond/4)+1, perSecond)
+	// In any half second, no more than half the rate, give or take the first call's burst and
+	// a few that the scheduler held back and let go together (unpaced, all 30 arrive at once).
+	if most, limit := maxInWindow(times, 500*time.Millisecond), int(perSecond/2)+3; most > limit {
+		t.Errorf("%d requests arrived within 500ms, want at most %d at %g a second", most, limit, perSecond)
 	}
 }
 
@@ -160,14 +161,14 @@ func readsWhileTurnedAway(t *testing.T, m *Monitoring, got *arrivals, turnedAway
 		first <- err
 	}()
 	at := <-turnedAway
-	time.Sleep(pause / 5)
+	time.Sleep(pause / 3)
 	readInParallel(t, m, 5, 5)
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
 	times := got.all()
 	for i, arrived := range times[1:] {
-		if wait := arrived.Sub(at); wait < pause-20*time.Millisecond {
+		if wait := arrived.Sub(at); wait < pause-50*time.Millisecond {
 			t.Errorf("request %d arrived %s after the request turned away, want the %s pause it asked for (capped)", i+2, wait, pause)
 		}
 	}
@@ -183,7 +184,7 @@ func TestRetryAfterPausesEveryCallOfThePlatform(t *testing.T) {
 		w.Header().Set("Retry-After", "30") // capped at retry_wait_max below
 		writeJSON(t, w, http.StatusTooManyRequests, monitoringError("rateLimitReached", 429, "slow down", ""))
 	})
-	const pause = 500 * time.Millisecond
+	const pause = 600 * time.Millisecond
 	readsWhileTurnedAway(t, newPacedMonitoring(t, base, 0, pause), got, turnedAway, pause)
 }
 
@@ -194,7 +195,7 @@ func TestMonitoringReplyAfterPausesEveryCall(t *testing.T) {
 		w.Header().Set("Reply-After", "1")
 		writeJSON(t, w, http.StatusBadRequest, monitoringError("limitReached", 400, "Limit has been reached", ""))
 	})
-	const pause = 500 * time.Millisecond
+	const pause = 600 * time.Millisecond
 	readsWhileTurnedAway(t, newPacedMonitoring(t, base, 0, pause), got, turnedAway, pause)
 }
 
