@@ -2,9 +2,14 @@
 // the demo and for trying the provider by hand. It prints the base URL of each platform and the
 // demo credentials, as shell exports that the provider reads.
 //
+// With -rate-limit N each platform accepts N requests a second (a bucket of -rate-burst) and
+// answers the rest 429 with Retry-After.
+//
 // With -admin it also serves /_mock/ on the same port, for scripts/bench.sh: GET /_mock/calls lists
-// the per-route counters and every request received more than once with the same method, URL and
-// body; DELETE /_mock/calls zeroes them; PUT /_mock/faults?latency=50ms sets the injected latency.
+// the per-route counters, every request received more than once with the same method, URL and
+// body, and the 429s of the rate limit per platform; DELETE /_mock/calls zeroes them;
+// PUT /_mock/faults?latency=50ms&rate=20&burst=5 sets the injected latency and the rate limit
+// (each parameter optional; one left out is off).
 package main
 
 import (
@@ -19,9 +24,11 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -34,14 +41,17 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on (port 0 picks a free port)")
 	envFile := flag.String("env-file", "", "also write the exports to this file, once the server is listening")
 	latency := flag.Duration("latency", 0, "delay added before every API response")
+	rateLimit := flag.Float64("rate-limit", 0, "requests a second each platform accepts before it answers 429 (0: no limit)")
+	rateBurst := flag.Int("rate-burst", 1, "requests each platform accepts at once, within -rate-limit")
 	adminOn := flag.Bool("admin", false, "serve the call counters and fault settings under /_mock/ (for benchmarks)")
 	flag.Parse()
-	if err := run(*addr, *envFile, *latency, *adminOn); err != nil {
+	faults := mockserver.Faults{Latency: *latency, RateLimit: *rateLimit, RateBurst: *rateBurst}
+	if err := run(*addr, *envFile, faults, *adminOn); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr, envFile string, latency time.Duration, adminOn bool) error {
+func run(addr, envFile string, faults mockserver.Faults, adminOn bool) error {
 	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return err
@@ -50,7 +60,7 @@ func run(addr, envFile string, latency time.Duration, adminOn bool) error {
 		return fmt.Errorf("refusing to listen on %s: the mock serves demo credentials and belongs on loopback", ln.Addr())
 	}
 	mock := mockserver.New(mockserver.DefaultCredentials())
-	mock.SetFaults(mockserver.Faults{Latency: latency})
+	mock.SetFaults(faults)
 	exports := exportLines(mock, "http://"+ln.Addr().String())
 	fmt.Print(exports)
 	if envFile != "" {
@@ -137,24 +147,52 @@ func (a *admin) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		clear(a.requests)
 		a.mu.Unlock()
 	case "PUT /_mock/faults":
-		latency, err := time.ParseDuration(r.URL.Query().Get("latency"))
+		faults, err := faultsFrom(r.URL.Query())
 		if err != nil {
-			http.Error(w, "latency: "+err.Error(), http.StatusBadRequest)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		a.mock.SetFaults(mockserver.Faults{Latency: latency})
+		a.mock.SetFaults(faults)
 	default:
 		http.NotFound(w, r)
 	}
 }
 
+// faultsFrom reads the faults of PUT /_mock/faults: latency (a Go duration), rate (requests a
+// second per platform) and burst. A parameter left out is off.
+func faultsFrom(q url.Values) (mockserver.Faults, error) {
+	var f mockserver.Faults
+	var err error
+	if v := q.Get("latency"); v != "" {
+		if f.Latency, err = time.ParseDuration(v); err != nil {
+			return f, fmt.Errorf("latency: %w", err)
+		}
+	}
+	if v := q.Get("rate"); v != "" {
+		if f.RateLimit, err = strconv.ParseFloat(v, 64); err != nil {
+			return f, fmt.Errorf("rate: %w", err)
+		}
+	}
+	if v := q.Get("burst"); v != "" {
+		if f.RateBurst, err = strconv.Atoi(v); err != nil {
+			return f, fmt.Errorf("burst: %w", err)
+		}
+	}
+	return f, nil
+}
+
 // report lists "route<TAB>count<TAB>pattern" for every route called, then
+// "limited<TAB>count<TAB>platform" for the 429s of the rate limit, then
 // "repeat<TAB>count<TAB>request" for every request received more than once, sorted.
 func (a *admin) report() string {
 	var b strings.Builder
 	routes := a.mock.AllCalls()
 	for _, pattern := range slices.Sorted(maps.Keys(routes)) {
 		fmt.Fprintf(&b, "route\t%d\t%s\n", routes[pattern], pattern)
+	}
+	limited := a.mock.RateLimited()
+	for _, prefix := range slices.Sorted(maps.Keys(limited)) {
+		fmt.Fprintf(&b, "limited\t%d\t%s\n", limited[prefix], prefix)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()

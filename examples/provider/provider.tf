@@ -34,6 +34,12 @@ provider "agentfleet" {
   monitoring {
     endpoint   = "https://monitoring.api.rackspacecloud.com/v1.0/hybrid:123456"
     auth_token = var.monitoring_auth_token
+    # Every block takes these two. A refresh reads the tokens from one list of them
+    # (batch_reads, on by default here), and the provider sends at most 20 requests a second
+    # to this API, retries included: parallel resources wait their turn instead of being
+    # turned away with 429.
+    batch_reads             = true
+    max_requests_per_second = 20
   }
 
   armory {

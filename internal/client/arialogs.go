@@ -43,7 +43,15 @@ type AriaLogsConfig struct {
 	// method a session id. When it is rejected and Username and Password are set, the client
 	// gets a new credential itself.
 	Token string
+	// CallOptions apply to the Log Management API; VCF Operations gets a pacer of its own at
+	// the same rate, since it is another server.
+	CallOptions
 }
+
+// AriaLogsBatchReads is the default of CallOptions.BatchReads for Aria Operations for Logs: on.
+// The API has no read of one secret, so every read already walks the whole list; batched, the
+// reads of a refresh share one walk instead of walking it once each.
+const AriaLogsBatchReads = true
 
 // AriaLogs is the Aria Operations for Logs client. It gets its credential (a JWT, or a legacy
 // session) lazily, caches it for the life of the provider process, and gets a new one once when a
@@ -57,11 +65,13 @@ type AriaLogs struct {
 
 	mu         sync.Mutex
 	credential string
+
+	agentSecrets *snapshot[string, AgentSecret] // serves GetAgentSecret (see snapshot.go)
 }
 
 // NewAriaLogs returns an Aria Operations for Logs client on the shared transport.
 func NewAriaLogs(t *Transport, cfg AriaLogsConfig) (*AriaLogs, error) {
-	a, err := newAPI(t, PlatformAriaLogs, cfg.Endpoint)
+	a, err := newAPI(t, PlatformAriaLogs, cfg.Endpoint, cfg.CallOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +87,7 @@ func NewAriaLogs(t *Transport, cfg AriaLogsConfig) (*AriaLogs, error) {
 	if cfg.OperationsEndpoint == "" {
 		cfg.OperationsEndpoint = a.baseURL.Scheme + "://" + a.baseURL.Host
 	}
-	ops, err := newAPI(t, PlatformVCFOperations, cfg.OperationsEndpoint)
+	ops, err := newAPI(t, PlatformVCFOperations, cfg.OperationsEndpoint, CallOptions{MaxRequestsPerSecond: cfg.MaxRequestsPerSecond})
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +98,7 @@ func NewAriaLogs(t *Transport, cfg AriaLogsConfig) (*AriaLogs, error) {
 	c.secrets = []string{cfg.Password, cfg.Token}
 	c.ops.parseError = firstOf(parseVCFOpsError, parseAriaError)
 	c.ops.secrets = c.secrets
+	c.agentSecrets = batched(&c.api, "agent secrets", c.ListAgentSecrets, func(s AgentSecret) (string, bool) { return s.ID, s.ID != "" })
 	return c, nil
 }
 
@@ -456,6 +467,7 @@ type agentSecretRequest struct {
 // error says so. When the same secret held the name before and after, the create can only have
 // been refused.
 func (c *AriaLogs) CreateAgentSecret(ctx context.Context, name string) (*AgentSecret, error) {
+	c.agentSecrets.drop()
 	before, err := c.FindAgentSecretByName(ctx, name)
 	if err != nil {
 		return nil, err
@@ -578,9 +590,15 @@ func replacedMeanwhile(cause *AmbiguousError, name, beforeID, nowID string) erro
 }
 
 // GetAgentSecret reads one secret, without its value, revoked or not. The API has no GET of one
-// secret, so this searches the list; a secret that is not listed is an error matching
-// ErrNotFound. A list that cannot be read is that error, never ErrNotFound.
+// secret, so this searches the list: the one the reads share when they are batched and it holds
+// the secret, and otherwise a walk of its own (getAgentSecret).
 func (c *AriaLogs) GetAgentSecret(ctx context.Context, id string) (*AgentSecret, error) {
+	return c.agentSecrets.get(ctx, id, func(ctx context.Context) (*AgentSecret, error) { return c.getAgentSecret(ctx, id) })
+}
+
+// getAgentSecret searches a list walked now for the secret; a secret that is not listed is an
+// error matching ErrNotFound. A list that cannot be read is that error, never ErrNotFound.
+func (c *AriaLogs) getAgentSecret(ctx context.Context, id string) (*AgentSecret, error) {
 	all, err := c.ListAgentSecrets(ctx)
 	if err != nil {
 		return nil, err
@@ -722,7 +740,8 @@ func (c *AriaLogs) FindAgentSecretByName(ctx context.Context, name string) (*Age
 // answered 404 while the list still shows the secret live is an error that does not match
 // ErrNotFound: taking it for "already gone" would leave a usable secret behind.
 func (c *AriaLogs) RevokeAgentSecret(ctx context.Context, id string) error {
-	s, err := c.GetAgentSecret(ctx, id)
+	c.agentSecrets.drop()
+	s, err := c.getAgentSecret(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -733,7 +752,7 @@ func (c *AriaLogs) RevokeAgentSecret(ctx context.Context, id string) error {
 	if err == nil {
 		return nil
 	}
-	now, lookupErr := c.GetAgentSecret(ctx, id)
+	now, lookupErr := c.getAgentSecret(ctx, id)
 	switch {
 	case errors.Is(lookupErr, ErrNotFound), lookupErr == nil && now.Revoked():
 		return nil

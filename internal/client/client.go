@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +61,12 @@ const maxResponseBytes = 10 << 20
 type Transport struct {
 	http      *retryablehttp.Client
 	userAgent string
+	// waitMax caps the pauses a platform's rate-limit answers impose on its pacer.
+	waitMax time.Duration
+	// requestTimeout bounds one attempt, and the walk of a list that serves reads (snapshot.go).
+	requestTimeout time.Duration
+	// quietLogs is set when the environment turns the HTTP logs off (httpLogsOff).
+	quietLogs bool
 }
 
 // NewTransport builds the shared transport. It fails only on a CA bundle that holds no certificate.
@@ -75,7 +82,7 @@ func NewTransport(o Options) (*Transport, error) {
 		pooled.TLSClientConfig = tlsConfig
 	}
 
-	t := &Transport{userAgent: o.UserAgent}
+	t := &Transport{userAgent: o.UserAgent, waitMax: o.RetryWaitMax, requestTimeout: o.RequestTimeout, quietLogs: httpLogsOff(os.Getenv)}
 	t.http = &retryablehttp.Client{
 		HTTPClient:      &http.Client{Transport: pooled, Timeout: o.RequestTimeout},
 		RetryMax:        o.MaxRetries,
@@ -84,8 +91,8 @@ func NewTransport(o Options) (*Transport, error) {
 		CheckRetry:      checkRetry,
 		Backoff:         backoff,
 		ErrorHandler:    retryablehttp.PassthroughErrorHandler, // hand the last answer back to be parsed
-		RequestLogHook:  logRequest,
-		ResponseLogHook: logResponse,
+		RequestLogHook:  beforeAttempt,                         // paces every attempt, then logs it
+		ResponseLogHook: afterAttempt,
 		// Logger stays nil: retryablehttp's logger has no context, so it cannot reach tflog. The
 		// hooks above and checkRetry log with the request's context instead.
 	}
@@ -119,11 +126,41 @@ const (
 	PlatformVCFOperations = "VCF Operations"
 )
 
+// CallOptions are what every platform block sets about how the client calls the platform.
+// The zero value sends every call as soon as it is made and reads every object with a call of
+// its own.
+type CallOptions struct {
+	// MaxRequestsPerSecond caps the requests sent to the platform, retries and list pages
+	// included, shared by every call of the platform; 0 sets no cap. Whatever it is, the
+	// platform's own rate-limit answers hold its calls for as long as they ask (see pacer).
+	MaxRequestsPerSecond float64
+	// BatchReads serves the reads of a family of objects from one list of the family while it
+	// is fresh (see snapshot.go). Each platform's client says whether its API allows it safely.
+	BatchReads bool
+}
+
+// beforeAttempt holds an attempt for its platform's pacer, then logs it. retryablehttp calls it
+// before every attempt, retries included, and before the attempt's timeout starts: a call that
+// waits its turn does not spend its timeout waiting, as it would in a RoundTripper.
+func beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
+	callInfoFrom(req.Context()).pace.wait(req.Context())
+	logRequest(req, attempt)
+}
+
+// afterAttempt lets the platform's pacer read an answer's rate-limit headers, then logs it.
+func afterAttempt(_ retryablehttp.Logger, resp *http.Response) {
+	callInfoFrom(resp.Request.Context()).pace.observe(resp)
+	logResponse(resp)
+}
+
 // api is what every platform client embeds: where the API lives and how to speak to it.
 type api struct {
 	transport *Transport
 	platform  string
 	baseURL   *url.URL
+	// pace paces every call of the platform; batchReads is CallOptions.BatchReads.
+	pace       *pacer
+	batchReads bool
 	// authorize adds credentials to a request.
 	authorize func(ctx context.Context, req *http.Request) error
 	// reauthorize, when set, is called once after a 401 or 403 (session-based APIs, whose
@@ -150,12 +187,18 @@ func (a *api) masker(requestSecrets ...string) masker {
 	return newMasker(append(slices.Clone(a.secrets), requestSecrets...)...)
 }
 
-func newAPI(t *Transport, platform, endpoint string) (api, error) {
+func newAPI(t *Transport, platform, endpoint string, o CallOptions) (api, error) {
 	u, err := url.Parse(strings.TrimSuffix(endpoint, "/"))
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return api{}, fmt.Errorf("%s endpoint %q is not an absolute URL", platform, endpoint)
 	}
-	return api{transport: t, platform: platform, baseURL: u}, nil
+	return api{transport: t, platform: platform, baseURL: u, pace: newPacer(o.MaxRequestsPerSecond, t.waitMax), batchReads: o.BatchReads}, nil
+}
+
+// batched returns the snapshot of one family of the platform (see snapshot.go), on when the
+// platform's reads are batched.
+func batched[K comparable, V any](a *api, family string, list func(context.Context) ([]V, error), key func(V) (K, bool)) *snapshot[K, V] {
+	return newSnapshot(a.batchReads, family, a.transport.requestTimeout, list, key)
 }
 
 // request describes one API call.
@@ -265,6 +308,8 @@ func (a *api) newRequest(ctx context.Context, r request) (*retryablehttp.Request
 		createsObject: r.createsObject,
 		overLimit:     a.overLimit,
 		waitHeaders:   a.waitHeaders,
+		pace:          a.pace,
+		quiet:         a.transport.quietLogs,
 		mask:          a.masker(requestSecrets(req.Header, raw)...),
 	}
 	return req.WithContext(withCallInfo(ctx, info)), nil

@@ -13,10 +13,10 @@ import (
 )
 
 // BenchmarkGetAgentToken measures the client's own cost for one read, against a server that
-// answers at once with a fixed body: a refresh makes one such call per resource. The context
-// carries a provider logger as the plugin SDK sets one up: turned off, as when Terraform
-// discards provider logs, or at trace level, as with TF_LOG=trace. Run it with
-// go test -run '^$' -bench . -benchmem ./internal/client.
+// answers at once with a fixed body: a refresh without batch_reads makes one such call per
+// resource. The context carries a provider logger as the plugin SDK sets one up: turned off by
+// the environment, as when Terraform discards provider logs (quietUnreadLogs in main.go), or at
+// trace level, as with TF_LOG=trace. Run it with go test -run '^$' -bench . -benchmem ./internal/client.
 func BenchmarkGetAgentToken(b *testing.B) {
 	body := []byte(`{"id":"tk1.hybrid:000000","label":"bench","token":"d3a3b1c0e8f54b7a9f2c"}`)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -24,23 +24,25 @@ func BenchmarkGetAgentToken(b *testing.B) {
 		_, _ = w.Write(body)
 	}))
 	b.Cleanup(srv.Close)
-	transport, err := NewTransport(DefaultOptions())
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := NewMonitoring(transport, MonitoringConfig{Endpoint: srv.URL, AuthToken: "bench-auth-token"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	loggers := map[string]func(context.Context) context.Context{
-		"logs off": func(ctx context.Context) context.Context {
-			return tfsdklog.NewRootProviderLogger(ctx, tfsdklog.WithLevel(hclog.Off))
+	loggers := map[string]func(*testing.B) context.Context{
+		"logs off": func(b *testing.B) context.Context {
+			b.Setenv(providerLogLevelEnv, "off")
+			b.Setenv(HTTPLogLevelEnv, "off")
+			return tfsdklog.NewRootProviderLogger(b.Context(), tfsdklog.WithLevel(hclog.Off))
 		},
-		"logs at trace": func(ctx context.Context) context.Context { return tflogtest.RootLogger(ctx, io.Discard) },
+		"logs at trace": func(b *testing.B) context.Context { return tflogtest.RootLogger(b.Context(), io.Discard) },
 	}
 	for name, withLogger := range loggers {
 		b.Run(name, func(b *testing.B) {
-			ctx := withLogger(b.Context())
+			ctx := withLogger(b)
+			transport, err := NewTransport(DefaultOptions())
+			if err != nil {
+				b.Fatal(err)
+			}
+			c, err := NewMonitoring(transport, MonitoringConfig{Endpoint: srv.URL, AuthToken: "bench-auth-token"})
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := c.GetAgentToken(ctx, "tk1.hybrid:000000"); err != nil {

@@ -870,3 +870,44 @@ func TestAPIErrorMasksConfiguredAuthToken(t *testing.T) {
 		})
 	}
 }
+
+// With the HTTP logs turned off in the environment, as the provider does when Terraform would
+// discard them, a call logs nothing, and it does not matter what the context's logger is set to.
+func TestHTTPLogsOffLogNothing(t *testing.T) {
+	tests := map[string]struct {
+		env  map[string]string
+		off  bool
+		logs bool
+	}{
+		"nothing set":                 {env: map[string]string{}, logs: true},
+		"provider logs off":           {env: map[string]string{providerLogLevelEnv: "off"}, off: true},
+		"HTTP logs off":               {env: map[string]string{HTTPLogLevelEnv: "OFF"}, off: true},
+		"HTTP logs on, provider off":  {env: map[string]string{providerLogLevelEnv: "off", HTTPLogLevelEnv: "debug"}, logs: true},
+		"HTTP level unreadable":       {env: map[string]string{providerLogLevelEnv: "off", HTTPLogLevelEnv: "loud"}, off: true},
+		"provider logs at some level": {env: map[string]string{providerLogLevelEnv: "warn"}, logs: true},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := httpLogsOff(func(k string) string { return tt.env[k] }); got != tt.off {
+				t.Fatalf("httpLogsOff = %v, want %v", got, tt.off)
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+				writeJSON(t, w, http.StatusOK, AgentToken{ID: "tok-1", Token: "v", Label: "l"})
+			})
+			m := newTestMonitoring(t, srv.URL, testOptions(), testAuthToken)
+			var buf bytes.Buffer
+			if _, err := m.GetAgentToken(tflogtest.RootLogger(t.Context(), &buf), "tok-1"); err != nil {
+				t.Fatal(err)
+			}
+			// tflogtest's logger logs at trace whatever the environment says; only the client's
+			// own switch can keep the HTTP lines out. The HTTP level set in the environment
+			// filters them further, so "debug" keeps the request and the response but not the body.
+			if logged := strings.Contains(buf.String(), "sending API request"); logged != tt.logs {
+				t.Errorf("request logged: %v, want %v:\n%s", logged, tt.logs, buf.String())
+			}
+		})
+	}
+}

@@ -22,7 +22,13 @@ type K0rdentConfig struct {
 	Endpoint string
 	Token    string
 	Region   string // "global" when empty
+	CallOptions
 }
+
+// K0rdentBatchReads is the default of CallOptions.BatchReads for k0rdent IAM: on. The lists of
+// service accounts and of an account's credentials hold the objects as their GETs return them;
+// a listed account without a clientId is read with its own GET all the same.
+const K0rdentBatchReads = true
 
 // K0rdent is the k0rdent IAM client.
 type K0rdent struct {
@@ -37,11 +43,15 @@ type K0rdent struct {
 	// credentials need and their own answers lack: with it a credential read costs one call, not
 	// two. A client id lasts as long as its account; creating or deleting an account updates it.
 	clientIDs sync.Map
+	// serviceAccounts serves GetServiceAccount, and credentials GetCredential, with one snapshot
+	// per service account (see snapshot.go).
+	serviceAccounts *snapshot[string, ServiceAccount]
+	credentials     snapshots[string, ServiceAccountCredential]
 }
 
 // NewK0rdent returns a k0rdent IAM client on the shared transport.
 func NewK0rdent(t *Transport, cfg K0rdentConfig) (*K0rdent, error) {
-	a, err := newAPI(t, PlatformK0rdent, cfg.Endpoint)
+	a, err := newAPI(t, PlatformK0rdent, cfg.Endpoint, cfg.CallOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +63,26 @@ func NewK0rdent(t *Transport, cfg K0rdentConfig) (*K0rdent, error) {
 	if region == "" {
 		region = "global"
 	}
-	return &K0rdent{api: a, region: region}, nil
+	k := &K0rdent{api: a, region: region}
+	k.serviceAccounts = batched(&k.api, "service accounts", k.ListServiceAccounts, func(sa ServiceAccount) (string, bool) {
+		return sa.ID, sa.ID != "" && sa.ClientID != ""
+	})
+	k.credentials.newFor = func(serviceAccountID string) *snapshot[string, ServiceAccountCredential] {
+		list := func(ctx context.Context) ([]ServiceAccountCredential, error) {
+			return k.ListCredentials(ctx, serviceAccountID)
+		}
+		return batched(&k.api, "credentials of service account "+serviceAccountID, list, func(c ServiceAccountCredential) (string, bool) {
+			return c.ID, c.ID != ""
+		})
+	}
+	return k, nil
+}
+
+// credentialsWritten drops what a write of a service account's credentials makes stale: their
+// snapshot, and that of the service accounts, which count their active credentials.
+func (k *K0rdent) credentialsWritten(serviceAccountID string) {
+	k.credentials.of(serviceAccountID).drop()
+	k.serviceAccounts.drop()
 }
 
 // ServiceAccount is a k0rdent IAM service account, as the API returns it. Times are kept as the
@@ -175,6 +204,7 @@ func (k *K0rdent) Region() string { return k.region }
 // adopted; anything else is an error naming them. A conflict on a first create is an error: the
 // id belongs to an account Terraform did not create.
 func (k *K0rdent) CreateServiceAccount(ctx context.Context, req ServiceAccountRequest) (*ServiceAccount, error) {
+	k.serviceAccounts.drop()
 	sentAt := time.Now()
 	sa, err := k.postServiceAccount(ctx, req)
 	var ambiguous *AmbiguousError
@@ -326,9 +356,15 @@ func isConflict(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict
 }
 
-// GetServiceAccount reads one service account. A 404 is an ErrNotFound APIError only when
-// confirmed (see confirmServiceAccountGone), and an *UnconfirmedNotFoundError otherwise.
+// GetServiceAccount reads one service account: from the list of service accounts when reads
+// are batched and a fresh list holds it, and otherwise as lookupServiceAccount does.
 func (k *K0rdent) GetServiceAccount(ctx context.Context, id string) (*ServiceAccount, error) {
+	return k.serviceAccounts.get(ctx, id, func(ctx context.Context) (*ServiceAccount, error) { return k.lookupServiceAccount(ctx, id) })
+}
+
+// lookupServiceAccount reads one service account with its GET. A 404 is an ErrNotFound APIError
+// only when confirmed (see confirmServiceAccountGone), and an *UnconfirmedNotFoundError otherwise.
+func (k *K0rdent) lookupServiceAccount(ctx context.Context, id string) (*ServiceAccount, error) {
 	sa, err := k.getServiceAccount(ctx, id)
 	if err != nil {
 		return nil, k.confirmServiceAccountGone(ctx, id, err)
@@ -348,6 +384,7 @@ func (k *K0rdent) getServiceAccount(ctx context.Context, id string) (*ServiceAcc
 // UpdateServiceAccount changes the display name, description or roles and returns the result.
 // A 404 is confirmed as GetServiceAccount does.
 func (k *K0rdent) UpdateServiceAccount(ctx context.Context, id string, req ServiceAccountUpdate) (*ServiceAccount, error) {
+	k.serviceAccounts.drop()
 	var sa ServiceAccount
 	if _, err := k.do(ctx, request{method: http.MethodPatch, path: k.serviceAccountPath(id), body: req}, &sa); err != nil {
 		return nil, k.confirmServiceAccountGone(ctx, id, err)
@@ -359,6 +396,7 @@ func (k *K0rdent) UpdateServiceAccount(ctx context.Context, id string, req Servi
 // ErrNotFound APIError, once confirmed as GetServiceAccount does: a 404 that may only mean the
 // token lost its rights is an *UnconfirmedNotFoundError, so nobody takes it for a deletion.
 func (k *K0rdent) DeleteServiceAccount(ctx context.Context, id string) error {
+	k.credentialsWritten(id) // they go with it
 	_, err := k.do(ctx, request{method: http.MethodDelete, path: k.serviceAccountPath(id)}, nil)
 	k.clientIDs.Delete(id)
 	return k.confirmServiceAccountGone(ctx, id, err)
@@ -422,7 +460,7 @@ func (k *K0rdent) confirmCredentialGone(ctx context.Context, serviceAccountID, c
 		return err
 	}
 	object := fmt.Sprintf("credential %q of %s", credentialID, serviceAccountObject(serviceAccountID))
-	_, saErr := k.GetServiceAccount(ctx, serviceAccountID)
+	_, saErr := k.lookupServiceAccount(ctx, serviceAccountID)
 	var unconfirmed *UnconfirmedNotFoundError
 	switch {
 	case errors.Is(saErr, ErrNotFound):
@@ -521,6 +559,7 @@ func filterQuery(pairs ...string) url.Values {
 // status it refuses one more with: after any refusal that could be it, the active credentials
 // are counted, and at the limit the error is a *CredentialLimitError.
 func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
+	k.credentialsWritten(serviceAccountID)
 	clientID, err := k.ServiceAccountClientID(ctx, serviceAccountID)
 	if err != nil {
 		return nil, err
@@ -726,13 +765,20 @@ func newCredentialIDs(before, after []ServiceAccountCredential) []string {
 	return ids
 }
 
-// GetCredential reads one credential, without its secret, with its service account's clientId.
-// A 404 is an ErrNotFound APIError only when confirmed (see confirmCredentialGone), and an
-// *UnconfirmedNotFoundError otherwise.
+// GetCredential reads one credential, without its secret, with its service account's clientId:
+// from the list of the account's credentials when reads are batched and a fresh list holds it,
+// and otherwise with its GET. A 404 is an ErrNotFound APIError only when confirmed (see
+// confirmCredentialGone), and an *UnconfirmedNotFoundError otherwise.
 func (k *K0rdent) GetCredential(ctx context.Context, serviceAccountID, credentialID string) (*ServiceAccountCredential, error) {
-	var c ServiceAccountCredential
-	if _, err := k.do(ctx, request{method: http.MethodGet, path: k.credentialPath(serviceAccountID, credentialID)}, &c); err != nil {
-		return nil, k.confirmCredentialGone(ctx, serviceAccountID, credentialID, err)
+	c, err := k.credentials.of(serviceAccountID).get(ctx, credentialID, func(ctx context.Context) (*ServiceAccountCredential, error) {
+		var c ServiceAccountCredential
+		if _, err := k.do(ctx, request{method: http.MethodGet, path: k.credentialPath(serviceAccountID, credentialID)}, &c); err != nil {
+			return nil, k.confirmCredentialGone(ctx, serviceAccountID, credentialID, err)
+		}
+		return &c, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if c.ClientID == "" {
 		clientID, err := k.ServiceAccountClientID(ctx, serviceAccountID)
@@ -742,12 +788,13 @@ func (k *K0rdent) GetCredential(ctx context.Context, serviceAccountID, credentia
 		c.ClientID = clientID
 	}
 	c.fillStatus(time.Now())
-	return &c, nil
+	return c, nil
 }
 
 // DeleteCredential revokes a credential. One already gone, or whose service account is gone,
 // is an ErrNotFound APIError, once confirmed as GetCredential does.
 func (k *K0rdent) DeleteCredential(ctx context.Context, serviceAccountID, credentialID string) error {
+	k.credentialsWritten(serviceAccountID)
 	_, err := k.do(ctx, request{method: http.MethodDelete, path: k.credentialPath(serviceAccountID, credentialID)}, nil)
 	return k.confirmCredentialGone(ctx, serviceAccountID, credentialID, err)
 }

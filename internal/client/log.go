@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -20,6 +20,22 @@ const logSubsystem = "http"
 // HTTPLogLevelEnv sets the level of the HTTP traffic logs apart from the provider's own
 // (TF_LOG_PROVIDER).
 const HTTPLogLevelEnv = "TF_LOG_PROVIDER_AGENTFLEET_HTTP"
+
+// providerLogLevelEnv is the level of the provider's own logs, which the HTTP logs follow when
+// HTTPLogLevelEnv is not set: terraform-plugin-go names it after the provider's address.
+const providerLogLevelEnv = "TF_LOG_PROVIDER_AGENTFLEET"
+
+// httpLogsOff reports whether the environment turns the HTTP logs off, as tflog reads it: by
+// HTTPLogLevelEnv, or without a level there, by the provider's own level. The provider turns both
+// off when Terraform would discard the lines (quietUnreadLogs in main.go). Then a call builds
+// nothing to log: no subsystem, no masked copies of headers and bodies, which tflog would only
+// throw away after masking them.
+func httpLogsOff(getenv func(string) string) bool {
+	if level := hclog.LevelFromString(getenv(HTTPLogLevelEnv)); level != hclog.NoLevel {
+		return level == hclog.Off
+	}
+	return hclog.LevelFromString(getenv(providerLogLevelEnv)) == hclog.Off
+}
 
 // secretKeys are header names and JSON field names whose values are never logged, at any level.
 // Compared case-insensitively. Aria Operations for Logs authenticates with a JWT in X-JWT-Token,
@@ -51,9 +67,13 @@ type callInfo struct {
 	// overLimit and waitHeaders are the platform's rate-limit quirks (see api).
 	overLimit   func(resp *http.Response) (why string, ok bool)
 	waitHeaders []string
+	// pace is the platform's pacer, which every attempt of the call waits for.
+	pace *pacer
 	// mask hides the call's secrets in its logs and in its error.
 	mask  masker
 	start time.Time
+	// quiet is set when the HTTP logs are off (httpLogsOff): nothing is logged.
+	quiet bool
 }
 
 type callInfoKey struct{}
@@ -62,7 +82,11 @@ type callInfoKey struct{}
 // secrets. It is built once per call: the retry policy and every log hook of the call share it.
 func withCallInfo(ctx context.Context, info callInfo) context.Context {
 	info.start = time.Now()
-	return info.mask.logContext(context.WithValue(ctx, callInfoKey{}, info))
+	ctx = context.WithValue(ctx, callInfoKey{}, info)
+	if info.quiet {
+		return ctx
+	}
+	return info.mask.logContext(ctx)
 }
 
 // masker hides secret values wherever they could surface: in log messages and fields, in logged
@@ -214,7 +238,7 @@ func requestSecrets(h http.Header, body []byte) []string {
 		}
 	}
 	var v any
-	if json.Unmarshal(body, &v) == nil {
+	if len(body) > 0 && json.Unmarshal(body, &v) == nil {
 		secretFieldValues(v, add)
 	}
 	return out
@@ -243,9 +267,12 @@ func callInfoFrom(ctx context.Context) callInfo {
 	return info
 }
 
-func logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
+func logRequest(req *http.Request, attempt int) {
 	ctx := req.Context()
 	info := callInfoFrom(ctx)
+	if info.quiet {
+		return
+	}
 	fields := map[string]any{
 		"platform": info.platform,
 		"method":   req.Method,
@@ -263,9 +290,12 @@ func logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	tflog.SubsystemDebug(ctx, logSubsystem, "sending API request", fields)
 }
 
-func logResponse(_ retryablehttp.Logger, resp *http.Response) {
+func logResponse(resp *http.Response) {
 	ctx := resp.Request.Context()
 	info := callInfoFrom(ctx)
+	if info.quiet {
+		return
+	}
 	tflog.SubsystemDebug(ctx, logSubsystem, "received API response", map[string]any{
 		"platform":   info.platform,
 		"method":     resp.Request.Method,
@@ -278,7 +308,7 @@ func logResponse(_ retryablehttp.Logger, resp *http.Response) {
 
 // logResponseBody traces a response body, masked, once it has been read.
 func logResponseBody(ctx context.Context, body []byte) {
-	if len(body) == 0 {
+	if len(body) == 0 || callInfoFrom(ctx).quiet {
 		return
 	}
 	info := callInfoFrom(ctx)
@@ -290,6 +320,9 @@ func logResponseBody(ctx context.Context, body []byte) {
 
 func logRetry(ctx context.Context, reason string) {
 	info := callInfoFrom(ctx)
+	if info.quiet {
+		return
+	}
 	tflog.SubsystemDebug(ctx, logSubsystem, "retrying API request", map[string]any{
 		"platform": info.platform,
 		"reason":   info.mask.text(reason),

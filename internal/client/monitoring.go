@@ -19,10 +19,19 @@ import (
 type MonitoringConfig struct {
 	Endpoint  string
 	AuthToken string
+	CallOptions
 }
 
+// MonitoringBatchReads is the default of CallOptions.BatchReads for Cloud Monitoring: on. The
+// list of agent tokens documents every field a read returns (id, token, label), and a listed
+// token that lacks one (the documented example has no id) is read with its own GET.
+const MonitoringBatchReads = true
+
 // Monitoring is the Cloud Monitoring client.
-type Monitoring struct{ api }
+type Monitoring struct {
+	api
+	tokens *snapshot[string, AgentToken] // serves GetAgentToken (see snapshot.go)
+}
 
 // AgentToken is a Cloud Monitoring agent token. Token is the secret agents authenticate with.
 type AgentToken struct {
@@ -37,7 +46,7 @@ const monitoringPageSize = 1000
 
 // NewMonitoring returns a Cloud Monitoring client on the shared transport.
 func NewMonitoring(t *Transport, cfg MonitoringConfig) (*Monitoring, error) {
-	a, err := newAPI(t, PlatformMonitoring, cfg.Endpoint)
+	a, err := newAPI(t, PlatformMonitoring, cfg.Endpoint, cfg.CallOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +57,15 @@ func NewMonitoring(t *Transport, cfg MonitoringConfig) (*Monitoring, error) {
 	a.parseError = parseMonitoringError
 	a.overLimit, a.waitHeaders = monitoringOverLimit, monitoringWaitHeaders
 	a.secrets = []string{cfg.AuthToken}
-	return &Monitoring{api: a}, nil
+	m := &Monitoring{api: a}
+	m.tokens = batched(&m.api, "agent tokens", m.ListAgentTokens, listedAgentToken)
+	return m, nil
+}
+
+// listedAgentToken keys a listed token by its id, when the list gave it its id and its value:
+// a token without either is read with its own GET.
+func listedAgentToken(t AgentToken) (string, bool) {
+	return t.ID, t.ID != "" && t.Token != ""
 }
 
 // monitoringFault is Cloud Monitoring's error body (its docs call it a fault):
@@ -151,6 +168,7 @@ type agentTokenRequest struct {
 // Terraform under the same label, while the create did not happen, would be adopted too (the
 // resource documentation asks for distinct labels).
 func (m *Monitoring) CreateAgentToken(ctx context.Context, label string) (*AgentToken, error) {
+	m.tokens.drop()
 	id, err := m.postAgentToken(ctx, label)
 	if ambiguous, ok := asAmbiguous(err); ok {
 		id, err = m.recoverAgentTokenCreate(ctx, label, ambiguous)
@@ -158,7 +176,7 @@ func (m *Monitoring) CreateAgentToken(ctx context.Context, label string) (*Agent
 	if err != nil {
 		return nil, err
 	}
-	return m.GetAgentToken(ctx, id)
+	return m.getAgentToken(ctx, id)
 }
 
 func (m *Monitoring) postAgentToken(ctx context.Context, label string) (string, error) {
@@ -230,8 +248,14 @@ func (m *Monitoring) agentTokensLabelled(ctx context.Context, label string) ([]s
 	return ids, nil
 }
 
-// GetAgentToken reads one token, including its value.
+// GetAgentToken reads one token, including its value: from the list of tokens when reads are
+// batched and a fresh list holds it, and otherwise with its own GET.
 func (m *Monitoring) GetAgentToken(ctx context.Context, id string) (*AgentToken, error) {
+	return m.tokens.get(ctx, id, func(ctx context.Context) (*AgentToken, error) { return m.getAgentToken(ctx, id) })
+}
+
+// getAgentToken is the GET of one token.
+func (m *Monitoring) getAgentToken(ctx context.Context, id string) (*AgentToken, error) {
 	var t AgentToken
 	if _, err := m.do(ctx, request{method: http.MethodGet, path: "/agent_tokens/" + url.PathEscape(id)}, &t); err != nil {
 		return nil, err
@@ -244,12 +268,14 @@ func (m *Monitoring) GetAgentToken(ctx context.Context, id string) (*AgentToken,
 
 // UpdateAgentTokenLabel changes a token's label; the token value stays.
 func (m *Monitoring) UpdateAgentTokenLabel(ctx context.Context, id, label string) error {
+	m.tokens.drop()
 	_, err := m.do(ctx, request{method: http.MethodPut, path: "/agent_tokens/" + url.PathEscape(id), body: agentTokenRequest{Label: label}}, nil)
 	return err
 }
 
 // DeleteAgentToken deletes a token. A token that is already gone is an ErrNotFound APIError.
 func (m *Monitoring) DeleteAgentToken(ctx context.Context, id string) error {
+	m.tokens.drop()
 	_, err := m.do(ctx, request{method: http.MethodDelete, path: "/agent_tokens/" + url.PathEscape(id)}, nil)
 	return err
 }

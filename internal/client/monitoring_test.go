@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,6 +93,16 @@ func (f *fakeMonitoring) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"values":   f.all(),
 			"metadata": map[string]any{"count": len(f.all()), "limit": 100, "marker": nil, "next_marker": nil, "next_href": nil},
 		})
+	case r.Method == http.MethodPut && strings.HasPrefix(rel, "/agent_tokens/"):
+		var req agentTokenRequest
+		if err := json.Unmarshal(body, &req); err != nil {
+			f.t.Errorf("update body %q: %v", body, err)
+		}
+		f.setLabel(f.tokenID(rel), req.Label)
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodDelete && strings.HasPrefix(rel, "/agent_tokens/"):
+		f.remove(f.tokenID(rel))
+		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodGet && strings.HasPrefix(rel, "/agent_tokens/"):
 		id, err := url.PathUnescape(strings.TrimPrefix(rel, "/agent_tokens/"))
 		if err != nil {
@@ -120,6 +131,33 @@ func (f *fakeMonitoring) store(label string) AgentToken {
 	}
 	f.tokens = append(f.tokens, tok)
 	return tok
+}
+
+// tokenID is the id in the path of one token.
+func (f *fakeMonitoring) tokenID(rel string) string {
+	id, err := url.PathUnescape(strings.TrimPrefix(rel, "/agent_tokens/"))
+	if err != nil {
+		f.t.Errorf("token path %q: %v", rel, err)
+	}
+	return id
+}
+
+// setLabel changes a token's label.
+func (f *fakeMonitoring) setLabel(id, label string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.tokens {
+		if f.tokens[i].ID == id {
+			f.tokens[i].Label = label
+		}
+	}
+}
+
+// remove deletes a token.
+func (f *fakeMonitoring) remove(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokens = slices.DeleteFunc(f.tokens, func(t AgentToken) bool { return t.ID == id })
 }
 
 func (f *fakeMonitoring) all() []AgentToken {

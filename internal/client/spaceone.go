@@ -30,12 +30,21 @@ type SpaceONEConfig struct {
 	Token    string
 	// PathPrefix goes between the endpoint and /agent/<verb>; empty means DefaultSpaceONEPathPrefix.
 	PathPrefix string
+	CallOptions
 }
+
+// SpaceONEBatchReads is the default of CallOptions.BatchReads for SpaceONE: off. The service
+// builds its agent list by zipping the agents with their apps, two lists that need not be in
+// the same order, so a listed agent may carry another agent's state and client_id; agent/get
+// reads the agent's own app. Switched on, reads take the listed values as they are.
+const SpaceONEBatchReads = false
 
 // SpaceONE is the SpaceONE identity client.
 type SpaceONE struct {
 	api
 	agentPath string // <path prefix>/agent/, to which the verb is appended
+	// agents serves GetAgent, keyed by service account (see snapshot.go).
+	agents *snapshot[string, Agent]
 }
 
 // NewSpaceONE returns a SpaceONE client on the shared transport.
@@ -44,7 +53,7 @@ func NewSpaceONE(t *Transport, cfg SpaceONEConfig) (*SpaceONE, error) {
 	if err := CheckPathPrefix(prefix); err != nil {
 		return nil, fmt.Errorf("%s path prefix %q %w", PlatformSpaceONE, prefix, err)
 	}
-	a, err := newAPI(t, PlatformSpaceONE, cfg.Endpoint)
+	a, err := newAPI(t, PlatformSpaceONE, cfg.Endpoint, cfg.CallOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +63,10 @@ func NewSpaceONE(t *Transport, cfg SpaceONEConfig) (*SpaceONE, error) {
 	// and a gRPC gateway's {"code": N, "message": ...}.
 	a.parseError = firstOf(parseFastAPIError, parseNestedError, parseFlatError)
 	a.secrets = []string{cfg.Token}
-	return &SpaceONE{api: a, agentPath: prefix + "/agent/"}, nil
+	s := &SpaceONE{api: a, agentPath: prefix + "/agent/"}
+	s.agents = batched(&s.api, "agents", func(ctx context.Context) ([]Agent, error) { return s.ListAgents(ctx, AgentFilter{}) },
+		func(a Agent) (string, bool) { return a.ServiceAccountID, a.ServiceAccountID != "" && a.AgentID != "" })
+	return s, nil
 }
 
 // CheckPathPrefix reports what is wrong with a path prefix, which is put as it is between an
@@ -260,7 +272,8 @@ func (e *UnservedPathError) Error() string {
 // and the refusal may be the answer that was lost. Regenerating that agent's secret would cut off
 // whoever uses it, so its id is reported instead.
 func (s *SpaceONE) CreateAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {
-	before, err := s.GetAgent(ctx, req.ServiceAccountID)
+	s.agents.drop()
+	before, err := s.getAgent(ctx, req.ServiceAccountID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
@@ -289,7 +302,7 @@ func (s *SpaceONE) postAgent(ctx context.Context, req AgentCreateRequest) (*Agen
 
 func (s *SpaceONE) recoverAgentCreate(ctx context.Context, req AgentCreateRequest, cause *AmbiguousError) (*Agent, error) {
 	for sent := 1; ; sent++ {
-		existing, err := s.GetAgent(ctx, req.ServiceAccountID)
+		existing, err := s.getAgent(ctx, req.ServiceAccountID)
 		switch {
 		case err == nil && existing.Options != req.Options:
 			return nil, fmt.Errorf("%w: service account %s now has agent %s with other options; import it or delete it, then apply again",
@@ -347,29 +360,39 @@ func (e *hintedError) Error() string { return strings.TrimSuffix(e.err.Error(), 
 
 func (e *hintedError) Unwrap() error { return e.err }
 
-// GetAgent reads the agent of a service account (without its secret).
+// GetAgent reads the agent of a service account (without its secret): from the agent list when
+// reads are batched and a fresh list holds it, and otherwise with agent/get.
 func (s *SpaceONE) GetAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
+	return s.agents.get(ctx, serviceAccountID, func(ctx context.Context) (*Agent, error) { return s.getAgent(ctx, serviceAccountID) })
+}
+
+// getAgent is agent/get.
+func (s *SpaceONE) getAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
 	return s.agentVerb(ctx, "get", serviceAccountID)
 }
 
 // EnableAgent enables the agent of a service account.
 func (s *SpaceONE) EnableAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
+	s.agents.drop()
 	return s.agentVerb(ctx, "enable", serviceAccountID)
 }
 
 // DisableAgent disables the agent of a service account.
 func (s *SpaceONE) DisableAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
+	s.agents.drop()
 	return s.agentVerb(ctx, "disable", serviceAccountID)
 }
 
 // RegenerateAgent replaces the agent's client secret (and expiry) and returns the new one. A
 // retry after a lost answer only regenerates once more, and the last secret is the one returned.
 func (s *SpaceONE) RegenerateAgent(ctx context.Context, serviceAccountID string) (*Agent, error) {
+	s.agents.drop()
 	return s.agentVerb(ctx, "regenerate", serviceAccountID)
 }
 
 // DeleteAgent deletes the agent of a service account.
 func (s *SpaceONE) DeleteAgent(ctx context.Context, serviceAccountID string) error {
+	s.agents.drop()
 	return s.agentCall(ctx, "delete", agentRequest{ServiceAccountID: serviceAccountID}, false, nil)
 }
 

@@ -9,14 +9,20 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Path prefixes under which each platform's API is mounted.
@@ -83,6 +89,12 @@ type Faults struct {
 	// limit give it instead of each injected 429: Cloud Monitoring answers 400 limitReached with
 	// Reply-After (RetryAfter seconds), as its limits page documents. Others keep the 429.
 	LimitReached bool
+	// RateLimit, when above 0, is how many requests a second each platform accepts (a token
+	// bucket of RateBurst requests per platform, refilled at RateLimit a second). A request over
+	// it is answered 429 with Retry-After, unhandled, and counted (see RateLimited).
+	RateLimit float64
+	// RateBurst is the bucket's size; 0 or less means 1.
+	RateBurst int
 }
 
 // Server is the mock. Create it with New; it is safe for concurrent use.
@@ -95,9 +107,13 @@ type Server struct {
 	failNext []int // statuses for the next requests; 0 closes the connection unhandled, limitReachedFault is a rate limit
 	dropNext int   // the next writes are committed and then their connection dropped
 	calls    map[string]int
-	rng      *rand.Rand
-	seq      int  // for generated ids
-	drift    bool // timestamps in another precision on reads than on writes (SetTimePrecisionDrift)
+	// buckets holds each platform's rate-limit bucket (by the first segment of its routes),
+	// limited the 429s each answered over the limit.
+	buckets map[string]*rate.Limiter
+	limited map[string]int
+	rng     *rand.Rand
+	seq     int  // for generated ids
+	drift   bool // timestamps in another precision on reads than on writes (SetTimePrecisionDrift)
 
 	spaceone   spaceoneStore
 	aria       ariaStore
@@ -109,10 +125,12 @@ type Server struct {
 // New returns a mock with empty stores and the given credentials.
 func New(creds Credentials) *Server {
 	s := &Server{
-		creds: creds,
-		mux:   http.NewServeMux(),
-		calls: map[string]int{},
-		rng:   rand.New(rand.NewPCG(1, 2)),
+		creds:   creds,
+		mux:     http.NewServeMux(),
+		calls:   map[string]int{},
+		buckets: map[string]*rate.Limiter{},
+		limited: map[string]int{},
+		rng:     rand.New(rand.NewPCG(1, 2)),
 	}
 	s.registerSpaceONE()
 	s.registerAriaLogs()
@@ -140,11 +158,56 @@ func (s *Server) Endpoints(baseURL string) Endpoints {
 // Credentials returns the credentials the mock accepts.
 func (s *Server) Credentials() Credentials { return s.creds }
 
-// SetFaults replaces the injected faults.
+// SetFaults replaces the injected faults. The rate-limit buckets start full.
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
+	clear(s.buckets)
+}
+
+// RateLimited returns how many requests each platform answered 429 for going over
+// Faults.RateLimit, by the path prefix the platform is mounted at (such as "/monitoring").
+func (s *Server) RateLimited() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.limited)
+}
+
+// overRateLimit takes a request of the route pattern from its platform's bucket, and reports
+// whether the bucket was empty. Called with s.mu held.
+func (s *Server) overRateLimit(pattern string) (string, bool) {
+	if s.faults.RateLimit <= 0 {
+		return "", false
+	}
+	prefix := routePrefix(pattern)
+	bucket, ok := s.buckets[prefix]
+	if !ok {
+		bucket = rate.NewLimiter(rate.Limit(s.faults.RateLimit), max(s.faults.RateBurst, 1))
+		s.buckets[prefix] = bucket
+	}
+	return prefix, !bucket.Allow()
+}
+
+// routePrefix is the first path segment of a route pattern such as
+// "GET /monitoring/v1.0/{tenant}/agent_tokens" or "/spaceone/": the platform it belongs to.
+func routePrefix(pattern string) string {
+	p := pattern
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		p = path
+	}
+	if i := strings.Index(strings.TrimPrefix(p, "/"), "/"); i >= 0 {
+		return p[:i+1]
+	}
+	return p
+}
+
+// writeRateLimited turns a request away for the rate limit: 429, with the whole seconds until
+// the bucket holds a request again in Retry-After (at least 1). Called with s.mu held.
+func (s *Server) writeRateLimited(w http.ResponseWriter, p platform, prefix string) {
+	s.limited[prefix]++
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(1/s.faults.RateLimit))))
+	p.writeError(w, http.StatusTooManyRequests, "RATE_LIMITED", fmt.Sprintf("over the rate limit of %g requests per second (mock)", s.faults.RateLimit))
 }
 
 // FailNext answers the next len(statuses) requests with those statuses, unhandled. A status of 0
@@ -207,11 +270,12 @@ func (s *Server) TotalCalls() int {
 	return n
 }
 
-// ResetCalls zeroes the counters.
+// ResetCalls zeroes the counters, those of RateLimited included.
 func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
+	clear(s.limited)
 }
 
 // platform is what the shared request wrapper needs to know about one API.
@@ -235,6 +299,7 @@ func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
 		s.mu.Lock()
 		s.calls[pattern]++
 		latency := s.faults.Latency
+		prefix, overLimit := s.overRateLimit(pattern) // as the request arrives
 		s.mu.Unlock()
 		if latency > 0 {
 			time.Sleep(latency)
@@ -242,6 +307,10 @@ func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
 
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if overLimit {
+			s.writeRateLimited(w, p, prefix)
+			return
+		}
 		if status, injected := s.takeInjectedFailure(); injected {
 			s.writeInjected(w, p, status)
 			return

@@ -149,7 +149,9 @@ func TestAccAgentSecretDataSource_listUnreadable(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			PreConfig:   func() { m.FailNext(http.StatusInternalServerError) },
+			// The shared list fails first, then the read's own. (Not a 403: that one gets a new JWT
+			// and the list again.)
+			PreConfig:   func() { m.FailNext(http.StatusInternalServerError, http.StatusInternalServerError) },
 			Config:      m.ariaJWTConfig(fmt.Sprintf(`data "agentfleet_agent_secret" "test" { id = %q }`, want.ID)),
 			ExpectError: phrase("Unable to read agent secret", "HTTP 500"),
 		}},

@@ -353,9 +353,10 @@ func TestAccAgentSecret_listUnreadableIsAnErrorNotARemoval(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: config, Check: m.checkAgentSecretMatchesMock("web")},
 			{
-				// The refresh's list is the first call, as the JWT is given. (Not a 403: that one
+				// The refresh's shared list is the first call, as the JWT is given; when it fails,
+				// the read walks the list on its own, which is the second. (Not a 403: that one
 				// gets a new JWT and the list again.)
-				PreConfig:   func() { m.FailNext(http.StatusInternalServerError) },
+				PreConfig:   func() { m.FailNext(http.StatusInternalServerError, http.StatusInternalServerError) },
 				Config:      config,
 				ExpectError: phrase("Unable to read agent secret", "Aria Operations for Logs API returned HTTP 500"),
 			},

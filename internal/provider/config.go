@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -23,10 +24,20 @@ import (
 	"github.com/agentfleet/terraform-provider-agentfleet/internal/client"
 )
 
-// The five platform blocks. Each has endpoint and allow_insecure_http; the rest is the
-// platform's own credentials.
+// The five platform blocks. Each has endpoint and allow_insecure_http, and the callArgs; the
+// rest is the platform's own credentials.
+
+// callArgs are the arguments every platform block has about how its calls are made.
+type callArgs struct {
+	BatchReads           types.Bool    `tfsdk:"batch_reads"`
+	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+}
+
+// calls returns the block's callArgs (promoted to every block that embeds them).
+func (c callArgs) calls() callArgs { return c }
 
 type spaceoneBlock struct {
+	callArgs
 	Endpoint          types.String `tfsdk:"endpoint"`
 	AllowInsecureHTTP types.Bool   `tfsdk:"allow_insecure_http"`
 	Token             types.String `tfsdk:"token"`
@@ -34,6 +45,7 @@ type spaceoneBlock struct {
 }
 
 type ariaLogsBlock struct {
+	callArgs
 	Endpoint           types.String `tfsdk:"endpoint"`
 	AllowInsecureHTTP  types.Bool   `tfsdk:"allow_insecure_http"`
 	AuthMethod         types.String `tfsdk:"auth_method"`
@@ -46,27 +58,46 @@ type ariaLogsBlock struct {
 }
 
 type monitoringBlock struct {
+	callArgs
 	Endpoint          types.String `tfsdk:"endpoint"`
 	AllowInsecureHTTP types.Bool   `tfsdk:"allow_insecure_http"`
 	AuthToken         types.String `tfsdk:"auth_token"`
 }
 
 type armoryBlock struct {
+	callArgs
 	Endpoint          types.String `tfsdk:"endpoint"`
 	AllowInsecureHTTP types.Bool   `tfsdk:"allow_insecure_http"`
 	Headers           types.Map    `tfsdk:"headers"`
 }
 
 type k0rdentBlock struct {
+	callArgs
 	Endpoint          types.String `tfsdk:"endpoint"`
 	AllowInsecureHTTP types.Bool   `tfsdk:"allow_insecure_http"`
 	Token             types.String `tfsdk:"token"`
 	Region            types.String `tfsdk:"region"`
 }
 
+// batchedReadsAge is how long a list serves reads, as the documentation says it.
+var batchedReadsAge = fmt.Sprintf("%d seconds", int(client.BatchReadsMaxAge/time.Second))
+
+// Why each platform batches its reads, or does not, by default (batch_reads).
+const (
+	spaceoneBatchReadsDoc = "Default `false`: SpaceONE builds its agent list by pairing the agents with their apps in two lists that need not " +
+		"be in the same order, so a listed agent may carry another agent's state and client id, which `agent/get` does not. " +
+		"Turn it on only where that is known not to happen."
+	ariaLogsBatchReadsDoc = "Default `true`: the API has no read of one secret, so each read walks the whole secret list; " +
+		"batched, a refresh walks it once."
+	monitoringBatchReadsDoc = "Default `true`: listed tokens carry what a read returns; a listed token without its id or value is read with its own call."
+	armoryBatchReadsDoc     = "Default `false`: the account list (`GET /armory/accounts`) is documented only in a draft of the Scale Agent " +
+		"documentation and in no published API reference. Where it is not served, reads fall back to one call each."
+	k0rdentBatchReadsDoc = "Default `true`: the service accounts are listed once, and the credentials once per service account."
+)
+
 func platformBlocks() map[string]schema.Block {
 	return map[string]schema.Block{
-		"spaceone": platformBlock("SpaceONE (Cloudforet) identity v2, for `agentfleet_agent`.", "SPACEONE", map[string]schema.Attribute{
+		"spaceone": platformBlock("SpaceONE (Cloudforet) identity v2, for `agentfleet_agent`.", "SPACEONE", spaceoneBatchReadsDoc, map[string]schema.Attribute{
 			"token": secretAttribute("API token, sent as a Bearer token.", "AGENTFLEET_SPACEONE_TOKEN"),
 			"path_prefix": schema.StringAttribute{
 				Optional: true,
@@ -80,11 +111,11 @@ func platformBlocks() map[string]schema.Block {
 		"aria_logs": platformBlock("VMware Aria Operations for Logs (the Log Management API), for `agentfleet_agent_secret`. "+
 			"By default (`auth_method = \"vcf_operations\"`) the provider gets a token from VCF Operations with `username` and `password` "+
 			"and exchanges it for a JWT of the Log Management API; or give a JWT in `token`. "+
-			"Operations for Logs 8.x appliances log in with a session instead: set `auth_method = \"legacy_session\"`.", "ARIA_LOGS", ariaLogsAttributes()),
-		"monitoring": platformBlock("Rackspace Cloud Monitoring, for `agentfleet_agent_token`. The endpoint includes the tenant, as in `https://monitoring.api.rackspacecloud.com/v1.0/<tenant>`.", "MONITORING", map[string]schema.Attribute{
+			"Operations for Logs 8.x appliances log in with a session instead: set `auth_method = \"legacy_session\"`.", "ARIA_LOGS", ariaLogsBatchReadsDoc, ariaLogsAttributes()),
+		"monitoring": platformBlock("Rackspace Cloud Monitoring, for `agentfleet_agent_token`. The endpoint includes the tenant, as in `https://monitoring.api.rackspacecloud.com/v1.0/<tenant>`.", "MONITORING", monitoringBatchReadsDoc, map[string]schema.Attribute{
 			"auth_token": secretAttribute("Identity token, sent as `X-Auth-Token`.", "AGENTFLEET_MONITORING_AUTH_TOKEN"),
 		}),
-		"armory": platformBlock("Armory Scale Agent (Clouddriver), for `agentfleet_dynamic_account`.", "ARMORY", map[string]schema.Attribute{
+		"armory": platformBlock("Armory Scale Agent (Clouddriver), for `agentfleet_dynamic_account`.", "ARMORY", armoryBatchReadsDoc, map[string]schema.Attribute{
 			"headers": schema.MapAttribute{
 				ElementType:         types.StringType,
 				Optional:            true,
@@ -92,7 +123,7 @@ func platformBlocks() map[string]schema.Block {
 				MarkdownDescription: "Headers sent with every call, such as the API gateway's credentials. Environment: `AGENTFLEET_ARMORY_HEADERS`, as a JSON object.",
 			},
 		}),
-		"k0rdent": platformBlock("k0rdent IAM, for `agentfleet_service_account` and `agentfleet_service_account_credential`.", "K0RDENT", map[string]schema.Attribute{
+		"k0rdent": platformBlock("k0rdent IAM, for `agentfleet_service_account` and `agentfleet_service_account_credential`.", "K0RDENT", k0rdentBatchReadsDoc, map[string]schema.Attribute{
 			"token":  secretAttribute("OAuth2/OIDC access token, sent as a Bearer token.", "AGENTFLEET_K0RDENT_TOKEN"),
 			"region": schema.StringAttribute{Optional: true, MarkdownDescription: "Region of the IAM API. Default `global`. Environment: `AGENTFLEET_K0RDENT_REGION`."},
 		}),
@@ -141,9 +172,27 @@ func ariaLogsAttributes() map[string]schema.Attribute {
 	}
 }
 
-// platformBlock builds one platform block: the shared endpoint settings plus the platform's own.
-func platformBlock(description, envPrefix string, attrs map[string]schema.Attribute) schema.SingleNestedBlock {
+// platformBlock builds one platform block: the shared endpoint and call settings plus the
+// platform's own. batchReadsDoc says what batch_reads defaults to on this platform, and why.
+func platformBlock(description, envPrefix, batchReadsDoc string, attrs map[string]schema.Attribute) schema.SingleNestedBlock {
 	env := "AGENTFLEET_" + envPrefix
+	attrs["batch_reads"] = schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "Serve the reads of a refresh from one list of the objects instead of one API call per object. The first read " +
+			"lists them (every page), and the reads of the next " + batchedReadsAge + " share that list; an object the list lacks is read with " +
+			"its own call, which tells whether it is new or gone, a list that fails sends the reads back to one call each, and once this " +
+			"provider process has changed an object of the family, its reads are one call each again. " + batchReadsDoc +
+			" Environment: `" + env + "_BATCH_READS`.",
+	}
+	attrs["max_requests_per_second"] = schema.Float64Attribute{
+		Optional: true,
+		MarkdownDescription: "The most requests a second the provider sends to this platform, retries and list pages included, shared by " +
+			"every resource and data source: parallel operations wait their turn rather than be refused. A number above 0, such as `20` or " +
+			"`0.5`. Default: no limit. Either way, an answer that says the platform is over its rate limit (429 or 503 with `Retry-After`, " +
+			"Cloud Monitoring's `Reply-After`, or `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset`) holds every call to the platform " +
+			"as long as it asks, at most `retry_wait_max`. Environment: `" + env + "_MAX_REQUESTS_PER_SECOND`.",
+		Validators: []validator.Float64{positiveNumber()},
+	}
 	attrs["endpoint"] = schema.StringAttribute{
 		Optional: true,
 		MarkdownDescription: "Base URL of the API. Must be absolute; plain `http://` is accepted only for loopback hosts " +
@@ -208,6 +257,33 @@ func (s settingsReader) bool(p path.Path, v types.Bool, env string, def bool) bo
 		return def
 	}
 	return b
+}
+
+// rate resolves a requests-per-second argument: a number above 0, or 0 when it is not set.
+// One from the configuration was checked by its validator; one from the environment is checked here.
+func (s settingsReader) rate(p path.Path, v types.Float64, env string) float64 {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueFloat64()
+	}
+	raw := os.Getenv(env)
+	if raw == "" {
+		return 0
+	}
+	n, err := strconv.ParseFloat(raw, 64)
+	if err != nil || !(n > 0) || math.IsInf(n, 1) {
+		s.diags.AddAttributeError(p, "Invalid environment variable", fmt.Sprintf("%s=%q is not a number above 0, such as 20 or 0.5.", env, raw))
+		return 0
+	}
+	return n
+}
+
+// callOptions resolves a block's callArgs, batchReads being the platform's default.
+func (s settingsReader) callOptions(block, envPrefix string, c callArgs, batchReads bool) client.CallOptions {
+	env := "AGENTFLEET_" + envPrefix
+	return client.CallOptions{
+		BatchReads:           s.bool(path.Root(block).AtName("batch_reads"), c.BatchReads, env+"_BATCH_READS", batchReads),
+		MaxRequestsPerSecond: s.rate(path.Root(block).AtName("max_requests_per_second"), c.MaxRequestsPerSecond, env+"_MAX_REQUESTS_PER_SECOND"),
+	}
 }
 
 func (s settingsReader) duration(p path.Path, v types.String, env string, def time.Duration) time.Duration {
@@ -291,25 +367,31 @@ func isLoopback(host string) bool {
 func configureClients(ctx context.Context, cfg providerModel, t *client.Transport, diags *diag.Diagnostics) *clients {
 	s := settingsReader{diags: diags}
 	c := &clients{
-		spaceone: configurePlatform(s, "spaceone", "SPACEONE", orEmpty(cfg.SpaceONE), func(endpoint string, b *spaceoneBlock) (*client.SpaceONE, error) {
-			token := s.required(path.Root("spaceone").AtName("token"), b.Token, "AGENTFLEET_SPACEONE_TOKEN")
-			prefix := s.pathPrefix(path.Root("spaceone").AtName("path_prefix"), b.PathPrefix, "AGENTFLEET_SPACEONE_PATH_PREFIX")
-			return client.NewSpaceONE(t, client.SpaceONEConfig{Endpoint: endpoint, Token: token, PathPrefix: prefix})
-		}),
-		ariaLogs: configurePlatform(s, "aria_logs", "ARIA_LOGS", orEmpty(cfg.AriaLogs), func(endpoint string, b *ariaLogsBlock) (*client.AriaLogs, error) {
-			return client.NewAriaLogs(t, ariaLogsConfig(s, endpoint, b))
-		}),
-		monitoring: configurePlatform(s, "monitoring", "MONITORING", orEmpty(cfg.Monitoring), func(endpoint string, b *monitoringBlock) (*client.Monitoring, error) {
-			token := s.required(path.Root("monitoring").AtName("auth_token"), b.AuthToken, "AGENTFLEET_MONITORING_AUTH_TOKEN")
-			return client.NewMonitoring(t, client.MonitoringConfig{Endpoint: endpoint, AuthToken: token})
-		}),
-		armory: configurePlatform(s, "armory", "ARMORY", orEmpty(cfg.Armory), func(endpoint string, b *armoryBlock) (*client.Armory, error) {
-			return client.NewArmory(t, client.ArmoryConfig{Endpoint: endpoint, Headers: armoryHeaders(ctx, s, b)})
-		}),
-		k0rdent: configurePlatform(s, "k0rdent", "K0RDENT", orEmpty(cfg.K0rdent), func(endpoint string, b *k0rdentBlock) (*client.K0rdent, error) {
-			token := s.required(path.Root("k0rdent").AtName("token"), b.Token, "AGENTFLEET_K0RDENT_TOKEN")
-			return client.NewK0rdent(t, client.K0rdentConfig{Endpoint: endpoint, Token: token, Region: s.string(b.Region, "AGENTFLEET_K0RDENT_REGION")})
-		}),
+		spaceone: configurePlatform(s, "spaceone", "SPACEONE", client.SpaceONEBatchReads, orEmpty(cfg.SpaceONE),
+			func(endpoint string, calls client.CallOptions, b *spaceoneBlock) (*client.SpaceONE, error) {
+				token := s.required(path.Root("spaceone").AtName("token"), b.Token, "AGENTFLEET_SPACEONE_TOKEN")
+				prefix := s.pathPrefix(path.Root("spaceone").AtName("path_prefix"), b.PathPrefix, "AGENTFLEET_SPACEONE_PATH_PREFIX")
+				return client.NewSpaceONE(t, client.SpaceONEConfig{Endpoint: endpoint, Token: token, PathPrefix: prefix, CallOptions: calls})
+			}),
+		ariaLogs: configurePlatform(s, "aria_logs", "ARIA_LOGS", client.AriaLogsBatchReads, orEmpty(cfg.AriaLogs),
+			func(endpoint string, calls client.CallOptions, b *ariaLogsBlock) (*client.AriaLogs, error) {
+				return client.NewAriaLogs(t, ariaLogsConfig(s, endpoint, calls, b))
+			}),
+		monitoring: configurePlatform(s, "monitoring", "MONITORING", client.MonitoringBatchReads, orEmpty(cfg.Monitoring),
+			func(endpoint string, calls client.CallOptions, b *monitoringBlock) (*client.Monitoring, error) {
+				token := s.required(path.Root("monitoring").AtName("auth_token"), b.AuthToken, "AGENTFLEET_MONITORING_AUTH_TOKEN")
+				return client.NewMonitoring(t, client.MonitoringConfig{Endpoint: endpoint, AuthToken: token, CallOptions: calls})
+			}),
+		armory: configurePlatform(s, "armory", "ARMORY", client.ArmoryBatchReads, orEmpty(cfg.Armory),
+			func(endpoint string, calls client.CallOptions, b *armoryBlock) (*client.Armory, error) {
+				return client.NewArmory(t, client.ArmoryConfig{Endpoint: endpoint, Headers: armoryHeaders(ctx, s, b), CallOptions: calls})
+			}),
+		k0rdent: configurePlatform(s, "k0rdent", "K0RDENT", client.K0rdentBatchReads, orEmpty(cfg.K0rdent),
+			func(endpoint string, calls client.CallOptions, b *k0rdentBlock) (*client.K0rdent, error) {
+				token := s.required(path.Root("k0rdent").AtName("token"), b.Token, "AGENTFLEET_K0RDENT_TOKEN")
+				region := s.string(b.Region, "AGENTFLEET_K0RDENT_REGION")
+				return client.NewK0rdent(t, client.K0rdentConfig{Endpoint: endpoint, Token: token, Region: region, CallOptions: calls})
+			}),
 	}
 	tflog.Debug(ctx, "configured platforms", map[string]any{
 		"spaceone":   c.spaceone.client != nil,
@@ -324,9 +406,10 @@ func configureClients(ctx context.Context, cfg providerModel, t *client.Transpor
 // ariaLogsConfig resolves the Aria block: the authentication method, and the credentials it
 // needs, checked at plan time. Arguments of the other method are refused rather than ignored: a
 // configuration written for the old login would otherwise fail at the first call.
-func ariaLogsConfig(s settingsReader, endpoint string, b *ariaLogsBlock) client.AriaLogsConfig {
+func ariaLogsConfig(s settingsReader, endpoint string, calls client.CallOptions, b *ariaLogsBlock) client.AriaLogsConfig {
 	cfg := client.AriaLogsConfig{
 		Endpoint:     endpoint,
+		CallOptions:  calls,
 		AuthMethod:   ariaAuthMethod(s, b),
 		Username:     s.string(b.Username, "AGENTFLEET_ARIA_LOGS_USERNAME"),
 		Password:     s.string(b.Password, "AGENTFLEET_ARIA_LOGS_PASSWORD"),
@@ -411,11 +494,15 @@ type platformBlockModel interface {
 	// known reports whether every value in the block is known; values that come from another
 	// resource are unknown until apply, when Terraform configures the provider again.
 	known() bool
+	calls() callArgs
 }
 
-// configurePlatform resolves one platform's endpoint and builds its client when the platform is
-// configured (in the block or the environment) and every value is known.
-func configurePlatform[B platformBlockModel, T any](s settingsReader, block, envPrefix string, b B, build func(endpoint string, b B) (*T, error)) platform[T] {
+// configurePlatform resolves one platform's endpoint and call settings, batchReads being the
+// platform's default, and builds its client when the platform is configured (in the block or
+// the environment) and every value is known.
+func configurePlatform[B platformBlockModel, T any](s settingsReader, block, envPrefix string, batchReads bool, b B,
+	build func(endpoint string, calls client.CallOptions, b B) (*T, error),
+) platform[T] {
 	p := platform[T]{block: block, envPrefix: "AGENTFLEET_" + envPrefix}
 	if !b.known() {
 		p.unknown = true
@@ -426,7 +513,7 @@ func configurePlatform[B platformBlockModel, T any](s settingsReader, block, env
 	if url == "" {
 		return p
 	}
-	c, err := build(url, b)
+	c, err := build(url, s.callOptions(block, envPrefix, b.calls(), batchReads), b)
 	if err != nil {
 		s.diags.AddAttributeError(path.Root(block).AtName("endpoint"), "Invalid "+block+" endpoint", err.Error())
 		return p
@@ -460,16 +547,20 @@ func (b *k0rdentBlock) endpointSettings() (types.String, types.Bool) {
 }
 
 func (b *spaceoneBlock) known() bool {
-	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Token, b.PathPrefix)
+	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Token, b.PathPrefix, b.BatchReads, b.MaxRequestsPerSecond)
 }
 func (b *ariaLogsBlock) known() bool {
 	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.AuthMethod, b.OperationsEndpoint, b.Username, b.Password,
-		b.AuthSource, b.AuthProvider, b.Token)
+		b.AuthSource, b.AuthProvider, b.Token, b.BatchReads, b.MaxRequestsPerSecond)
 }
-func (b *monitoringBlock) known() bool { return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.AuthToken) }
-func (b *armoryBlock) known() bool     { return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Headers) }
+func (b *monitoringBlock) known() bool {
+	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.AuthToken, b.BatchReads, b.MaxRequestsPerSecond)
+}
+func (b *armoryBlock) known() bool {
+	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Headers, b.BatchReads, b.MaxRequestsPerSecond)
+}
 func (b *k0rdentBlock) known() bool {
-	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Token, b.Region)
+	return allKnown(b.Endpoint, b.AllowInsecureHTTP, b.Token, b.Region, b.BatchReads, b.MaxRequestsPerSecond)
 }
 
 // allKnown reports whether none of the values is unknown.

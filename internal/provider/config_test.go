@@ -160,6 +160,15 @@ resource "agentfleet_agent_token" "test" {}`,
 resource "agentfleet_agent_token" "test" {}`,
 			want: `(?s)Missing credential.*AGENTFLEET_K0RDENT_TOKEN`,
 		},
+		"rate limit not above zero": {
+			config: `provider "agentfleet" {
+  monitoring {
+    max_requests_per_second = 0
+  }
+}
+resource "agentfleet_agent_token" "test" {}`,
+			want: `(?s)Invalid number.*monitoring.max_requests_per_second is 0.*above 0`,
+		},
 		"unknown aria auth provider": {
 			config: `provider "agentfleet" {
   aria_logs {
@@ -241,6 +250,32 @@ func TestAccProviderConfig_ariaFromEnvironment(t *testing.T) {
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
 					Config:      "provider \"agentfleet\" {\n  aria_logs {\n    " + tc.config + "\n  }\n}\nresource \"agentfleet_agent_secret\" \"test\" { name = \"x\" }\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+			m.expectNoCalls(t)
+		})
+	}
+}
+
+// batch_reads and max_requests_per_second from the environment are checked before any call.
+func TestAccProviderConfig_callSettingsFromEnvironment(t *testing.T) {
+	tests := map[string]struct{ env, value, want string }{
+		"rate not a number":    {"AGENTFLEET_MONITORING_MAX_REQUESTS_PER_SECOND", "fast", `(?s)Invalid environment variable.*AGENTFLEET_MONITORING_MAX_REQUESTS_PER_SECOND="fast"\s+is\s+not\s+a\s+number\s+above\s+0`},
+		"negative rate":        {"AGENTFLEET_MONITORING_MAX_REQUESTS_PER_SECOND", "-1", `(?s)AGENTFLEET_MONITORING_MAX_REQUESTS_PER_SECOND="-1"\s+is\s+not\s+a\s+number\s+above\s+0`},
+		"batch_reads not bool": {"AGENTFLEET_MONITORING_BATCH_READS", "sometimes", `(?s)AGENTFLEET_MONITORING_BATCH_READS="sometimes"\s+is\s+not\s+true\s+or\s+false`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := newAccMock(t)
+			t.Setenv("AGENTFLEET_MONITORING_ENDPOINT", m.Endpoints.Monitoring)
+			t.Setenv("AGENTFLEET_MONITORING_AUTH_TOKEN", m.Credentials().MonitoringToken)
+			t.Setenv(tc.env, tc.value)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      `resource "agentfleet_agent_token" "test" {}`,
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},

@@ -74,7 +74,7 @@ func (p *agentfleetProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators:          []validator.Int64{int64validator.Between(0, 50)},
 			},
 			"retry_wait_min":  durationAttribute("Shortest wait between retries, as a Go duration. Default `1s`. Environment: `AGENTFLEET_RETRY_WAIT_MIN`."),
-			"retry_wait_max":  durationAttribute("Longest wait between retries, as a Go duration; also caps the wait a server asks for in `Retry-After` (Cloud Monitoring: `Reply-After`). Default `30s`. Environment: `AGENTFLEET_RETRY_WAIT_MAX`."),
+			"retry_wait_max":  durationAttribute("Longest wait between retries, as a Go duration; also caps the wait a server asks for in `Retry-After` (Cloud Monitoring: `Reply-After`) or `X-RateLimit-Reset`, for the call turned away and for the pause of every call to that platform. Default `30s`. Environment: `AGENTFLEET_RETRY_WAIT_MAX`."),
 			"request_timeout": durationAttribute("Timeout of one HTTP attempt, as a Go duration. Default `60s`. Environment: `AGENTFLEET_REQUEST_TIMEOUT`."),
 			"insecure_skip_verify": schema.BoolAttribute{
 				Optional:            true,

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -79,6 +80,13 @@ provider "agentfleet" {
 
 // config joins the provider block with the resources under test.
 func (m *accMock) config(resources string) string { return m.providerConfig() + resources }
+
+// configIn is config with args added to one platform block of the provider, such as
+// configIn("k0rdent", "batch_reads = false", ...).
+func (m *accMock) configIn(block, args, resources string) string {
+	open := "\n  " + block + " {\n"
+	return strings.Replace(m.providerConfig(), open, open+"    "+args+"\n", 1) + resources
+}
 
 // expectNoCalls is a check that the mock saw no request at all, for errors that must be caught
 // at plan time before any API call.

@@ -580,7 +580,11 @@ func TestAccServiceAccountCredential_nonAdmin404KeepsState(t *testing.T) {
 			{
 				PreConfig: func() { m.SetK0rdentNonAdmin(true) },
 				Config:    config,
-				PlanOnly:  true,
+				PlanOnly:  true, // batched: the lists hold the credential and its account, so the plan is empty
+			},
+			{
+				Config:   m.configIn("k0rdent", "batch_reads = false", credentialConfig("")),
+				PlanOnly: true,
 				ExpectError: phrase("Unable to read service account credential", "HTTP 404 Not Found", "its service account answered 404 too",
 					"still in the list of service accounts", "tenant administrator", "AGENTFLEET_K0RDENT_TOKEN", "Nothing was removed from the state"),
 			},

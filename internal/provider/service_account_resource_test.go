@@ -390,7 +390,8 @@ resource "agentfleet_service_account_credential" "test" {
 }
 
 // A token that lost its admin rights gets 404 for a service account that exists, while the
-// list still shows it. The refresh fails, saying what to check, and nothing leaves state; a
+// list still shows it. Read one call at a time, the refresh fails, saying what to check, and
+// nothing leaves state; batched, it reads the account from the list, and nothing changes. A
 // destroy fails rather than report success. With the rights back, nothing has changed.
 func TestAccServiceAccount_nonAdmin404KeepsState(t *testing.T) {
 	m := newAccMock(t)
@@ -403,7 +404,11 @@ func TestAccServiceAccount_nonAdmin404KeepsState(t *testing.T) {
 			{
 				PreConfig: func() { m.SetK0rdentNonAdmin(true) },
 				Config:    config,
-				PlanOnly:  true,
+				PlanOnly:  true, // batched: the list holds the account, so the plan is empty
+			},
+			{
+				Config:   m.configIn("k0rdent", "batch_reads = false", serviceAccountConfig(pipelineAccount)),
+				PlanOnly: true,
 				ExpectError: phrase("Unable to read service account", "HTTP 404 Not Found", `service account "sa-pipeline-prod"`,
 					"still in the list of service accounts", "tenant administrator", "AGENTFLEET_K0RDENT_TOKEN", "Nothing was removed from the state"),
 			},

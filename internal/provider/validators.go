@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/url"
 	"time"
 
@@ -84,5 +85,28 @@ func (v pathPrefixValidator) ValidateString(_ context.Context, req validator.Str
 	if err := client.CheckPathPrefix(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid path prefix",
 			fmt.Sprintf("%s is %q; it %s.", req.Path, req.ConfigValue.ValueString(), err))
+	}
+}
+
+// positiveNumber accepts a finite number above 0, such as a rate of requests per second.
+func positiveNumber() validator.Float64 { return positiveNumberValidator{} }
+
+type positiveNumberValidator struct{}
+
+func (positiveNumberValidator) Description(context.Context) string {
+	return "value must be a number above 0"
+}
+
+func (v positiveNumberValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v positiveNumberValidator) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if n := req.ConfigValue.ValueFloat64(); !(n > 0) || math.IsInf(n, 1) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid number",
+			fmt.Sprintf("%s is %v; it must be a number above 0, such as 20 or 0.5.", req.Path, n))
 	}
 }
