@@ -460,23 +460,28 @@ type agentSecretRequest struct {
 // Names are unique, so a create whose answer was lost is resolved by name, against a lookup
 // made just before the create (the API has no name filter, so the lookup reads the list). When
 // no live secret held the name before and none holds it now, the create provably did not happen
-// and is sent again. When none held it before and one holds it now, this create made it, but its
-// value went with the lost answer and can never be read again: that secret is revoked and the
-// create sent once more, so the caller gets a secret with a value and nothing usable is left
-// behind; if the platform keeps the names of revoked secrets, that create is refused and the
-// error says so. When the same secret held the name before and after, the create can only have
-// been refused.
+// and is sent again. When the same secret held it before and after, the create can only have
+// been refused. When a new secret holds it, this create may have made it, and so may another
+// workspace creating the same name at the same moment: nothing tells them apart. Its value went
+// with the lost answer either way, so it cannot be adopted, and revoking it on a guess could cut
+// off whoever made it: the error names it, for the user to revoke or import.
 func (c *AriaLogs) CreateAgentSecret(ctx context.Context, name string) (*AgentSecret, error) {
 	c.agentSecrets.drop()
 	before, err := c.FindAgentSecretByName(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	s, err := c.postAgentSecret(ctx, name, before)
-	if ambiguous, ok := asAmbiguous(err); ok {
-		return c.recoverAgentSecretCreate(ctx, name, live(before), ambiguous)
-	}
-	return s, err
+	return createRecovering(ctx, createRecovery[*AgentSecret]{
+		send: func(ctx context.Context) (*AgentSecret, error) { return c.postAgentSecret(ctx, name, before) },
+		look: func(ctx context.Context, cause *AmbiguousError) (*AgentSecret, bool, error) {
+			return nil, false, c.findLostAgentSecret(ctx, name, live(before), cause)
+		},
+		landedLate: func(err error) bool {
+			var taken *AgentSecretNameTakenError
+			return errors.As(err, &taken)
+		},
+		absent: fmt.Sprintf("no live agent secret named %q exists", name),
+	})
 }
 
 // postAgentSecret sends the create. holder is the secret known to hold the name (nil when none
@@ -525,68 +530,34 @@ func live(s *AgentSecret) *AgentSecret {
 	return s
 }
 
-// recoverAgentSecretCreate resolves a lost create answer by name, as CreateAgentSecret describes,
-// sending the create at most maxLostAnswers times in all. before is the live secret that held
-// the name before the first create, if any.
-func (c *AriaLogs) recoverAgentSecretCreate(ctx context.Context, name string, before *AgentSecret, cause *AmbiguousError) (*AgentSecret, error) {
-	var revokedOurs *AgentSecret // the last secret a lost create made, revoked for want of its value
-	for sent := 1; ; sent++ {
-		found, err := c.FindAgentSecretByName(ctx, name)
-		if err != nil {
-			return nil, fmt.Errorf("%w; looking for an agent secret named %q failed too: %w", cause, name, err)
-		}
-		now := live(found)
-		switch {
-		case now != nil && before != nil && now.ID == before.ID:
-			return nil, &AgentSecretNameTakenError{Name: name, ID: now.ID}
-		case now != nil && before != nil:
-			return nil, replacedMeanwhile(cause, name, before.ID, now.ID)
-		case now != nil:
-			if err := c.revokeNamed(ctx, now.Name); err != nil && !errors.Is(err, ErrNotFound) {
-				return nil, fmt.Errorf("%w. This create made agent secret %q (id %s), but its value was only in the lost answer, "+
-					"and revoking it to create it again failed: %w. Revoke it outside Terraform, then apply again", cause, name, now.ID, err)
-			}
-			revokedOurs = now
-		}
-		if sent == maxLostAnswers {
-			return nil, lostTooOften(cause, fmt.Sprintf("usable agent secret named %q", name))
-		}
-		s, err := c.postAgentSecret(ctx, name, nil)
-		var taken *AgentSecretNameTakenError
-		if errors.As(err, &taken) && revokedOurs != nil {
-			return nil, revokedNameNotReusable(cause, name, revokedOurs.ID, taken.Err)
-		}
-		again, lost := asAmbiguous(err)
-		if !lost {
-			return s, err
-		}
-		cause = again
+// findLostAgentSecret looks for the secret a create whose answer was lost may have made, as
+// CreateAgentSecret describes. It returns nil when no live secret holds the name: the create is
+// sent again. before is the live secret that held the name before the first create, if any.
+func (c *AriaLogs) findLostAgentSecret(ctx context.Context, name string, before *AgentSecret, cause *AmbiguousError) error {
+	found, err := c.FindAgentSecretByName(ctx, name)
+	if err != nil {
+		return lookFailed(cause, err)
 	}
+	now := live(found)
+	switch {
+	case now == nil:
+		return nil
+	case before != nil && now.ID == before.ID:
+		return &AgentSecretNameTakenError{Name: name, ID: now.ID}
+	case before != nil:
+		return fmt.Errorf("%w. The agent secret named %q was %s before the create and is %s now, so which create made it cannot be told; "+
+			"it was left alone. %s", cause, name, before.ID, now.ID, lostSecretRemedy(now.ID))
+	}
+	return fmt.Errorf("%w. Agent secret %q (id %s) appeared meanwhile: this create may have made it, or another one at the same moment, "+
+		"and nothing tells which. Its value was only in the answer, so it was left alone. %s", cause, name, now.ID, lostSecretRemedy(now.ID))
 }
 
-// revokedNameNotReusable is the error when the secret a lost create made was revoked, and the
-// platform then refused the name because the revoked secret still holds it. It is not an
-// *AgentSecretNameTakenError: the name was free when this create began, and the story is
-// different. refusal is the API's answer, nil when that was lost too.
-func revokedNameNotReusable(cause *AmbiguousError, name, id string, refusal *APIError) error {
-	answer := "the platform refused the name"
-	if refusal != nil {
-		answer = refusal.Error()
-	}
-	return fmt.Errorf("%w. The create had made agent secret %q (id %s), but its value was only in the lost answer and can never be read, "+
-		"so the secret was revoked to create it again. Creating it again was refused (%s): "+
-		"the platform keeps the names of revoked secrets, so %q cannot be used again. Choose another name and apply again",
-		cause, name, id, answer, name)
-}
-
-// replacedMeanwhile is the error when the name changed hands around a create whose answer was
-// lost: whether this create made the secret that holds it now cannot be told, and revoking a
-// secret in use on a guess is not an option.
-func replacedMeanwhile(cause *AmbiguousError, name, beforeID, nowID string) error {
-	return fmt.Errorf("%w. The agent secret named %q was %s before the create and is %s now, so which create made it cannot be told; "+
-		"the create was not sent again. If the secret is new, revoke it outside Terraform and apply again to create one with a value; "+
-		"if it is in use, import it (terraform import <resource address> %s) knowing that its value is unavailable",
-		cause, name, beforeID, nowID, nowID)
+// lostSecretRemedy says what to do about a secret that a create whose answer was lost may have
+// made.
+func lostSecretRemedy(id string) string {
+	return fmt.Sprintf("If no one else uses it, revoke it outside Terraform (POST %s/<name>/revoke) and choose a new name, "+
+		"since a revoked secret may keep its name; if it is in use, import it (terraform import <resource address> %s) knowing that its value is unavailable",
+		agentSecretsPath, id)
 }
 
 // GetAgentSecret reads one secret, without its value, revoked or not. The API has no GET of one

@@ -260,10 +260,12 @@ const armoryAccounts = "/armory/accounts"
 // managed is an *AccountManagedError, and nothing is sent.
 //
 // A POST for an account already migrated is refused with 409, so the POST is marked
-// createsObject and never resent blindly. A lost answer is resolved by proof: the read before
-// the POST found the account unmanaged, so finding it managed now means this migration made it.
-// While it is still not found, the POST is sent again, at most maxLostAnswers times in all; a
-// 409 to a POST sent again after a lost one is the same proof (the lost one landed late).
+// createsObject and never resent blindly. A lost answer is resolved by looking the account up:
+// the read before the POST found it unmanaged, so finding it managed now means that it was
+// migrated meanwhile, as the configuration asks; its name is its identity, so it is the object
+// the configuration declares, whoever's POST landed, and it holds no secret that went with the
+// answer. While it is still not found, the POST is sent again, at most maxLostAnswers times in
+// all; a 409 to a POST sent again after a lost one means that an earlier one landed late.
 func (a *Armory) MigrateAccount(ctx context.Context, m AccountMigration) error {
 	a.accounts.drop()
 	existing, err := a.getAccount(ctx, m.Name)
@@ -273,10 +275,21 @@ func (a *Armory) MigrateAccount(ctx context.Context, m AccountMigration) error {
 	case !errors.Is(err, ErrNotFound):
 		return err
 	}
-	err = a.postMigration(ctx, m)
-	if ambiguous, lost := asAmbiguous(err); lost {
-		return a.recoverMigration(ctx, m, ambiguous)
-	}
+	_, err = createRecovering(ctx, createRecovery[struct{}]{
+		send: func(ctx context.Context) (struct{}, error) { return struct{}{}, a.postMigration(ctx, m) },
+		look: func(ctx context.Context, cause *AmbiguousError) (struct{}, bool, error) {
+			_, err := a.getAccount(ctx, m.Name)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return struct{}{}, false, nil
+			case err != nil:
+				return struct{}{}, false, lookFailed(cause, err)
+			}
+			return struct{}{}, true, nil
+		},
+		landedLate: isConflict,
+		absent:     fmt.Sprintf("no dynamic account %q exists", m.Name),
+	})
 	if isConflict(err) { // migrated by someone else between the read and the POST
 		managed := &AccountManagedError{Platform: a.platform, Name: m.Name, Err: err}
 		managed.Account, _ = a.getAccount(ctx, m.Name)
@@ -292,30 +305,6 @@ func (a *Armory) postMigration(ctx context.Context, m AccountMigration) error {
 	return err
 }
 
-// recoverMigration resolves a migration whose answer was lost, as MigrateAccount describes.
-func (a *Armory) recoverMigration(ctx context.Context, m AccountMigration, cause *AmbiguousError) error {
-	for sent := 1; ; sent++ {
-		_, err := a.getAccount(ctx, m.Name)
-		switch {
-		case err == nil:
-			return nil
-		case !errors.Is(err, ErrNotFound):
-			return fmt.Errorf("%w; looking for it failed too: %w", cause, err)
-		case sent == maxLostAnswers:
-			return lostTooOften(cause, fmt.Sprintf("dynamic account %q", m.Name))
-		}
-		err = a.postMigration(ctx, m)
-		again, lost := asAmbiguous(err)
-		switch {
-		case isConflict(err):
-			return nil
-		case !lost:
-			return err
-		}
-		cause = again
-	}
-}
-
 // AssignAccount activates a migrated account, which starts an asynchronous assignment to Agents
 // (poll GetAccount until it settles), or deactivates it, likewise asynchronous. The platform
 // answers 202 without a body, and refuses the activation of an account that is not INACTIVE or
@@ -327,25 +316,18 @@ func (a *Armory) recoverMigration(ctx context.Context, m AccountMigration, cause
 // effect; otherwise it is sent again, at most maxLostAnswers times in all.
 func (a *Armory) AssignAccount(ctx context.Context, as AccountAssignment) error {
 	a.accounts.drop()
-	err := a.patchAssignment(ctx, as)
-	for sent := 1; ; sent++ {
-		ambiguous, lost := asAmbiguous(err)
-		if !lost {
-			return err
-		}
-		account, readErr := a.getAccount(ctx, as.Name)
-		switch {
-		case readErr != nil:
-			return fmt.Errorf("%s API: the %s of account %q was sent but its answer was lost (%w), and reading the account failed: %w",
-				a.platform, assignmentVerb(as.State), as.Name, ambiguous.Err, readErr)
-		case assignmentTaken(as.State, account.State):
-			return nil
-		case sent == maxLostAnswers:
-			return fmt.Errorf("%s API: the %s of account %q was sent %d times, every answer was lost (%w), and the account is still %s",
-				a.platform, assignmentVerb(as.State), as.Name, maxLostAnswers, ambiguous.Err, account.State)
-		}
-		err = a.patchAssignment(ctx, as)
-	}
+	_, err := createRecovering(ctx, createRecovery[struct{}]{
+		send: func(ctx context.Context) (struct{}, error) { return struct{}{}, a.patchAssignment(ctx, as) },
+		look: func(ctx context.Context, cause *AmbiguousError) (struct{}, bool, error) {
+			account, err := a.getAccount(ctx, as.Name)
+			if err != nil {
+				return struct{}{}, false, lookFailed(cause, err)
+			}
+			return struct{}{}, assignmentTaken(as.State, account.State), nil
+		},
+		absent: fmt.Sprintf("account %q shows no %s under way", as.Name, assignmentVerb(as.State)),
+	})
+	return err
 }
 
 func (a *Armory) patchAssignment(ctx context.Context, as AccountAssignment) error {

@@ -215,17 +215,19 @@ func lostAnswer(t *testing.T) http.HandlerFunc {
 }
 
 // The POST whose answer was lost lands late: the read after it still finds nothing, so the POST
-// is sent again, and its 409 proves the account is managed now, having been unmanaged before.
+// is sent again, and its 409 sends the client to look again, which finds the account managed,
+// as the configuration asks.
 func TestArmoryMigrateConflictAfterLostAnswerIsOurs(t *testing.T) {
+	managed := armoryAnswer(t, http.StatusOK, map[string]any{"name": "prod-k8s", "status": "INACTIVE"})
 	c, calls := armoryScript(t, map[string][]http.HandlerFunc{
-		http.MethodGet:  {notManaged(t), notManaged(t)},
+		http.MethodGet:  {notManaged(t), notManaged(t), managed},
 		http.MethodPost: {lostAnswer(t), armoryAnswer(t, http.StatusConflict, []map[string]any{{"name": "prod-k8s", "status": "INACTIVE"}})},
 	})
 	if err := c.MigrateAccount(t.Context(), AccountMigration{Name: "prod-k8s"}); err != nil {
 		t.Fatalf("MigrateAccount = %v, want success", err)
 	}
-	if calls(http.MethodPost) != 2 || calls(http.MethodGet) != 2 {
-		t.Fatalf("%d POSTs and %d GETs, want 2 and 2", calls(http.MethodPost), calls(http.MethodGet))
+	if calls(http.MethodPost) != 2 || calls(http.MethodGet) != 3 {
+		t.Fatalf("%d POSTs and %d GETs, want 2 and 3", calls(http.MethodPost), calls(http.MethodGet))
 	}
 }
 
@@ -581,7 +583,7 @@ func TestArmoryAssignLostAnswerAndFailedRead(t *testing.T) {
 		http.MethodPatch: {lostAnswer(t)},
 	})
 	err := c.AssignAccount(t.Context(), AccountAssignment{Name: "prod-k8s", State: AccountInactive})
-	if err == nil || !strings.Contains(err.Error(), `deactivation of account "prod-k8s" was sent but its answer was lost`) ||
+	if err == nil || !strings.Contains(err.Error(), "was sent but its answer was lost") || !strings.Contains(err.Error(), "looking for it failed too") ||
 		!strings.Contains(err.Error(), "db down") || strings.Contains(err.Error(), "create") {
 		t.Fatalf("AssignAccount = %v", err)
 	}
@@ -733,11 +735,31 @@ func TestArmoryAssignGivesUpAfterRepeatedLostAnswers(t *testing.T) {
 	}
 	c, calls := armoryScript(t, map[string][]http.HandlerFunc{http.MethodGet: gets, http.MethodPatch: patches})
 	err := c.AssignAccount(t.Context(), AccountAssignment{Name: "prod-k8s", State: AccountActive})
-	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(`activation of account "prod-k8s" was sent %d times, every answer was lost`, maxLostAnswers)) ||
-		!strings.Contains(err.Error(), "still INACTIVE") || strings.Contains(err.Error(), "create") {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("sent %d times, every answer was lost", maxLostAnswers)) ||
+		!strings.Contains(err.Error(), `account "prod-k8s" shows no activation under way`) || strings.Contains(err.Error(), "create") {
 		t.Fatalf("AssignAccount = %v", err)
 	}
 	if calls(http.MethodPatch) != maxLostAnswers || calls(http.MethodGet) != maxLostAnswers {
 		t.Fatalf("%d PATCHes and %d GETs, want %d each", calls(http.MethodPatch), calls(http.MethodGet), maxLostAnswers)
+	}
+}
+
+// A gateway's 502 or 504 to the migration may hide a POST the platform carried out: the account
+// is looked up, found managed, and the migration is done, with no second POST.
+func TestArmoryMigrateGatewayErrorIsLookedUp(t *testing.T) {
+	for _, status := range []int{http.StatusBadGateway, http.StatusGatewayTimeout} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			managed := armoryAnswer(t, http.StatusOK, map[string]any{"name": "prod-k8s", "status": "INACTIVE"})
+			c, calls := armoryScript(t, map[string][]http.HandlerFunc{
+				http.MethodGet:  {notManaged(t), managed},
+				http.MethodPost: {armoryAnswer(t, status, nil)},
+			})
+			if err := c.MigrateAccount(t.Context(), AccountMigration{Name: "prod-k8s"}); err != nil {
+				t.Fatalf("MigrateAccount = %v, want success", err)
+			}
+			if calls(http.MethodPost) != 1 || calls(http.MethodGet) != 2 {
+				t.Fatalf("%d POSTs and %d GETs, want 1 and 2", calls(http.MethodPost), calls(http.MethodGet))
+			}
+		})
 	}
 }

@@ -222,7 +222,8 @@ type response struct {
 }
 
 // do sends r, retrying as the shared policy allows, and decodes a successful JSON answer into
-// out (when out is non-nil and the body is not empty). A non-2xx answer is an *APIError.
+// out (when out is non-nil and the body is not empty). A non-2xx answer is an *APIError, and
+// for a create an *AmbiguousError wrapping it when a gateway may have lost the platform's answer.
 func (a *api) do(ctx context.Context, r request, out any) (*response, error) {
 	resp, body, err := a.send(ctx, r)
 	if err == nil && a.reauthorize != nil && (resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden) {
@@ -238,7 +239,11 @@ func (a *api) do(ctx context.Context, r request, out any) (*response, error) {
 		return nil, a.transportError(ctx, r, err)
 	}
 	if resp.status < 200 || resp.status > 299 {
-		return nil, a.apiError(resp.status, body, resp.mask)
+		apiErr := a.apiError(resp.status, body, resp.mask)
+		if r.createsObject && gatewayLostAnswer(resp.status) {
+			return nil, &AmbiguousError{Platform: a.platform, Err: apiErr}
+		}
+		return nil, apiErr
 	}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
@@ -387,7 +392,8 @@ func shouldRetry(info callInfo, resp *http.Response, err error) (bool, string) {
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		return true, resp.Status
-	case http.StatusBadGateway, http.StatusGatewayTimeout:
+	}
+	if gatewayLostAnswer(resp.StatusCode) {
 		return !info.createsObject, resp.Status
 	}
 	if info.overLimit != nil {
@@ -396,6 +402,12 @@ func shouldRetry(info callInfo, resp *http.Response, err error) (bool, string) {
 		}
 	}
 	return false, ""
+}
+
+// gatewayLostAnswer reports whether status is a gateway's answer in place of the platform's:
+// 502 and 504 say that the gateway got no usable answer, not that the platform did nothing.
+func gatewayLostAnswer(status int) bool {
+	return status == http.StatusBadGateway || status == http.StatusGatewayTimeout
 }
 
 // provablyNotDelivered reports whether err shows the request never reached a server: the

@@ -45,26 +45,25 @@ func (e *APIError) Is(target error) bool {
 	return target == ErrNotFound && e.Status == http.StatusNotFound
 }
 
-// AmbiguousError is a create whose request was sent but whose answer was lost: the platform may
+// AmbiguousError is a create whose request was sent but whose answer was lost: the connection
+// broke or timed out, or a gateway answered 502 or 504 in the platform's stead. The platform may
 // or may not have created the object. Creates are never blindly retried after one; the typed
-// clients look the object up first.
+// clients look the object up first (see createRecovering).
 type AmbiguousError struct {
 	Platform string
 	Err      error
 }
 
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%s API: the create request was sent but no answer came back (%v); the object may exist", e.Platform, e.Err)
+	return fmt.Sprintf("%s API: the request was sent but its answer was lost (%v), so it may have been carried out", e.Platform, e.Err)
 }
 
 func (e *AmbiguousError) Unwrap() error { return e.Err }
 
 // maxLostAnswers is how many times in a row a create may lose its answer before the typed
 // client gives up. After each lost answer the client looks the object up, and sends the create
-// again only when the lookup proves it safe. Where the lost answer held a secret (agent secrets,
-// credentials), every send must also keep its answer, so the bound is generous: with one answer
-// in 20 lost, five in a row happen once in 3 million creates. A connection that keeps failing
-// still ends.
+// again only when the lookup proves it safe. With one answer in 20 lost, five in a row happen
+// once in 3 million creates; a connection that keeps failing still ends.
 const maxLostAnswers = 5
 
 // asAmbiguous returns err's *AmbiguousError, if it has one.
@@ -76,9 +75,10 @@ func asAmbiguous(err error) (*AmbiguousError, bool) {
 
 // lostTooOften is the error when every one of maxLostAnswers creates lost its answer and no
 // lookup found the object: nothing is known to exist, and trying again is the user's call.
-func lostTooOften(cause error, what string) error {
-	return fmt.Errorf("%w; the create was sent %d times, every answer was lost, and no %s exists: apply again once the platform answers",
-		cause, maxLostAnswers, what)
+// absent says what was not found.
+func lostTooOften(cause error, absent string) error {
+	return fmt.Errorf("%w; the request was sent %d times, every answer was lost, and %s: apply again once the platform answers",
+		cause, maxLostAnswers, absent)
 }
 
 // parseNestedError reads the {"error": {"code": ..., "message": "...", "details": [...]}} body

@@ -170,9 +170,6 @@ const (
 	// nextPageToken, and such pages are followed; but a server that hands out fresh tokens for
 	// ever without items would otherwise keep the walk going for ever.
 	k0rdentMaxBarrenPages = 100
-	// k0rdentClockSkew is how far the platform's clock may be behind ours when a create's
-	// answer is lost and a freshly created account is told apart from an older one by createdAt.
-	k0rdentClockSkew = 5 * time.Minute
 )
 
 func (k *K0rdent) serviceAccountsPath() string {
@@ -196,24 +193,27 @@ func (k *K0rdent) Region() string { return k.region }
 
 // CreateServiceAccount creates a service account without ever leaving a duplicate.
 //
-// When the answer is lost, an account with a client-chosen id is looked up by that id and
-// adopted only when it matches the request; when it does not exist the create is sent again,
-// which cannot duplicate a fixed id, and a conflict then is resolved by the same comparison.
-// Without an id, the accounts of the same name and scope are searched: none means the create
-// did not happen and it is sent again; exactly one that matches and was created just now is
-// adopted; anything else is an error naming them. A conflict on a first create is an error: the
-// id belongs to an account Terraform did not create.
+// The API takes a client-chosen id, and that is what makes a lost answer safe to resolve: the
+// account is looked up by its id and adopted only when it matches the request; when it does not
+// exist the create is sent again, which cannot duplicate a fixed id, and a conflict then is
+// resolved by the same lookup. A request without an id gets one made from its display name and a
+// random suffix (newServiceAccountID), so no other create can hold it: searching by name instead
+// could adopt an account another workspace created at the same moment. A conflict on a first
+// create is an error: the id belongs to an account Terraform did not create.
 func (k *K0rdent) CreateServiceAccount(ctx context.Context, req ServiceAccountRequest) (*ServiceAccount, error) {
 	k.serviceAccounts.drop()
-	sentAt := time.Now()
-	sa, err := k.postServiceAccount(ctx, req)
-	var ambiguous *AmbiguousError
-	switch {
-	case errors.As(err, &ambiguous) && req.ID != "":
-		return k.recoverServiceAccountCreateByID(ctx, req, ambiguous)
-	case errors.As(err, &ambiguous):
-		return k.recoverServiceAccountCreateByName(ctx, req, sentAt, ambiguous)
-	case isConflict(err):
+	if req.ID == "" {
+		req.ID = newServiceAccountID(req.DisplayName)
+	}
+	sa, err := createRecovering(ctx, createRecovery[*ServiceAccount]{
+		send: func(ctx context.Context) (*ServiceAccount, error) { return k.postServiceAccount(ctx, req) },
+		look: func(ctx context.Context, cause *AmbiguousError) (*ServiceAccount, bool, error) {
+			return k.findServiceAccount(ctx, req, cause)
+		},
+		landedLate: isConflict,
+		absent:     fmt.Sprintf("no service account %q exists", req.ID),
+	})
+	if isConflict(err) {
 		return nil, fmt.Errorf("%w That id is taken in region %q by a service account this create did not make: "+
 			"import it (terraform import) or choose another id", err, k.region)
 	}
@@ -221,6 +221,27 @@ func (k *K0rdent) CreateServiceAccount(ctx context.Context, req ServiceAccountRe
 		k.rememberClientID(sa)
 	}
 	return sa, err
+}
+
+// newServiceAccountID makes an id for an account created without one: its display name in the
+// id's alphabet, cut to leave room for a random suffix that no other create shares.
+func newServiceAccountID(displayName string) string {
+	const suffixBytes, maxLen = 5, 63
+	var b strings.Builder
+	for _, r := range strings.ToLower(displayName) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	stem := strings.Trim(b.String(), "-")
+	if stem == "" || stem[0] < 'a' || stem[0] > 'z' {
+		stem = strings.TrimSuffix("sa-"+stem, "-")
+	}
+	stem = strings.TrimSuffix(stem[:min(len(stem), maxLen-1-2*suffixBytes)], "-")
+	return stem + "-" + createNonce(suffixBytes)
 }
 
 func (k *K0rdent) postServiceAccount(ctx context.Context, req ServiceAccountRequest) (*ServiceAccount, error) {
@@ -231,92 +252,24 @@ func (k *K0rdent) postServiceAccount(ctx context.Context, req ServiceAccountRequ
 	return &sa, nil
 }
 
-// recoverServiceAccountCreateByID looks the account up by its id after a lost answer (or after a
-// conflict on a create sent again, when the lost one landed late), adopting it when it matches
-// and sending the create again while it does not exist, at most maxLostAnswers times in all.
-func (k *K0rdent) recoverServiceAccountCreateByID(ctx context.Context, req ServiceAccountRequest, cause error) (*ServiceAccount, error) {
-	for sent := 1; ; sent++ {
-		// The plain GET: a 404 that hides an existing account only sends the create again, which
-		// cannot duplicate a fixed id, and the conflict it meets is resolved below.
-		existing, err := k.getServiceAccount(ctx, req.ID)
-		switch {
-		case err == nil:
-			return k.adoptServiceAccount(req, existing, cause)
-		case !errors.Is(err, ErrNotFound):
-			return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
-		case sent == maxLostAnswers:
-			return nil, lostTooOften(cause, fmt.Sprintf("service account %q", req.ID))
-		}
-		sa, err := k.postServiceAccount(ctx, req)
-		if _, lost := asAmbiguous(err); !lost && !isConflict(err) {
-			return sa, err
-		}
-		cause = err
+// findServiceAccount looks the account up by its id after a lost answer, as CreateServiceAccount
+// describes.
+func (k *K0rdent) findServiceAccount(ctx context.Context, req ServiceAccountRequest, cause *AmbiguousError) (*ServiceAccount, bool, error) {
+	// The plain GET: a 404 that hides an existing account only sends the create again, which
+	// cannot duplicate a fixed id, and the conflict it meets is resolved by looking again.
+	existing, err := k.getServiceAccount(ctx, req.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, lookFailed(cause, err)
 	}
-}
-
-// adoptServiceAccount returns existing when it is the account req asked for, and otherwise an
-// error that says how it differs.
-func (k *K0rdent) adoptServiceAccount(req ServiceAccountRequest, existing *ServiceAccount, cause error) (*ServiceAccount, error) {
 	if diffs := req.differences(existing); len(diffs) > 0 {
-		return nil, fmt.Errorf("%s API: service account %q exists but differs from the request (%s): import it "+
+		return nil, false, fmt.Errorf("%s API: service account %q exists but differs from the request (%s): import it "+
 			"(terraform import) and reconcile the configuration, or choose another id. Found while recovering from: %w",
 			k.platform, existing.ID, strings.Join(diffs, "; "), cause)
 	}
-	return existing, nil
-}
-
-// recoverServiceAccountCreateByName searches the accounts of the same name and scope after a lost
-// answer, sending the create again while there is none, at most maxLostAnswers times in all.
-func (k *K0rdent) recoverServiceAccountCreateByName(ctx context.Context, req ServiceAccountRequest, sentAt time.Time, cause *AmbiguousError) (*ServiceAccount, error) {
-	for sent := 1; ; sent++ {
-		candidates, err := k.serviceAccountsLike(ctx, req)
-		switch {
-		case err != nil:
-			return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
-		case len(candidates) > 0:
-			return k.adoptNewServiceAccount(req, candidates, sentAt, cause)
-		case sent == maxLostAnswers:
-			return nil, lostTooOften(cause, fmt.Sprintf("service account named %q", req.DisplayName))
-		}
-		sa, err := k.postServiceAccount(ctx, req)
-		again, lost := asAmbiguous(err)
-		if !lost {
-			return sa, err
-		}
-		cause = again
-	}
-}
-
-// serviceAccountsLike returns the accounts with the display name and scope of req.
-func (k *K0rdent) serviceAccountsLike(ctx context.Context, req ServiceAccountRequest) ([]ServiceAccount, error) {
-	all, err := k.ListServiceAccounts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var like []ServiceAccount
-	for _, sa := range all {
-		if sa.DisplayName == req.DisplayName && sa.Scope == req.Scope && sa.ScopeID == req.ScopeID {
-			like = append(like, sa)
-		}
-	}
-	return like, nil
-}
-
-// adoptNewServiceAccount returns the one candidate that matches req and was created since the
-// create was sent, or an error naming the candidates. An older account of the same name is
-// someone else's, and adopting it would hand it to Terraform to change and eventually destroy.
-func (k *K0rdent) adoptNewServiceAccount(req ServiceAccountRequest, candidates []ServiceAccount, sentAt time.Time, cause error) (*ServiceAccount, error) {
-	if c := candidates[0]; len(candidates) == 1 && createdSince(c.CreatedAt, sentAt.Add(-k0rdentClockSkew)) && len(req.differences(&c)) == 0 {
-		return &c, nil
-	}
-	ids := make([]string, len(candidates))
-	for i, c := range candidates {
-		ids[i] = c.ID
-	}
-	return nil, fmt.Errorf("%w: service accounts named %q in %s %q now exist with ids %v and which one this create made "+
-		"cannot be told; import the one that is yours (terraform import) or delete the extra ones, then apply again",
-		cause, req.DisplayName, req.Scope, req.ScopeID, ids)
+	return existing, true, nil
 }
 
 // differences lists how sa differs from what req asked for; roles compare as a set.
@@ -342,13 +295,6 @@ func sortedSet(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// createdSince reports whether an RFC 3339 creation time is at or after notBefore. An
-// unreadable time is treated as old, so nothing is adopted on its account.
-func createdSince(createdAt string, notBefore time.Time) bool {
-	t, err := time.Parse(time.RFC3339, createdAt)
-	return err == nil && !t.Before(notBefore)
 }
 
 func isConflict(err error) bool {
@@ -542,16 +488,15 @@ func filterQuery(pairs ...string) url.Values {
 //
 // So a credential whose create answer was lost is of no use to anyone: it exists, but nobody holds
 // its secret. The credentials are listed before the create; after a lost answer they are listed
-// again, and the ones that appeared meanwhile, made by this create, are deleted and the create is
-// sent once more (at most maxLostAnswers times in all), so the caller gets a secret and no live
-// credential is left behind that nobody holds.
+// again. When none appeared meanwhile, the create provably did not happen and is sent again (at
+// most maxLostAnswers times in all). A credential that appeared may be this create's, or one that
+// another workspace created for the same account at the same moment: nothing tells them apart,
+// and deleting it on a guess could cut off whoever holds its secret, so the error names it.
 //
 // Creates for the same service account run side by side, so that a hundred credentials of one
-// account cost the time of a few. The recovery of a lost answer waits until the creates in
+// account cost the time of a few. The lookup after a lost answer waits until the creates in
 // flight have their answers, and runs alone: the credentials those creates got answers for are
-// then known and spared, and the ones left that appeared meanwhile were made by creates whose
-// answers were lost. A credential created outside the provider at that very moment would be
-// taken for one of them.
+// then known and not taken for the lost one.
 //
 // The service account is read first, for the clientId the credential authenticates with (the
 // answer has none), so that nothing is created for an account without one. The platform allows
@@ -573,45 +518,37 @@ func (k *K0rdent) CreateCredential(ctx context.Context, serviceAccountID string,
 	return c, nil
 }
 
-// createCredential sends the create and recovers from a lost answer, as CreateCredential
-// describes.
+// createCredential sends the create and resolves a lost answer, as CreateCredential describes.
 func (k *K0rdent) createCredential(ctx context.Context, serviceAccountID string, req CredentialRequest) (*ServiceAccountCredential, error) {
 	creates := k.credentialCreates.of(serviceAccountID)
 	creates.RLock()
 	before, err := k.ListCredentials(ctx, serviceAccountID)
-	var c *ServiceAccountCredential
-	if err == nil {
-		c, err = k.postCredential(ctx, serviceAccountID, req)
+	if err != nil {
+		creates.RUnlock()
+		return nil, err
 	}
-	creates.RUnlock()
-	ambiguous, lost := asAmbiguous(err)
-	if !lost {
-		return c, err
-	}
-	creates.Lock()
-	defer creates.Unlock()
-	return k.recoverCredentialCreate(ctx, serviceAccountID, req, before, ambiguous)
-}
-
-// recoverCredentialCreate deletes what the lost creates made and sends the create again, as
-// CreateCredential describes. The caller holds the account's credentialCreates alone.
-func (k *K0rdent) recoverCredentialCreate(ctx context.Context, serviceAccountID string, req CredentialRequest,
-	before []ServiceAccountCredential, cause *AmbiguousError,
-) (*ServiceAccountCredential, error) {
-	for sent := 1; ; sent++ {
-		if err := k.deleteNewCredentials(ctx, serviceAccountID, before, cause); err != nil {
-			return nil, err
+	alone := false
+	defer func() {
+		if alone {
+			creates.Unlock()
+		} else {
+			creates.RUnlock()
 		}
-		if sent == maxLostAnswers {
-			return nil, lostTooOften(cause, fmt.Sprintf("new credential of service account %q", serviceAccountID))
-		}
-		c, err := k.postCredential(ctx, serviceAccountID, req)
-		again, lost := asAmbiguous(err)
-		if !lost {
-			return c, err
-		}
-		cause = again
-	}
+	}()
+	return createRecovering(ctx, createRecovery[*ServiceAccountCredential]{
+		send: func(ctx context.Context) (*ServiceAccountCredential, error) {
+			return k.postCredential(ctx, serviceAccountID, req)
+		},
+		look: func(ctx context.Context, cause *AmbiguousError) (*ServiceAccountCredential, bool, error) {
+			if !alone {
+				creates.RUnlock()
+				creates.Lock()
+				alone = true
+			}
+			return nil, false, k.findLostCredentials(ctx, serviceAccountID, before, cause)
+		},
+		absent: fmt.Sprintf("service account %q has no new credential", serviceAccountID),
+	})
 }
 
 // postCredential sends one create, and records the id of the credential it answers with. A
@@ -729,25 +666,22 @@ func (c *ServiceAccountCredential) Active(now time.Time) bool {
 	return err != nil || expiry.After(now)
 }
 
-// deleteNewCredentials deletes the credentials of the account that are neither in before nor
-// issued to a create of this client: made by a create whose answer was lost, their secret is
-// known to no one.
-func (k *K0rdent) deleteNewCredentials(ctx context.Context, serviceAccountID string, before []ServiceAccountCredential, cause *AmbiguousError) error {
+// findLostCredentials returns nil when the account has no credential that is neither in before
+// nor issued to a create of this client, and otherwise an error naming them: made by a create
+// whose answer was lost, this one's or another's, their secret is known to no one here.
+func (k *K0rdent) findLostCredentials(ctx context.Context, serviceAccountID string, before []ServiceAccountCredential, cause *AmbiguousError) error {
 	after, err := k.ListCredentials(ctx, serviceAccountID)
 	if err != nil {
-		return fmt.Errorf("%w; looking for it failed too: %w", cause, err)
+		return lookFailed(cause, err)
 	}
-	for _, id := range newCredentialIDs(before, after) {
-		if k.issued.has(serviceAccountID + "/" + id) {
-			continue
-		}
-		if err := k.DeleteCredential(ctx, serviceAccountID, id); err != nil && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("%w: service account %q has a new credential %s whose client secret was only in the lost answer, "+
-				"and deleting it failed: %w. Delete it (DELETE %s/%s), then apply again",
-				cause, serviceAccountID, id, err, k.credentialsPath(serviceAccountID), id)
-		}
+	unclaimed := slices.DeleteFunc(newCredentialIDs(before, after), func(id string) bool { return k.issued.has(serviceAccountID + "/" + id) })
+	if len(unclaimed) == 0 {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("%w: service account %q has new credentials %v that this create may have made, or another one at the same moment, "+
+		"and nothing tells which. A client secret is only in the answer to its create, so they were left alone, so as not to cut off "+
+		"whoever holds it. Delete the ones no one uses (DELETE %s/<id>), then apply again",
+		cause, serviceAccountID, unclaimed, k.credentialsPath(serviceAccountID))
 }
 
 // newCredentialIDs returns the ids in after that are not in before.

@@ -3,9 +3,11 @@ package client
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -143,8 +145,8 @@ func TestK0rdentRegionDefaultsToGlobal(t *testing.T) {
 	if _, err := c.CreateServiceAccount(t.Context(), ServiceAccountRequest{DisplayName: "x", Scope: "organization", ScopeID: "org-1"}); err != nil {
 		t.Fatal(err)
 	}
-	if stored := mock.K0rdentServiceAccounts(); len(stored) != 1 || stored[0].Region != "global" || !strings.HasPrefix(stored[0].ID, "sa-") {
-		t.Fatalf("the mock holds %+v, want one account with a generated id in region global", stored)
+	if stored := mock.K0rdentServiceAccounts(); len(stored) != 1 || stored[0].Region != "global" || !regexp.MustCompile(`^x-[0-9a-f]{10}$`).MatchString(stored[0].ID) {
+		t.Fatalf("the mock holds %+v, want one account in region global with the id the client made", stored)
 	}
 }
 
@@ -317,54 +319,50 @@ func loseNth(t *testing.T, matches func(*http.Request) bool, nth int32, commit b
 	}
 }
 
+// An account created without an id gets one made from its display name, with a suffix no other
+// create shares, in the id's alphabet.
+func TestNewServiceAccountID(t *testing.T) {
+	pattern := regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
+	for displayName, stem := range map[string]string{
+		"CI pipeline":                     "ci-pipeline",
+		"  Production CI/CD -- Pipeline ": "production-ci-cd-pipeline",
+		"42 things":                       "sa-42-things",
+		"日本":                              "sa",
+		strings.Repeat("ab", 40):          strings.Repeat("ab", 26),
+	} {
+		id := newServiceAccountID(displayName)
+		if !strings.HasPrefix(id, stem+"-") || len(id) != len(stem)+11 || len(id) > 63 || !pattern.MatchString(id) {
+			t.Errorf("newServiceAccountID(%q) = %q, want %q and a 10-digit suffix, a valid id", displayName, id, stem)
+		}
+		if other := newServiceAccountID(displayName); other == id {
+			t.Errorf("two ids for %q are both %q", displayName, id)
+		}
+	}
+}
+
+// A create without an id whose answer is lost, before or after the platform acted, ends with
+// exactly one new account, found by the id the client made; an older account of the same name,
+// someone else's, is neither adopted nor touched.
 func TestK0rdentCreateWithoutIDAfterLostAnswer(t *testing.T) {
 	req := ciAccount()
 	req.ID = ""
-	older := mockAccount(req)
-	older.CreatedAt = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		// existing is put in place before the create; commit says whether the lost create happened.
-		existing []mockserver.K0rdentServiceAccount
-		commit   bool
-		wantErr  bool
-		wantLeft int // accounts named like req in its scope afterwards
-	}{
-		{name: "created: the one new match is adopted", commit: true, wantLeft: 1,
-			existing: []mockserver.K0rdentServiceAccount{{DisplayName: req.DisplayName, Scope: "project", ScopeID: "proj-other"}}},
-		{name: "created beside an older namesake: both named", existing: []mockserver.K0rdentServiceAccount{older}, commit: true, wantErr: true, wantLeft: 2},
-		{name: "not created, older namesake: not adopted", existing: []mockserver.K0rdentServiceAccount{older}, wantErr: true, wantLeft: 1},
-		{name: "not created, no namesake: sent again", wantLeft: 1},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			c, mock := newK0rdentAgainstMock(t, "global", loseNth(t, isAccountCreate, 1, tc.commit))
-			var existingIDs []string
-			for _, sa := range tc.existing {
-				existingIDs = append(existingIDs, mock.PutK0rdentServiceAccount("global", sa).ID)
-			}
+	for name, lose := range map[string]interceptor{
+		"created, connection dropped": loseNth(t, isAccountCreate, 1, true),
+		"not created":                 loseNth(t, isAccountCreate, 1, false),
+		"created, 502":                gatewayNth(t, isAccountCreate, 1, http.StatusBadGateway),
+		"created, 504":                gatewayNth(t, isAccountCreate, 1, http.StatusGatewayTimeout),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mock := newK0rdentAgainstMock(t, "global", lose)
+			older := mock.PutK0rdentServiceAccount("global", mockAccount(req))
 
 			got, err := c.CreateServiceAccount(t.Context(), req)
-			named := 0
-			for _, sa := range accountsNamed(mock, req.DisplayName) {
-				if sa.ScopeID == req.ScopeID {
-					named++
-				}
-			}
-			if named != tc.wantLeft {
-				t.Fatalf("the mock holds %d accounts named %q in %s, want %d", named, req.DisplayName, req.ScopeID, tc.wantLeft)
-			}
-			if tc.wantErr {
-				if err == nil || !strings.Contains(err.Error(), existingIDs[0]) || !strings.Contains(err.Error(), "import the one") {
-					t.Fatalf("error %v, want one naming %s and how to resolve it", err, existingIDs[0])
-				}
-				return
-			}
 			if err != nil {
 				t.Fatalf("CreateServiceAccount: %v", err)
 			}
-			if slices.Contains(existingIDs, got.ID) || len(req.differences(got)) != 0 {
-				t.Fatalf("CreateServiceAccount = %+v, want the new account", got)
+			named := accountsNamed(mock, req.DisplayName)
+			if len(named) != 2 || got.ID == older.ID || len(req.differences(got)) != 0 {
+				t.Fatalf("CreateServiceAccount = %+v and the mock holds %+v: want the older account and exactly one new one", got, named)
 			}
 		})
 	}
@@ -416,12 +414,22 @@ func TestK0rdentCredentialLifecycle(t *testing.T) {
 	}
 }
 
+// The answer to a credential create is lost. When the platform had not acted, the create is
+// sent again. When it had, the new credential may be another workspace's, made at the same
+// moment: it is left alone, not deleted, and the error names it.
 func TestK0rdentCreateCredentialAfterLostAnswer(t *testing.T) {
-	for _, commit := range []bool{true, false} {
-		name := map[bool]string{true: "created: deleted and created again", false: "not created: sent again"}[commit]
+	for name, tc := range map[string]struct {
+		lose    func(t *testing.T) interceptor
+		created bool
+	}{
+		"not created: sent again":          {func(t *testing.T) interceptor { return loseNth(t, isCredentialCreate, 2, false) }, false},
+		"created: named, not deleted":      {func(t *testing.T) interceptor { return loseNth(t, isCredentialCreate, 2, true) }, true},
+		"created, 502: named, not deleted": {func(t *testing.T) interceptor { return gatewayNth(t, isCredentialCreate, 2, http.StatusBadGateway) }, true},
+		"created, 504: named, not deleted": {func(t *testing.T) interceptor { return gatewayNth(t, isCredentialCreate, 2, http.StatusGatewayTimeout) }, true},
+	} {
 		t.Run(name, func(t *testing.T) {
 			// The first credential is created normally; the answer to the second is lost.
-			c, mock := newK0rdentAgainstMock(t, "global", loseNth(t, isCredentialCreate, 2, commit))
+			c, mock := newK0rdentAgainstMock(t, "global", tc.lose(t))
 			ctx := t.Context()
 			if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
 				t.Fatal(err)
@@ -432,23 +440,29 @@ func TestK0rdentCreateCredentialAfterLostAnswer(t *testing.T) {
 			}
 
 			got, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
-			if err != nil {
-				t.Fatalf("CreateCredential: %v", err)
-			}
 			stored := mock.K0rdentCredentials("sa-ci")
 			if len(stored) != 2 || stored[0].ID != existing.ID {
 				t.Fatalf("the mock holds %+v, want the existing credential and exactly one more", stored)
 			}
-			if got.ID != stored[1].ID || got.ClientSecret == "" || got.ClientSecret != stored[1].ClientSecret {
-				t.Fatalf("CreateCredential = %+v, want the credential the mock holds, with its secret", got)
+			if n := mock.Calls("DELETE " + k0rdentCredentialsRoute + "/{credId}"); n != 0 {
+				t.Fatalf("the mock saw %d credential deletes, want none", n)
 			}
-			// A create lost before the mock handled it never reached the mock's counters.
-			if n, want := mock.Calls("POST "+k0rdentCredentialsRoute), map[bool]int{true: 3, false: 2}[commit]; n != want {
-				t.Fatalf("the mock handled %d credential creates, want %d: the first, the lost one if it landed, and one more", n, want)
+			if !tc.created {
+				if err != nil || got.ID != stored[1].ID || got.ClientSecret == "" || got.ClientSecret != stored[1].ClientSecret {
+					t.Fatalf("CreateCredential = %+v, %v; want the credential the mock holds, with its secret", got, err)
+				}
+				return
 			}
-			wantDeletes := map[bool]int{true: 1, false: 0}[commit]
-			if n := mock.Calls("DELETE " + k0rdentCredentialsRoute + "/{credId}"); n != wantDeletes {
-				t.Fatalf("the mock saw %d credential deletes, want %d: only a credential the lost create made is deleted", n, wantDeletes)
+			var ambiguous *AmbiguousError
+			if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), stored[1].ID) || strings.Contains(err.Error(), existing.ID) ||
+				!strings.Contains(err.Error(), "left alone") || !strings.Contains(err.Error(), "DELETE ") {
+				t.Fatalf("CreateCredential error %v: want the lost create, naming %s alone and how to delete it", err, stored[1].ID)
+			}
+			if strings.Contains(err.Error(), stored[1].ClientSecret) {
+				t.Fatal("the error holds the client secret")
+			}
+			if n := mock.Calls("POST " + k0rdentCredentialsRoute); n != 2 {
+				t.Fatalf("the mock handled %d credential creates, want 2: nothing is sent again", n)
 			}
 		})
 	}
@@ -456,6 +470,22 @@ func TestK0rdentCreateCredentialAfterLostAnswer(t *testing.T) {
 
 // loseFrom is an interceptor that commits every request that matches from the nth on, and
 // loses its answer.
+// gatewayNth lets the platform handle the nth request that matches, then answers it with a
+// gateway's status (502 or 504) in place of the platform's answer.
+func gatewayNth(t *testing.T, matches func(*http.Request) bool, nth int32, status int) interceptor {
+	var seen atomic.Int32
+	return func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if !matches(r) || seen.Add(1) != nth {
+			return false
+		}
+		mock.ServeHTTP(httptest.NewRecorder(), r)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, "<html><body>"+http.StatusText(status)+" (gateway)</body></html>")
+		return true
+	}
+}
+
 func loseFrom(t *testing.T, matches func(*http.Request) bool, nth int32) interceptor {
 	var seen atomic.Int32
 	return func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
@@ -468,10 +498,16 @@ func loseFrom(t *testing.T, matches func(*http.Request) bool, nth int32) interce
 	}
 }
 
-// When every answer is lost, the create gives up after maxLostAnswers tries, and none of the
-// credentials it made is left behind.
+// When every answer is lost before the platform acts, the create gives up after maxLostAnswers
+// tries.
 func TestK0rdentCreateCredentialEveryAnswerLost(t *testing.T) {
-	c, mock := newK0rdentAgainstMock(t, "global", loseFrom(t, isCredentialCreate, 1))
+	c, mock := newK0rdentAgainstMock(t, "global", func(_ *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
+		if !isCredentialCreate(r) {
+			return false
+		}
+		dropConnection(t, w)
+		return true
+	})
 	ctx := t.Context()
 	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
 		t.Fatal(err)
@@ -483,48 +519,12 @@ func TestK0rdentCreateCredentialEveryAnswerLost(t *testing.T) {
 		t.Fatalf("error %v, want the lost create, saying how often it was sent", err)
 	}
 	if stored := mock.K0rdentCredentials("sa-ci"); len(stored) != 0 {
-		t.Fatalf("the mock holds %+v, want no credential: each one whose answer was lost is deleted", stored)
-	}
-	if n := mock.Calls("POST " + k0rdentCredentialsRoute); n != maxLostAnswers {
-		t.Fatalf("the mock saw %d credential creates, want %d", n, maxLostAnswers)
-	}
-}
-
-// A new credential that cannot be deleted is named in the error, and nothing is sent again.
-func TestK0rdentCreateCredentialLostAnswerAndFailedDelete(t *testing.T) {
-	lose := loseNth(t, isCredentialCreate, 1, true)
-	c, mock := newK0rdentAgainstMock(t, "global", func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
-		if r.Method == http.MethodDelete {
-			writeJSON(t, w, http.StatusForbidden, map[string]any{"error": map[string]any{"code": "FORBIDDEN", "message": "no deleting"}})
-			return true
-		}
-		return lose(mock, w, r)
-	})
-	ctx := t.Context()
-	if _, err := c.CreateServiceAccount(ctx, ciAccount()); err != nil {
-		t.Fatal(err)
-	}
-
-	_, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
-	stored := mock.K0rdentCredentials("sa-ci")
-	if len(stored) != 1 {
-		t.Fatalf("the mock holds %d credentials, want the one the lost create made", len(stored))
-	}
-	var ambiguous *AmbiguousError
-	if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), stored[0].ID) || !strings.Contains(err.Error(), "no deleting") ||
-		!strings.Contains(err.Error(), "Delete it") {
-		t.Fatalf("error %v: want the lost create, the credential %s to delete and why deleting failed", err, stored[0].ID)
-	}
-	if strings.Contains(err.Error(), stored[0].ClientSecret) {
-		t.Fatal("the error holds the client secret")
-	}
-	if n := mock.Calls("POST " + k0rdentCredentialsRoute); n != 1 {
-		t.Fatalf("the mock saw %d credential creates, want 1", n)
+		t.Fatalf("the mock holds %+v, want no credential", stored)
 	}
 }
 
 // Two creates for one account at once: the one whose answer is lost must not take the other's
-// new credential for its own and delete it. Creates of one account run side by side, so the lost
+// new credential for its own, and deletes nothing; its error names only its own. Creates of one account run side by side, so the lost
 // create waits for the other to be committed first; if they took turns, it would wait in vain.
 func TestK0rdentConcurrentCredentialCreatesKeepEachOthersCredential(t *testing.T) {
 	var posts atomic.Int32
@@ -554,30 +554,41 @@ func TestK0rdentConcurrentCredentialCreatesKeepEachOthersCredential(t *testing.T
 		t.Fatal(err)
 	}
 
-	results := make(chan *ServiceAccountCredential, 2)
+	type result struct {
+		cred *ServiceAccountCredential
+		err  error
+	}
+	results := make(chan result, 2)
 	for range 2 {
 		go func() {
 			cred, err := c.CreateCredential(ctx, "sa-ci", CredentialRequest{})
-			if err != nil {
-				t.Errorf("CreateCredential: %v", err)
-			}
-			results <- cred
+			results <- result{cred, err}
 		}()
 	}
-	var got []string
+	var got *ServiceAccountCredential
+	var lostErr error
 	for range 2 {
-		if cred := <-results; cred != nil {
-			got = append(got, cred.ID+"/"+cred.ClientSecret)
+		switch r := <-results; {
+		case r.err != nil && lostErr == nil:
+			lostErr = r.err
+		case r.err == nil && got == nil:
+			got = r.cred
+		default:
+			t.Fatalf("a second %v, want one create to succeed and one to report its lost answer", r)
 		}
 	}
-	var stored []string
-	for _, cred := range mock.K0rdentCredentials("sa-ci") {
-		stored = append(stored, cred.ID+"/"+cred.ClientSecret)
+	stored := mock.K0rdentCredentials("sa-ci")
+	if len(stored) != 2 || got == nil || lostErr == nil {
+		t.Fatalf("the mock holds %+v, the creates returned %+v and %v: want both credentials, one returned", stored, got, lostErr)
 	}
-	slices.Sort(got)
-	slices.Sort(stored)
-	if !slices.Equal(got, stored) || len(stored) != 2 {
-		t.Fatalf("the creates returned %v and the mock holds %v: want the same two credentials", got, stored)
+	for _, cred := range stored {
+		isOther := cred.ID == got.ID
+		if isOther && cred.ClientSecret != got.ClientSecret {
+			t.Fatalf("the create that succeeded returned %+v, the mock holds %+v", got, cred)
+		}
+		if named := strings.Contains(lostErr.Error(), cred.ID); named == isOther {
+			t.Fatalf("error %v names %s: %v, want only the lost create's credential named", lostErr, cred.ID, named)
+		}
 	}
 	if ranAlone.Load() {
 		t.Fatal("the other create was not sent while the first one was in flight: creates of one account took turns")

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -157,26 +158,40 @@ type agentTokenRequest struct {
 	Label string `json:"label"`
 }
 
-// CreateAgentToken creates a token and reads it back: the create answers with the new id only,
-// and the token value comes from a GET.
+// CreateAgentToken creates a token labelled label and reads it back: the create answers with
+// the new id only, and the token value comes from a GET.
 //
-// The create has no client-chosen id, so it is never retried blindly. When its answer is lost
-// the labels are searched: with no token of that label the create provably did not happen and is
-// sent once more; with exactly one, that token is taken to be the one this create made and is
-// adopted; with several, which of them is ours cannot be known, so the error names them for the
-// user to import or delete. Adopting relies on labels being distinct: a token made outside
-// Terraform under the same label, while the create did not happen, would be adopted too (the
-// resource documentation asks for distinct labels).
+// The create has no client-chosen id, and labels need not be distinct (the default is ""), so a
+// token found after a lost answer under the configured label proves nothing: it may be someone
+// else's. The create therefore carries a label that no other create carries (createMarker), and
+// the configured label is set once the id is known. After a lost answer the marked token is
+// looked for: none means the create did not happen and it is sent again; one is this create's and
+// is adopted; several were all made by this create's sends (an earlier one landed late), and all
+// but one are deleted. When the label cannot be set, the token is returned with the error, so
+// that the caller can keep track of it.
 func (m *Monitoring) CreateAgentToken(ctx context.Context, label string) (*AgentToken, error) {
 	m.tokens.drop()
-	id, err := m.postAgentToken(ctx, label)
-	if ambiguous, ok := asAmbiguous(err); ok {
-		id, err = m.recoverAgentTokenCreate(ctx, label, ambiguous)
-	}
+	marker := createMarker()
+	id, err := createRecovering(ctx, createRecovery[string]{
+		send: func(ctx context.Context) (string, error) { return m.postAgentToken(ctx, marker) },
+		look: func(ctx context.Context, cause *AmbiguousError) (string, bool, error) {
+			return m.findMarkedToken(ctx, marker, cause)
+		},
+		absent: fmt.Sprintf("no agent token labelled %q (the label this create carried) exists", marker),
+	})
 	if err != nil {
 		return nil, err
 	}
+	if err := m.UpdateAgentTokenLabel(ctx, id, label); err != nil {
+		return &AgentToken{ID: id, Label: marker}, fmt.Errorf("agent token %s was created labelled %q, and setting its label to %q failed: %w", id, marker, label, err)
+	}
 	return m.getAgentToken(ctx, id)
+}
+
+// createMarker returns the label a token carries until its create has its answer: the same for
+// every send of one create, and unlike that of any other.
+func createMarker() string {
+	return "agentfleet-create-" + createNonce(12)
 }
 
 func (m *Monitoring) postAgentToken(ctx context.Context, label string) (string, error) {
@@ -193,34 +208,26 @@ func (m *Monitoring) postAgentToken(ctx context.Context, label string) (string, 
 	return "", fmt.Errorf("%s API: the create answered %d without an X-Object-ID or Location header", m.platform, resp.status)
 }
 
-// recoverAgentTokenCreate resolves a lost create answer by label, sending the create again while
-// the search finds nothing, at most maxLostAnswers times in all. A token listed without an id is
-// never adopted: the caller would get an empty id.
-func (m *Monitoring) recoverAgentTokenCreate(ctx context.Context, label string, cause *AmbiguousError) (string, error) {
-	for sent := 1; ; sent++ {
-		candidates, err := m.agentTokensLabelled(ctx, label)
-		if err != nil {
-			return "", fmt.Errorf("%w; looking for it failed too: %w", cause, err)
-		}
-		switch {
-		case slices.Contains(candidates, ""):
-			return "", fmt.Errorf("%w: %s, but the list gives items no \"id\" field, so it cannot be adopted and nothing can be read "+
-				"without its id; find the id of the token on the platform, then import it or delete it", cause, labelledListed(len(candidates), label))
-		case len(candidates) == 1:
-			return candidates[0], nil
-		case len(candidates) > 1:
-			return "", fmt.Errorf("%w: agent tokens labelled %q now exist with ids %v and which one this create made cannot be "+
-				"told; import the one that is yours (terraform import) or delete the extra ones, then apply again", cause, label, candidates)
-		case sent == maxLostAnswers:
-			return "", lostTooOften(cause, fmt.Sprintf("agent token labelled %q", label))
-		}
-		id, err := m.postAgentToken(ctx, label)
-		again, lost := asAmbiguous(err)
-		if !lost {
-			return id, err
-		}
-		cause = again
+// findMarkedToken looks for the tokens labelled marker after a lost answer, as CreateAgentToken
+// describes. A token listed without an id is never adopted: the caller would get an empty id.
+func (m *Monitoring) findMarkedToken(ctx context.Context, marker string, cause *AmbiguousError) (string, bool, error) {
+	ids, err := m.agentTokensLabelled(ctx, marker)
+	switch {
+	case err != nil:
+		return "", false, lookFailed(cause, err)
+	case len(ids) == 0:
+		return "", false, nil
+	case slices.Contains(ids, ""):
+		return "", false, fmt.Errorf("%w: %s, but the list gives items no \"id\" field, so it cannot be adopted and nothing can be read "+
+			"without its id; find the id of the token on the platform, then import it or delete it", cause, labelledListed(len(ids), marker))
 	}
+	for _, extra := range ids[1:] {
+		if err := m.DeleteAgentToken(ctx, extra); err != nil && !errors.Is(err, ErrNotFound) {
+			return "", false, fmt.Errorf("%w: this create made agent tokens %v, and deleting the extra token %s failed: %w; delete it, then apply again",
+				cause, ids, extra, err)
+		}
+	}
+	return ids[0], true, nil
 }
 
 // labelledListed says how many tokens the list shows with label.

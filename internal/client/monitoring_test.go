@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -182,6 +183,19 @@ func (f *fakeMonitoring) count(method, path string) int {
 	return f.countLocked(method, path)
 }
 
+// countPrefix counts the requests of method to paths under prefix.
+func (f *fakeMonitoring) countPrefix(method, prefix string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, r := range f.requests {
+		if r.method == method && strings.HasPrefix(r.path, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
 func (f *fakeMonitoring) recordedRequests() []recorded {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -214,19 +228,24 @@ func TestCreateAgentToken(t *testing.T) {
 				t.Errorf("CreateAgentToken = %+v, want %+v", *got, want)
 			}
 
+			// The create carries a label of its own, which proves whose token it is should its
+			// answer be lost; the configured label is set once the id is known.
 			reqs := f.recordedRequests()
-			if len(reqs) != 2 {
-				t.Fatalf("server saw %d requests, want 2 (POST then GET): %+v", len(reqs), reqs)
+			if len(reqs) != 3 {
+				t.Fatalf("server saw %d requests, want 3 (POST, PUT, GET): %+v", len(reqs), reqs)
 			}
-			post, get := reqs[0], reqs[1]
+			post, put, get := reqs[0], reqs[1], reqs[2]
 			if post.method != http.MethodPost || post.path != "/agent_tokens" {
 				t.Errorf("first request %s %s, want POST /agent_tokens", post.method, post.path)
 			}
-			if post.body != `{"label":"web servers"}` {
-				t.Errorf("create body %q, want the label as JSON", post.body)
+			if !regexp.MustCompile(`^\{"label":"agentfleet-create-[0-9a-f]{24}"\}$`).MatchString(post.body) {
+				t.Errorf("create body %q, want a label made for this create as JSON", post.body)
+			}
+			if put.method != http.MethodPut || put.path != "/agent_tokens/"+want.ID || put.body != `{"label":"web servers"}` {
+				t.Errorf("second request %s %s %s, want PUT /agent_tokens/%s with the configured label", put.method, put.path, put.body, want.ID)
 			}
 			if get.method != http.MethodGet || get.path != "/agent_tokens/"+want.ID {
-				t.Errorf("second request %s %s, want GET /agent_tokens/%s", get.method, get.path, want.ID)
+				t.Errorf("third request %s %s, want GET /agent_tokens/%s", get.method, get.path, want.ID)
 			}
 			for _, r := range reqs {
 				checkHeader(t, r, "X-Auth-Token", testAuthToken)
@@ -265,14 +284,16 @@ func TestCreateAgentTokenWithoutIDIsAnError(t *testing.T) {
 }
 
 func TestCreateAgentTokenRetriesOnlyWhenTurnedAway(t *testing.T) {
+	// A gateway's 502 or 504 may hide a create the platform made: the create is sent again only
+	// after a lookup finds no token of its own.
 	tests := []struct {
-		status  int
-		retried bool
+		status          int
+		retried, looked bool
 	}{
 		{status: http.StatusServiceUnavailable, retried: true},
 		{status: http.StatusTooManyRequests, retried: true},
-		{status: http.StatusBadGateway},
-		{status: http.StatusGatewayTimeout},
+		{status: http.StatusBadGateway, retried: true, looked: true},
+		{status: http.StatusGatewayTimeout, retried: true, looked: true},
 		{status: http.StatusInternalServerError},
 	}
 	for _, tc := range tests {
@@ -311,6 +332,9 @@ func TestCreateAgentTokenRetriesOnlyWhenTurnedAway(t *testing.T) {
 			if posts != 2 {
 				t.Errorf("%d creates sent, want 2", posts)
 			}
+			if lists, want := f.count(http.MethodGet, "/agent_tokens"), map[bool]int{true: 1, false: 0}[tc.looked]; lists != want {
+				t.Errorf("the tokens were listed %d times, want %d", lists, want)
+			}
 		})
 	}
 }
@@ -325,17 +349,27 @@ func TestCreateAgentTokenAfterLostAnswer(t *testing.T) {
 		lostAnswers int
 		// namesake: a token made elsewhere already carries the label.
 		namesake bool
+		// late: the first create, lost before the server acted, lands with the second.
+		late bool
 
-		wantPosts, wantLists, wantMine int
-		wantErr                        string // empty: the create succeeds
+		wantPosts, wantLists, wantMine, wantDeletes int
+		wantErr                                     string // empty: the create succeeds
 	}{
 		{name: "server created the token: adopted", commitFrom: 1, lostAnswers: 1, wantPosts: 1, wantLists: 1, wantMine: 1},
 		{name: "server did not create the token: sent again", lostAnswers: 1, wantPosts: 2, wantLists: 1, wantMine: 1},
 		{name: "not created, then created with the answer lost again: adopted", commitFrom: 2, lostAnswers: 2, wantPosts: 2, wantLists: 2, wantMine: 1},
 		{name: "two lost before the server, then created", lostAnswers: 2, wantPosts: 3, wantLists: 2, wantMine: 1},
 		{
-			name: "several tokens carry the label: named, none adopted", commitFrom: 1, lostAnswers: 1, namesake: true,
-			wantPosts: 1, wantLists: 1, wantMine: 2, wantErr: "import the one that is yours",
+			name: "someone else's token carries the label: never adopted", commitFrom: 1, lostAnswers: 1, namesake: true,
+			wantPosts: 1, wantLists: 1, wantMine: 2,
+		},
+		{
+			name: "not created, then two of this create's sends landed: one kept", late: true, commitFrom: 2, lostAnswers: 2,
+			wantPosts: 2, wantLists: 2, wantMine: 1, wantDeletes: 1,
+		},
+		{
+			name: "someone else's token carries the label, nothing created: sent again", lostAnswers: 1, namesake: true,
+			wantPosts: 2, wantLists: 1, wantMine: 2,
 		},
 		{
 			name: "every answer lost, nothing created: gives up", lostAnswers: 100,
@@ -351,6 +385,9 @@ func TestCreateAgentTokenAfterLostAnswer(t *testing.T) {
 				}
 				if tc.commitFrom > 0 && n >= tc.commitFrom {
 					create()
+					if tc.late && n == 2 {
+						create()
+					}
 				}
 				dropConnection(t, w)
 				return true
@@ -379,6 +416,9 @@ func TestCreateAgentTokenAfterLostAnswer(t *testing.T) {
 			if lists := f.count(http.MethodGet, "/agent_tokens"); lists != tc.wantLists {
 				t.Errorf("the tokens were listed %d times, want %d", lists, tc.wantLists)
 			}
+			if deletes := f.countPrefix(http.MethodDelete, "/agent_tokens/"); deletes != tc.wantDeletes {
+				t.Errorf("%d tokens deleted, want %d: only an extra token of this create's own", deletes, tc.wantDeletes)
+			}
 			if tc.wantErr != "" {
 				var ambiguous *AmbiguousError
 				if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), tc.wantErr) {
@@ -394,8 +434,9 @@ func TestCreateAgentTokenAfterLostAnswer(t *testing.T) {
 			if err != nil {
 				t.Fatalf("CreateAgentToken: %v", err)
 			}
-			if *got != mine[0] || got.ID == namesake.ID {
-				t.Errorf("CreateAgentToken = %+v, want %+v", *got, mine[0])
+			ours := mine[len(mine)-1]
+			if *got != ours || got.ID == namesake.ID {
+				t.Errorf("CreateAgentToken = %+v, want %+v", *got, ours)
 			}
 		})
 	}
@@ -693,7 +734,7 @@ func TestCreateAgentTokenLostAnswerWithListWithoutIDs(t *testing.T) {
 		mock.DropNextWrites(1)
 		got, err := m.CreateAgentToken(t.Context(), "mine")
 		var ambiguous *AmbiguousError
-		if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), `no "id" field`) || !strings.Contains(err.Error(), `labelled "mine"`) {
+		if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), `no "id" field`) || !strings.Contains(err.Error(), `labelled "agentfleet-create-`) {
 			t.Fatalf("CreateAgentToken = %+v, %v; want an *AmbiguousError saying the token labelled mine has no id in the list", got, err)
 		}
 		if posts := mock.Calls("POST " + mockserver.MonitoringPrefix + "/{tenant}/agent_tokens"); posts != 1 || len(mock.MonitoringTokens()) != 1 {

@@ -262,34 +262,33 @@ func (e *UnservedPathError) Error() string {
 // CreateAgent creates the agent of a service account and returns it with its client secret.
 //
 // A service account has at most one agent, so a create whose answer was lost is resolved by
-// looking the agent up: when none exists, the create provably did not happen and is sent again
-// (at most maxLostAnswers times in all); when it exists with the requested options, it is ours,
-// and since its secret was lost with the answer, the secret is regenerated so the caller gets a
-// usable one. Never a second agent.
-//
-// That lookup can only tell whose agent it found because the agent is looked up before the
-// create too: when the account already had one, the create was refused (400 ERROR_EXIST_RESOURCE),
-// and the refusal may be the answer that was lost. Regenerating that agent's secret would cut off
-// whoever uses it, so its id is reported instead.
+// looking the agent up, against a lookup made just before the create: when none exists, the
+// create provably did not happen and is sent again (at most maxLostAnswers times in all). When
+// the account had an agent before, the create was refused, and the refusal may be the answer
+// that was lost. When a new agent exists, this create may have made it, and so may another
+// workspace creating the agent of the same account at the same moment: nothing tells them apart.
+// Its secret went with the lost answer either way, and regenerating it on a guess could cut off
+// whoever made it, so the error names it instead. Never a second agent.
 func (s *SpaceONE) CreateAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {
 	s.agents.drop()
 	before, err := s.getAgent(ctx, req.ServiceAccountID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	a, err := s.postAgent(ctx, req)
-	ambiguous, lost := asAmbiguous(err)
-	switch {
-	case isAgentExists(err):
+	a, err := createRecovering(ctx, createRecovery[*Agent]{
+		send: func(ctx context.Context) (*Agent, error) { return s.postAgent(ctx, req) },
+		look: func(ctx context.Context, cause *AmbiguousError) (*Agent, bool, error) {
+			return nil, false, s.findLostAgent(ctx, req.ServiceAccountID, before, cause)
+		},
+		// The lookup found no agent, yet a create sent again is refused because there is one: a
+		// create whose answer was lost was committed after the lookup (or someone made one since).
+		landedLate: isAgentExists,
+		absent:     "service account " + req.ServiceAccountID + " has no agent",
+	})
+	if isAgentExists(err) {
 		return nil, agentExistsError(err, req.ServiceAccountID, before)
-	case !lost:
-		return a, err
-	case before != nil:
-		return nil, fmt.Errorf("%w: service account %s already had agent %s before this create, so the create was refused; "+
-			"its secret was left alone. Import it (terraform import <resource address> %s) or delete it, then apply again",
-			ambiguous, req.ServiceAccountID, before.AgentID, req.ServiceAccountID)
 	}
-	return s.recoverAgentCreate(ctx, req, ambiguous)
+	return a, err
 }
 
 func (s *SpaceONE) postAgent(ctx context.Context, req AgentCreateRequest) (*Agent, error) {
@@ -300,33 +299,24 @@ func (s *SpaceONE) postAgent(ctx context.Context, req AgentCreateRequest) (*Agen
 	return &a, nil
 }
 
-func (s *SpaceONE) recoverAgentCreate(ctx context.Context, req AgentCreateRequest, cause *AmbiguousError) (*Agent, error) {
-	for sent := 1; ; sent++ {
-		existing, err := s.getAgent(ctx, req.ServiceAccountID)
-		switch {
-		case err == nil && existing.Options != req.Options:
-			return nil, fmt.Errorf("%w: service account %s now has agent %s with other options; import it or delete it, then apply again",
-				cause, req.ServiceAccountID, existing.AgentID)
-		case err == nil:
-			return s.RegenerateAgent(ctx, req.ServiceAccountID)
-		case !errors.Is(err, ErrNotFound):
-			return nil, fmt.Errorf("%w; looking for it failed too: %w", cause, err)
-		case sent == maxLostAnswers:
-			return nil, lostTooOften(cause, "agent of service account "+req.ServiceAccountID)
-		}
-		a, err := s.postAgent(ctx, req)
-		again, lost := asAmbiguous(err)
-		switch {
-		case lost:
-			cause = again
-		case isAgentExists(err):
-			// The lookup found no agent, yet this create is refused because there is one: a create
-			// whose answer was lost was committed after the lookup (or someone made one since). The
-			// next lookup tells which, as after a lost answer.
-		default:
-			return a, err
-		}
+// findLostAgent looks for the agent a create whose answer was lost may have made, as CreateAgent
+// describes. It returns nil when the account has no agent: the create is sent again.
+func (s *SpaceONE) findLostAgent(ctx context.Context, serviceAccountID string, before *Agent, cause *AmbiguousError) error {
+	existing, err := s.getAgent(ctx, serviceAccountID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return lookFailed(cause, err)
+	case before != nil && existing.AgentID == before.AgentID:
+		return fmt.Errorf("%w: service account %s already had agent %s before this create, so the create was refused; "+
+			"its secret was left alone. Import it (terraform import <resource address> %s) or delete it, then apply again",
+			cause, serviceAccountID, before.AgentID, serviceAccountID)
 	}
+	return fmt.Errorf("%w: service account %s now has agent %s, which this create may have made, or another one at the same moment, "+
+		"and nothing tells which. Its client secret was only in the answer, and it was not regenerated, so as not to cut off whoever made it. "+
+		"If it is yours, import it (terraform import <resource address> %s) and change regenerate_triggers to get a new secret; "+
+		"otherwise leave it to its owner", cause, serviceAccountID, existing.AgentID, serviceAccountID)
 }
 
 // isAgentExists reports whether err is the refusal of a create because the service account

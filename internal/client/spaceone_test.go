@@ -140,23 +140,32 @@ func TestSpaceONEDuplicateCreateReadings(t *testing.T) {
 	}
 }
 
-// A create whose answer is lost is found and given a fresh secret, never created twice.
-func TestSpaceONELostCreateAnswerRegeneratesInsteadOfDuplicating(t *testing.T) {
-	c, mock := newSpaceONEAgainstMock(t)
-	mock.DropNextWrites(1)
-	a, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	agents := mock.SpaceONEAgents()
-	if len(agents) != 1 {
-		t.Fatalf("%d agents after a lost create answer, want 1", len(agents))
-	}
-	if a.ClientSecret == "" || a.ClientSecret != agents[0].ClientSecret {
-		t.Fatalf("the client got secret %q, the platform holds %q", a.ClientSecret, agents[0].ClientSecret)
-	}
-	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/create"); n != 1 {
-		t.Fatalf("%d creates sent, want 1", n)
+// A create whose answer is lost after the platform made the agent, or that a gateway answers
+// 502 or 504: the agent found then may be another workspace's, made at the same moment, so its
+// secret is not regenerated and no second create is sent; the error names the agent and the way
+// on.
+func TestSpaceONELostCreateAnswerLeavesTheAgentAlone(t *testing.T) {
+	for name, lose := range map[string]interceptor{
+		"dropped connection": loseNth(t, isAgentCreate, 1, true),
+		"502 after commit":   gatewayNth(t, isAgentCreate, 1, http.StatusBadGateway),
+		"504 after commit":   gatewayNth(t, isAgentCreate, 1, http.StatusGatewayTimeout),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mock := newSpaceONEBehind(t, lose)
+			_, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
+			agents := mock.SpaceONEAgents()
+			if len(agents) != 1 {
+				t.Fatalf("%d agents after a lost create answer, want 1", len(agents))
+			}
+			var ambiguous *AmbiguousError
+			if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), agents[0].AgentID) || !strings.Contains(err.Error(), "not regenerated") ||
+				!strings.Contains(err.Error(), "terraform import") || strings.Contains(err.Error(), agents[0].ClientSecret) {
+				t.Fatalf("error %v, want the lost create naming agent %s and the way on, without its secret", err, agents[0].AgentID)
+			}
+			if n, r := mock.Calls("POST "+mockserver.SpaceONEAgentRoute+"/create"), mock.Calls("POST "+mockserver.SpaceONEAgentRoute+"/regenerate"); n != 1 || r != 0 {
+				t.Fatalf("%d creates and %d regenerates sent, want 1 and none", n, r)
+			}
+		})
 	}
 }
 
@@ -176,8 +185,8 @@ func isAgentCreate(r *http.Request) bool {
 	return strings.HasSuffix(r.URL.Path, "/agent/create")
 }
 
-// The first create never reaches the server and the second's answer is lost after it created the
-// agent: the lookup after each tells the cases apart, and the agent is made exactly once.
+// The first create never reaches the server, so it is sent again; the second's answer is lost
+// after it created the agent, which is then reported, not regenerated. One agent, never two.
 func TestSpaceONELostCreateAnswersTwice(t *testing.T) {
 	var creates atomic.Int32
 	c, mock := newSpaceONEBehind(t, func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
@@ -196,24 +205,23 @@ func TestSpaceONELostCreateAnswersTwice(t *testing.T) {
 		return true
 	})
 
-	a, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
 	agents := mock.SpaceONEAgents()
-	if len(agents) != 1 || a.ClientSecret == "" || a.ClientSecret != agents[0].ClientSecret {
-		t.Fatalf("the client got %+v, the platform holds %+v: want one agent, with the secret the client holds", a, agents)
+	if len(agents) != 1 || err == nil || !strings.Contains(err.Error(), agents[0].AgentID) {
+		t.Fatalf("error %v, the platform holds %+v: want one agent, named in the error", err, agents)
 	}
-	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 1 {
-		t.Fatalf("%d regenerates, want 1: the second create made the agent, whose secret was lost", n)
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 0 {
+		t.Fatalf("%d regenerates, want none", n)
+	}
+	if n := creates.Load(); n != 2 {
+		t.Fatalf("%d creates sent, want 2", n)
 	}
 }
 
 // The first create's answer is lost, the lookup finds nothing, and the create sent again is
-// refused with 400 ERROR_EXIST_RESOURCE because the first one has been committed since. The refusal
-// does not end the create: the next lookup finds the agent, which is this create's (nobody had one
-// before), and its lost secret is regenerated. Never an error that leaves an agent Terraform does
-// not know about.
+// refused with 400 ERROR_EXIST_RESOURCE because an agent has been committed since. The refusal
+// sends the client to look again, and the agent it finds is reported with the way on, its
+// secret untouched: it may be this create's, landed late, or someone else's.
 func TestSpaceONEResentCreateRefusedAsExisting(t *testing.T) {
 	var creates atomic.Int32
 	c, mock := newSpaceONEBehind(t, func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
@@ -229,16 +237,14 @@ func TestSpaceONEResentCreateRefusedAsExisting(t *testing.T) {
 		}
 		return false
 	})
-	a, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})
 	agents := mock.SpaceONEAgents()
-	if len(agents) != 1 || a.AgentID != agents[0].AgentID || a.ClientSecret == "" || a.ClientSecret != agents[0].ClientSecret {
-		t.Fatalf("the client got %+v, the platform holds %+v: want its one agent, with the secret the client holds", a, agents)
+	var ambiguous *AmbiguousError
+	if len(agents) != 1 || !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), agents[0].AgentID) {
+		t.Fatalf("error %v, the platform holds %+v: want the lost create, naming the one agent", err, agents)
 	}
-	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 1 {
-		t.Fatalf("%d regenerates, want 1", n)
+	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 0 {
+		t.Fatalf("%d regenerates, want none", n)
 	}
 	if n := mock.Calls("POST " + mockserver.SpaceONEAgentRoute + "/get"); n != 3 {
 		t.Fatalf("%d lookups, want 3: before the create, after the lost one, after the refusal", n)
