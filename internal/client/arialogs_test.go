@@ -357,11 +357,7 @@ func TestAriaAgentSecretCreateCostsALookupAndAPost(t *testing.T) {
 // now may be another workspace's, created at the same moment: nothing is revoked, nothing sent
 // again, and the error names the secret and what to do.
 func TestAriaAgentSecretLostAnswerLeavesTheNewSecretAlone(t *testing.T) {
-	for name, lose := range map[string]interceptor{
-		"dropped connection": loseNth(t, isSecretCreate, 1, true),
-		"502 after commit":   gatewayNth(t, isSecretCreate, 1, http.StatusBadGateway),
-		"504 after commit":   gatewayNth(t, isSecretCreate, 1, http.StatusGatewayTimeout),
-	} {
+	for name, lose := range lostAnswerWays(t, isSecretCreate) {
 		t.Run(name, func(t *testing.T) {
 			c, mock := newLoggedInAriaBehind(t, lose)
 

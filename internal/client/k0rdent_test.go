@@ -306,6 +306,12 @@ func TestK0rdentCreateWithIDAfterLostAnswer(t *testing.T) {
 // loseNth is an interceptor that loses the answer to the nth request that matches, after the
 // mock handled (committed) it when commit is set.
 func loseNth(t *testing.T, matches func(*http.Request) bool, nth int32, commit bool) interceptor {
+	return answerNth(matches, nth, commit, func(w http.ResponseWriter) { dropConnection(t, w) })
+}
+
+// answerNth is an interceptor that answers the nth request that matches with answer, after the
+// mock handled (committed) it when commit is set.
+func answerNth(matches func(*http.Request) bool, nth int32, commit bool, answer func(http.ResponseWriter)) interceptor {
 	var seen atomic.Int32
 	return func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
 		if !matches(r) || seen.Add(1) != nth {
@@ -314,7 +320,7 @@ func loseNth(t *testing.T, matches func(*http.Request) bool, nth int32, commit b
 		if commit {
 			mock.ServeHTTP(httptest.NewRecorder(), r)
 		}
-		dropConnection(t, w)
+		answer(w)
 		return true
 	}
 }
@@ -468,24 +474,28 @@ func TestK0rdentCreateCredentialAfterLostAnswer(t *testing.T) {
 	}
 }
 
-// loseFrom is an interceptor that commits every request that matches from the nth on, and
-// loses its answer.
 // gatewayNth lets the platform handle the nth request that matches, then answers it with a
 // gateway's status (502 or 504) in place of the platform's answer.
 func gatewayNth(t *testing.T, matches func(*http.Request) bool, nth int32, status int) interceptor {
-	var seen atomic.Int32
-	return func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
-		if !matches(r) || seen.Add(1) != nth {
-			return false
-		}
-		mock.ServeHTTP(httptest.NewRecorder(), r)
+	return answerNth(matches, nth, true, func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, "<html><body>"+http.StatusText(status)+" (gateway)</body></html>")
-		return true
+	})
+}
+
+// lostAnswerWays are the ways the answer to the first request that matches is lost after the
+// platform handled it: the connection drops, or a gateway answers 502 or 504 in its stead.
+func lostAnswerWays(t *testing.T, matches func(*http.Request) bool) map[string]interceptor {
+	return map[string]interceptor{
+		"dropped connection": loseNth(t, matches, 1, true),
+		"502 after commit":   gatewayNth(t, matches, 1, http.StatusBadGateway),
+		"504 after commit":   gatewayNth(t, matches, 1, http.StatusGatewayTimeout),
 	}
 }
 
+// loseFrom is an interceptor that commits every request that matches from the nth on, and
+// loses its answer.
 func loseFrom(t *testing.T, matches func(*http.Request) bool, nth int32) interceptor {
 	var seen atomic.Int32
 	return func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {

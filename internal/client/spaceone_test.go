@@ -145,11 +145,7 @@ func TestSpaceONEDuplicateCreateReadings(t *testing.T) {
 // secret is not regenerated and no second create is sent; the error names the agent and the way
 // on.
 func TestSpaceONELostCreateAnswerLeavesTheAgentAlone(t *testing.T) {
-	for name, lose := range map[string]interceptor{
-		"dropped connection": loseNth(t, isAgentCreate, 1, true),
-		"502 after commit":   gatewayNth(t, isAgentCreate, 1, http.StatusBadGateway),
-		"504 after commit":   gatewayNth(t, isAgentCreate, 1, http.StatusGatewayTimeout),
-	} {
+	for name, lose := range lostAnswerWays(t, isAgentCreate) {
 		t.Run(name, func(t *testing.T) {
 			c, mock := newSpaceONEBehind(t, lose)
 			_, err := c.CreateAgent(t.Context(), AgentCreateRequest{ServiceAccountID: "sa-1", Options: NewAgentOptions("prod", false, false)})

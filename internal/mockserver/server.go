@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,9 +83,11 @@ type Faults struct {
 	ErrorRate float64
 	// RetryAfter is the wait sent with injected rate limits and 503s, in whole seconds.
 	RetryAfter int
-	// DropRate is the fraction (0..1) of write requests (every method but GET) that are handled
+	// DropRate is the fraction (0..1) of write requests (see isRead) that are handled
 	// and committed, after which the connection is closed without a response.
 	DropRate float64
+	// DropSpares lists the routes (as registered) whose writes DropRate leaves alone.
+	DropSpares []string
 	// LimitReached makes the platforms that have their own answer to a request over the rate
 	// limit give it instead of each injected 429: Cloud Monitoring answers 400 limitReached with
 	// Reply-After (RetryAfter seconds), as its limits page documents. Others keep the 429.
@@ -104,8 +107,11 @@ type Server struct {
 
 	mu       sync.Mutex // guards everything below and every platform store
 	faults   Faults
-	failNext []int // statuses for the next requests; 0 closes the connection unhandled, limitReachedFault is a rate limit
-	dropNext int   // the next writes are committed and then their connection dropped
+	failNext []int            // statuses for the next requests; 0 closes the connection unhandled, limitReachedFault is a rate limit
+	failOn   map[string][]int // as failNext, for the next requests of one route only
+	// lostNext lists how the answers of the next writes are lost after they were committed: 0
+	// drops the connection, a status is a gateway's answer (502, 504) in place of the server's.
+	lostNext []int
 	calls    map[string]int
 	// buckets holds each platform's rate-limit bucket (by the first segment of its routes),
 	// limited the 429s each answered over the limit.
@@ -218,6 +224,17 @@ func (s *Server) FailNext(statuses ...int) {
 	s.failNext = append(s.failNext, statuses...)
 }
 
+// FailNextOn is FailNext for the requests of one route (as registered, e.g.
+// "PUT /monitoring/v1.0/{tenant}/agent_tokens/{id}") only, whatever other requests come first.
+func (s *Server) FailNextOn(pattern string, statuses ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failOn == nil {
+		s.failOn = map[string][]int{}
+	}
+	s.failOn[pattern] = append(s.failOn[pattern], statuses...)
+}
+
 // limitReachedFault in failNext stands for the platform's own over-limit answer.
 const limitReachedFault = -1
 
@@ -232,12 +249,21 @@ func (s *Server) FailNextLimitReached(n int) {
 	}
 }
 
-// DropNextWrites handles and commits the next n write requests, then closes their connections
+// DropNextWrites handles and commits the next n write requests (not reads, see isRead), then closes their connections
 // without a response: the client cannot tell whether the write happened.
 func (s *Server) DropNextWrites(n int) {
+	s.GatewayErrorNextWrites(0, n)
+}
+
+// GatewayErrorNextWrites handles and commits the next n write requests, then answers each with
+// status (502 or 504) as a gateway does whose upstream answered too late or not at all: the
+// client cannot tell whether the write happened. Status 0 drops the connection instead.
+func (s *Server) GatewayErrorNextWrites(status, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dropNext += n
+	for range n {
+		s.lostNext = append(s.lostNext, status)
+	}
 }
 
 // Calls returns how many requests reached the route pattern (as registered, e.g.
@@ -311,7 +337,7 @@ func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
 			s.writeRateLimited(w, p, prefix)
 			return
 		}
-		if status, injected := s.takeInjectedFailure(); injected {
+		if status, injected := s.takeInjectedFailure(pattern); injected {
 			s.writeInjected(w, p, status)
 			return
 		}
@@ -320,9 +346,13 @@ func (s *Server) handle(pattern string, p platform, h http.HandlerFunc) {
 			p.writeError(w, status, "UNAUTHORIZED", message)
 			return
 		}
-		if r.Method != http.MethodGet && s.takeDrop() {
+		if status, lost := s.takeLostAnswer(pattern, r); lost {
 			h(httptest.NewRecorder(), r) // commit, and throw the answer away
-			closeConnection(w)
+			if status == 0 {
+				closeConnection(w)
+			} else {
+				p.writeError(w, status, "GATEWAY", http.StatusText(status)+" (injected by the mock after the write was committed)")
+			}
 			return
 		}
 		h(w, r)
@@ -361,8 +391,12 @@ func (s *Server) writeInjected(w http.ResponseWriter, p platform, status int) {
 	p.writeError(w, status, "INJECTED_FAULT", http.StatusText(status)+" (injected by the mock)")
 }
 
-// takeInjectedFailure consumes a FailNext status or rolls ErrorRate. Called with s.mu held.
-func (s *Server) takeInjectedFailure() (int, bool) {
+// takeInjectedFailure consumes a FailNextOn or FailNext status or rolls ErrorRate. Called with s.mu held.
+func (s *Server) takeInjectedFailure(pattern string) (int, bool) {
+	if queued := s.failOn[pattern]; len(queued) > 0 {
+		s.failOn[pattern] = queued[1:]
+		return queued[0], true
+	}
 	if len(s.failNext) > 0 {
 		status := s.failNext[0]
 		s.failNext = s.failNext[1:]
@@ -377,13 +411,26 @@ func (s *Server) takeInjectedFailure() (int, bool) {
 	return 0, false
 }
 
-// takeDrop consumes a DropNextWrites or rolls DropRate. Called with s.mu held.
-func (s *Server) takeDrop() bool {
-	if s.dropNext > 0 {
-		s.dropNext--
-		return true
+// isRead reports whether a request only reads: a GET, or one of the POST verbs of SpaceONE's
+// API that read (get, list). Lost answers are injected into writes only.
+func isRead(pattern string, r *http.Request) bool {
+	return r.Method == http.MethodGet || strings.HasSuffix(pattern, "/get") || strings.HasSuffix(pattern, "/list")
+}
+
+// takeLostAnswer consumes a lost answer queued for the next write, or rolls DropRate (sparing
+// DropSpares), and says how the answer is lost. Called with s.mu held.
+func (s *Server) takeLostAnswer(pattern string, r *http.Request) (status int, lost bool) {
+	if isRead(pattern, r) {
+		return 0, false
 	}
-	return s.faults.DropRate > 0 && s.rng.Float64() < s.faults.DropRate
+	if len(s.lostNext) > 0 {
+		status, s.lostNext = s.lostNext[0], s.lostNext[1:]
+		return status, true
+	}
+	if slices.Contains(s.faults.DropSpares, pattern) {
+		return 0, false
+	}
+	return 0, s.faults.DropRate > 0 && s.rng.Float64() < s.faults.DropRate
 }
 
 // SetTimePrecisionDrift makes the platforms whose answers carry timestamps (SpaceONE and
