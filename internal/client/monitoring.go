@@ -167,7 +167,7 @@ type agentTokenRequest struct {
 // the configured label is set once the id is known. After a lost answer the marked token is
 // looked for: none means the create did not happen and it is sent again; one is this create's and
 // is adopted; several were all made by this create's sends (an earlier one landed late), and all
-// but one are deleted. When the label cannot be set, the token is returned with the error, so
+// but one are deleted. When the label cannot be set or the token read back, the token is returned with the error, so
 // that the caller can keep track of it.
 func (m *Monitoring) CreateAgentToken(ctx context.Context, label string) (*AgentToken, error) {
 	m.tokens.drop()
@@ -185,7 +185,11 @@ func (m *Monitoring) CreateAgentToken(ctx context.Context, label string) (*Agent
 	if err := m.UpdateAgentTokenLabel(ctx, id, label); err != nil {
 		return &AgentToken{ID: id, Label: marker}, fmt.Errorf("agent token %s was created labelled %q, and setting its label to %q failed: %w", id, marker, label, err)
 	}
-	return m.getAgentToken(ctx, id)
+	token, err := m.getAgentToken(ctx, id)
+	if err != nil {
+		return &AgentToken{ID: id, Label: label}, fmt.Errorf("agent token %s was created, and reading it back failed: %w", id, err)
+	}
+	return token, nil
 }
 
 // createMarker returns the label a token carries until its create has its answer: the same for

@@ -77,7 +77,9 @@ func (r *agentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The SpaceONE (Cloudforet) identity v2 agent of a service account, which cost and monitoring " +
 			"agents (such as OpenCost on Kubernetes) use to authenticate. Enabling, disabling and secret rotation happen in place; " +
-			"the agent is replaced only when its service account or options change.",
+			"the agent is replaced only when its service account or options change. When the answer to a create is lost, the " +
+			"agent the service account now has is reported, not regenerated: another workspace may have made it at the same " +
+			"moment, and a regeneration would cut off the agents using its secret. Import it and change `regenerate_triggers` if it is yours.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"service_account_id": schema.StringAttribute{

@@ -370,6 +370,27 @@ func TestAccAgent_duplicateIsAClearError(t *testing.T) {
 	}
 }
 
+// The create is committed but its answer, the only one with the client secret, is lost. The
+// agent the service account now has may be another workspace's made at the same moment, so it
+// is not regenerated (that would cut off whoever holds its secret): the apply fails naming it
+// and how to take it over, and its secret is unchanged.
+func TestAccAgent_lostCreateAnswerNamesTheAgentAndLeavesItAlone(t *testing.T) {
+	for _, lost := range lostAnswers {
+		t.Run(lost.name, func(t *testing.T) {
+			m := newAccMock(t)
+			m.failLosingTheAnswer(t, lost.status, m.config(agentConfig("sa-1", "c", "")), phrase("Unable to create agent",
+				"may have been carried out", "service account sa-1 now has agent", "not regenerated", "terraform import",
+				"change regenerate_triggers"))
+			if agents := m.SpaceONEAgents(); len(agents) != 1 {
+				t.Fatalf("the platform holds %d agents, want the one the lost create made", len(agents))
+			}
+			if n := m.Calls("POST " + mockserver.SpaceONEAgentRoute + "/regenerate"); n != 0 {
+				t.Fatalf("%d regenerates sent, want 0", n)
+			}
+		})
+	}
+}
+
 // An agent SpaceONE reports EXPIRED keeps the enabled value Terraform set, so the plan stays empty
 // and only state shows EXPIRED; that also holds after import. Changing enabled still works, and
 // a regeneration on an expired agent plans state as unknown, since the API does not say

@@ -74,7 +74,10 @@ func (r *agentSecretResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"Destroying the resource revokes the secret: the API has no delete. Agents can no longer open sessions with a revoked " +
 			"secret, but sessions they opened before keep working until they expire. A revoked secret stays in the platform's list, " +
 			"with its status. Whether its name can be used again is up to the platform: where it cannot, re-creating a secret of the " +
-			"same name (`terraform apply -replace`, or a lost create answer) fails with an error that says so, and a new name is needed. " +
+			"same name (`terraform apply -replace`) fails with an error that says so, and a new name is needed. " +
+			"When the answer to a create is lost and a secret of the name appears, nothing proves this create made it (another workspace " +
+			"may have created the name at the same moment) and its value is gone with the answer: the apply fails naming it, and it " +
+			"is neither revoked nor adopted. " +
 			"A secret revoked or removed outside Terraform leaves the state at the next refresh, and the next apply creates it again.",
 		Attributes: map[string]schema.Attribute{
 			// Required

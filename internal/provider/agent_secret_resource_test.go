@@ -447,47 +447,24 @@ func TestAccAgentSecret_duplicateNameLeavesExistingSecret(t *testing.T) {
 	}
 }
 
-// The create is committed, but its answer, the only one that ever carries the value, is lost. The
-// name was free before the create, so the secret holding it now is ours, without a value: it is
-// revoked and created again, and state holds the new secret with its value.
-func TestAccAgentSecret_lostCreateAnswerIsCreatedAgainWithItsValue(t *testing.T) {
-	m := newAccMock(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             m.checkAgentSecretsDestroyed,
-		Steps: []resource.TestStep{{
-			PreConfig: func() { m.DropNextWrites(1) },
-			Config:    m.ariaJWTConfig(agentSecretConfig("web")),
-			Check: resource.ComposeTestCheckFunc(
-				m.checkAgentSecretMatchesMock("web"),
-				func(*terraform.State) error {
-					if n, r := m.Calls("POST "+ariaSecretsRoute), m.Calls(ariaRevokeRoute); n != 2 || r != 1 {
-						return fmt.Errorf("%d creates and %d revokes sent, want 2 and 1: the lost create, the revoke of what it made, one more create", n, r)
-					}
-					return nil
-				},
-			),
-		}},
-	})
-}
-
-// The same where the platform keeps the names of revoked secrets: the secret the lost create made
-// is revoked, the create sent again is refused, and the error says plainly what happened and
-// that another name is needed. Nothing is adopted, and nothing usable is left.
-func TestAccAgentSecret_lostCreateAnswerWhenRevokedNamesStayTaken(t *testing.T) {
-	m := newAccMock(t)
-	m.SetAriaRevokedNamesReusable(false)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{{
-			PreConfig: func() { m.DropNextWrites(1) },
-			Config:    m.ariaJWTConfig(agentSecretConfig("web")),
-			ExpectError: phrase("Unable to create agent secret", "no answer came back", "was revoked to create it again",
-				"HTTP 409", "keeps the names of revoked secrets", "Choose another name"),
-		}},
-	})
-	if all := m.AriaSecrets(); len(all) != 1 || !all[0].Revoked() {
-		t.Fatalf("the platform holds %+v, want only the lost create's secret, revoked", all)
+// The create is committed, but its answer, the only one that ever carries the value, is lost.
+// Nothing marks the secret as this create's (another create of the name at the same moment would
+// look the same), so it is neither revoked nor adopted: the apply fails naming it and saying what
+// to do, and the platform keeps exactly that one secret.
+func TestAccAgentSecret_lostCreateAnswerNamesTheSecretAndLeavesItAlone(t *testing.T) {
+	for _, lost := range lostAnswers {
+		t.Run(lost.name, func(t *testing.T) {
+			m := newAccMock(t)
+			m.failLosingTheAnswer(t, lost.status, m.ariaJWTConfig(agentSecretConfig("web")), phrase("Unable to create agent secret",
+				"may have been carried out", `Agent secret "web"`, "appeared meanwhile", "left alone", "terraform import"))
+			all := m.AriaSecrets()
+			if len(all) != 1 || all[0].Revoked() {
+				t.Fatalf("the platform holds %+v, want the one secret the lost create made, not revoked", all)
+			}
+			if n, r := m.Calls("POST "+ariaSecretsRoute), m.Calls(ariaRevokeRoute); n != 1 || r != 0 {
+				t.Fatalf("%d creates and %d revokes sent, want 1 and 0", n, r)
+			}
+		})
 	}
 }
 

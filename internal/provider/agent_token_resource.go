@@ -55,17 +55,17 @@ func (r *agentTokenResource) Schema(_ context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Rackspace Cloud Monitoring agent token, which monitoring agents use to authenticate. " +
 			"Several agents may share one token. The label can be changed in place; the token value never changes. " +
-			"Give every token a distinct label: the API has no other key, so when the answer to a create is lost, the provider " +
-			"looks the new token up by its label and adopts it if exactly one token carries that label (several are an error that names them, " +
-			"and so is a list that gives no id).",
+			"A create sends the token under a label unique to that create (`agentfleet-create-` and random digits), then sets the " +
+			"configured label: when the answer to the create is lost, the provider finds its token by that unique label, never " +
+			"adopting a token that merely shares the configured one (a list that gives no id is an error). If setting the label " +
+			"fails, the token is saved in state and marked tainted, so the next apply replaces it.",
 		Attributes: map[string]schema.Attribute{
 			// Optional
 			"label": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
 				Default:  stringdefault.StaticString(""),
-				MarkdownDescription: "Free-form label that tells the token apart, such as the host group it serves. Keep it distinct from every " +
-					"other token's label, including tokens made outside Terraform: it is how a create whose answer was lost finds its token. " +
+				MarkdownDescription: "Free-form label that tells the token apart, such as the host group it serves. Labels need not be unique. " +
 					"Updated in place. Default `\"\"`.",
 				Validators: []validator.String{stringvalidator.LengthAtMost(maxAgentTokenLabel)},
 			},
@@ -106,8 +106,12 @@ func (r *agentTokenResource) Create(ctx context.Context, req resource.CreateRequ
 	token, err := api.CreateAgentToken(ctx, plan.Label.ValueString())
 	if err != nil {
 		apiErrorDiag(&resp.Diagnostics, "Unable to create agent token", err)
+	}
+	if token == nil {
 		return
 	}
+	// A token that exists but could not be finished (relabelled, read back) is saved with the
+	// error, so Terraform marks it tainted and replaces it instead of leaving it behind.
 	state := agentTokenFromAPI(token, plan.Token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)

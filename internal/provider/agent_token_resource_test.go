@@ -2,11 +2,15 @@ package provider
 
 import (
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -216,27 +220,33 @@ func TestAccAgentToken_retriesTransientFailures(t *testing.T) {
 	})
 }
 
-// The create is committed but its answer lost: the one token carrying the label is the one it
-// made, and is adopted, value and all.
+// The create is committed but its answer lost: the create carried a label no other create
+// carries, so the one token holding it is the one it made, and is adopted, value and all, then
+// given its configured label.
 func TestAccAgentToken_lostCreateAnswerAdoptsTheToken(t *testing.T) {
-	m := newAccMock(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             m.checkAgentTokensDestroyed,
-		Steps: []resource.TestStep{{
-			PreConfig: func() { m.DropNextWrites(1) },
-			Config:    m.config(agentTokenConfig("web")),
-			Check:     m.checkAgentTokenMatchesMock("web"),
-		}},
-	})
-	if n := m.Calls("POST /monitoring/v1.0/{tenant}/agent_tokens"); n != 1 {
-		t.Fatalf("%d creates sent, want 1: a lost answer is resolved by label, not by sending the create again", n)
+	for _, lost := range lostAnswers {
+		t.Run(lost.name, func(t *testing.T) {
+			m := newAccMock(t)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkAgentTokensDestroyed,
+				Steps: []resource.TestStep{{
+					PreConfig: func() { m.GatewayErrorNextWrites(lost.status, 1) },
+					Config:    m.config(agentTokenConfig("web")),
+					Check:     m.checkAgentTokenMatchesMock("web"),
+				}},
+			})
+			if n := m.Calls("POST /monitoring/v1.0/{tenant}/agent_tokens"); n != 1 {
+				t.Fatalf("%d creates sent, want 1: a lost answer is resolved by the create's own label, not by sending the create again", n)
+			}
+		})
 	}
 }
 
-// A token made outside Terraform shares the label: after a lost answer which token is ours cannot
-// be told, so the apply fails naming both, and adopts neither.
-func TestAccAgentToken_lostCreateAnswerWithSharedLabelNamesTheTokens(t *testing.T) {
+// A token made outside Terraform has the configured label: after a lost answer it is never taken
+// for ours (only the label this create carried proves that), so it is left as it was, and state
+// holds the token the create made.
+func TestAccAgentToken_lostCreateAnswerNeverAdoptsANamesake(t *testing.T) {
 	m := newAccMock(t)
 	other := m.PutMonitoringToken("web")
 	resource.Test(t, resource.TestCase{
@@ -244,12 +254,109 @@ func TestAccAgentToken_lostCreateAnswerWithSharedLabelNamesTheTokens(t *testing.
 		Steps: []resource.TestStep{{
 			PreConfig: func() { m.DropNextWrites(1) },
 			Config:    m.config(agentTokenConfig("web")),
-			ExpectError: regexp.MustCompile(`(?s)agent\s+tokens\s+labelled\s+"web"\s+now\s+exist\s+with\s+ids\s+\[` +
-				regexp.QuoteMeta(other) + `\s+tk\d+.*import\s+the\s+one\s+that\s+is\s+yours`),
+			Check: func(s *terraform.State) error {
+				id, err := stateAttr(s, agentTokenAddr, "id")
+				if err != nil {
+					return err
+				}
+				if id == other {
+					return fmt.Errorf("state adopted %s, the token made outside Terraform", id)
+				}
+				return nil
+			},
 		}},
 	})
-	if toks := m.MonitoringTokens(); len(toks) != 2 {
-		t.Fatalf("after a lost create answer the platform holds %d tokens, want exactly 2: the other one and ours", len(toks))
+	toks := m.MonitoringTokens()
+	if len(toks) != 1 || toks[0].ID != other || toks[0].Label != "web" {
+		t.Fatalf("after destroy the platform holds %+v, want only the token made outside Terraform, untouched", toks)
+	}
+}
+
+// The token is created but setting its configured label fails: it is saved in state, tainted,
+// instead of being left behind, and the next apply replaces it, deleting the unfinished one.
+func TestAccAgentToken_failedRelabelIsSavedTainted(t *testing.T) {
+	m := newAccMock(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             m.checkAgentTokensDestroyed,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { m.FailNextOn("PUT /monitoring/v1.0/{tenant}/agent_tokens/{id}", http.StatusBadRequest) },
+				Config:      m.config(agentTokenConfig("web")),
+				ExpectError: phrase("Unable to create agent token", "was created labelled", "agentfleet-create-", "HTTP 400"),
+			},
+			{
+				Config: m.config(agentTokenConfig("web")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(agentTokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: m.checkAgentTokenMatchesMock("web"),
+			},
+		},
+	})
+}
+
+// Two workspaces (two Terraform runs, each with its own provider process and client) create a
+// token with the same label at the same moment, and the answer of the first create to arrive is
+// lost. Each ends with its own token: the one that lost its answer finds its token by the label
+// its create carried, and neither adopts nor deletes the other's.
+func TestAccAgentToken_concurrentCreatorsKeepTheirOwnTokens(t *testing.T) {
+	m := newAccMock(t)
+	m.SetFaults(mockserver.Faults{Latency: 50 * time.Millisecond}) // so that the two creates overlap
+	m.DropNextWrites(1)
+	var bothReady sync.WaitGroup
+	bothReady.Add(2)
+	ids := make([]string, 2)
+	t.Run("workspaces", func(t *testing.T) {
+		for i := range ids {
+			t.Run(fmt.Sprint("workspace-", i), func(t *testing.T) {
+				t.Parallel()
+				resource.Test(t, resource.TestCase{
+					ProtoV6ProviderFactories: ownProviderProcess(),
+					Steps: []resource.TestStep{{
+						PreConfig: func() { bothReady.Done(); bothReady.Wait() },
+						Config:    m.config(agentTokenConfig("web")),
+						Check:     resource.ComposeTestCheckFunc(captureAttr(agentTokenAddr, "id", &ids[i]), m.checkAgentTokenOnPlatform("web")),
+					}},
+				})
+			})
+		}
+	})
+	if ids[0] == "" || ids[0] == ids[1] {
+		t.Fatalf("the workspaces hold tokens %q and %q: want two tokens, one each", ids[0], ids[1])
+	}
+	if d, left := m.Calls("DELETE /monitoring/v1.0/{tenant}/agent_tokens/{id}"), m.MonitoringTokens(); d != 2 || len(left) != 0 {
+		t.Fatalf("%d deletes sent and %d tokens left: want one delete per workspace's destroy, and nothing left", d, len(left))
+	}
+}
+
+// ownProviderProcess is a provider factory of its own provider, for a test that runs two
+// Terraform runs at once as two workspaces would, each with its own provider process.
+func ownProviderProcess() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){"agentfleet": providerserver.NewProtocol6WithError(New("test")())}
+}
+
+// checkAgentTokenOnPlatform checks that the token in state is on the platform with its value and
+// label, whatever other tokens the platform holds.
+func (m *accMock) checkAgentTokenOnPlatform(label string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		id, err := stateAttr(s, agentTokenAddr, "id")
+		if err != nil {
+			return err
+		}
+		token, err := stateAttr(s, agentTokenAddr, "token")
+		if err != nil {
+			return err
+		}
+		for _, t := range m.MonitoringTokens() {
+			if t.ID == id {
+				if t.Token != token || t.Label != label {
+					return fmt.Errorf("token %s is labelled %q on the platform, with another value than state's", id, t.Label)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("token %s of state is not on the platform", id)
 	}
 }
 
@@ -264,7 +371,7 @@ func TestAccAgentToken_lostCreateAnswerWithListWithoutIDsAdoptsNothing(t *testin
 		Steps: []resource.TestStep{{
 			PreConfig:   func() { m.DropNextWrites(1) },
 			Config:      m.config(agentTokenConfig("web")),
-			ExpectError: phrase("Unable to create agent token", `agent token labelled "web" is listed`, `no "id" field`),
+			ExpectError: phrase("Unable to create agent token", `agent token labelled "agentfleet-create-`, `is listed`, `no "id" field`),
 		}},
 	})
 	if toks := m.MonitoringTokens(); len(toks) != 1 {

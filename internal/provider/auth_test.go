@@ -258,3 +258,24 @@ func TestAccAuth_ariaExpiredJWTAnswered403IsRenewed(t *testing.T) {
 		}},
 	})
 }
+
+// lostAnswers are the ways a committed create's answer is lost: the connection drops, or a
+// gateway answers 502 or 504 in place of the platform.
+var lostAnswers = []struct {
+	name   string
+	status int // 0: the connection drops
+}{{"dropped", 0}, {"502", http.StatusBadGateway}, {"504", http.StatusGatewayTimeout}}
+
+// failLosingTheAnswer applies config once, losing the answer of its first write as status says
+// (see lostAnswers), and expects the apply to fail with want.
+func (m *accMock) failLosingTheAnswer(t *testing.T, status int, config string, want *regexp.Regexp) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig:   func() { m.GatewayErrorNextWrites(status, 1) },
+			Config:      config,
+			ExpectError: want,
+		}},
+	})
+}

@@ -305,8 +305,11 @@ func TestAccBadInput_unusableAPIAnswers(t *testing.T) {
 				}
 				answerWith(http.StatusOK, "text/html", "<html>maintenance</html>")(w, r)
 			},
-			want:  phrase("Unable to create agent token", "Rackspace Cloud Monitoring API: cannot decode the answer to GET /agent_tokens/tk1"),
-			calls: 2,
+			want: phrase("Unable to create agent token", "agent token tk1 was created, and reading it back failed",
+				"Rackspace Cloud Monitoring API: cannot decode the answer to GET /agent_tokens/tk1"),
+			// The POST, the PUT of the label, the GET that fails, and the destroy's DELETE: the token
+			// exists, so it is saved in state (tainted) rather than left behind.
+			calls: 4,
 		},
 	}
 	for _, tc := range tests {

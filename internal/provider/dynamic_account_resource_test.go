@@ -747,26 +747,30 @@ func TestAccDynamicAccount_unknownNameFails(t *testing.T) {
 // account was unmanaged before it and is managed after it, so it is this create's, and the
 // platform ends up with one account and Terraform with it in state.
 func TestAccDynamicAccount_lostMigrationAnswerIsResolvedByReading(t *testing.T) {
-	m := newAccMock(t)
-	m.SetArmoryAssignDelay(50 * time.Millisecond)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             m.checkDynamicAccountsDestroyed,
-		Steps: []resource.TestStep{{
-			PreConfig:         func() { m.DropNextWrites(1) },
-			Config:            m.config(dynamicAccountConfig(`name = "prod-k8s"`)),
-			ConfigStateChecks: activeOnAgents("armory-agent"),
-			Check: func(*terraform.State) error {
-				if n := m.Calls("POST " + armoryRoute); n != 1 {
-					return fmt.Errorf("%d migrations sent, want 1: the read after the lost answer found the account", n)
-				}
-				if n := len(m.ArmoryAccounts()); n != 1 {
-					return fmt.Errorf("the platform holds %d accounts, want 1", n)
-				}
-				return nil
-			},
-		}},
-	})
+	for _, lost := range lostAnswers {
+		t.Run(lost.name, func(t *testing.T) {
+			m := newAccMock(t)
+			m.SetArmoryAssignDelay(50 * time.Millisecond)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             m.checkDynamicAccountsDestroyed,
+				Steps: []resource.TestStep{{
+					PreConfig:         func() { m.GatewayErrorNextWrites(lost.status, 1) },
+					Config:            m.config(dynamicAccountConfig(`name = "prod-k8s"`)),
+					ConfigStateChecks: activeOnAgents("armory-agent"),
+					Check: func(*terraform.State) error {
+						if n := m.Calls("POST " + armoryRoute); n != 1 {
+							return fmt.Errorf("%d migrations sent, want 1: the read after the lost answer found the account", n)
+						}
+						if n := len(m.ArmoryAccounts()); n != 1 {
+							return fmt.Errorf("the platform holds %d accounts, want 1", n)
+						}
+						return nil
+					},
+				}},
+			})
+		})
+	}
 }
 
 func TestAccDynamicAccount_existingAccountMustBeImported(t *testing.T) {

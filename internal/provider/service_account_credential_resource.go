@@ -73,7 +73,9 @@ func (r *serviceAccountCredentialResource) Schema(_ context.Context, _ resource.
 			"exists before the old one is revoked, giving consumers an overlap in which both work.\n\n" +
 			"A service account may have at most 5 active credentials. A plan that creates one for an account that already has 5 " +
 			"warns, and the platform refuses the create. With `create_before_destroy`, a rotation needs a free place, because " +
-			"the new credential exists before the old one is revoked.",
+			"the new credential exists before the old one is revoked.\n\n" +
+			"When the answer to a create is lost, the secret went with it, and nothing marks a new credential as this create's: " +
+			"the apply fails naming the credentials that appeared, and none is deleted, since another workspace may hold its secret.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"service_account_id": schema.StringAttribute{

@@ -121,8 +121,9 @@ func (r *serviceAccountResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "Service account id: 1 to 63 lowercase letters, digits and hyphens, starting with a letter and not " +
-					"ending with a hyphen. Omitted, the platform generates one. Setting it makes creation safe to retry: after a lost " +
-					"answer the provider finds the account by its id instead of guessing by name. Changing it replaces the account.",
+					"ending with a hyphen. Omitted, the provider makes one from the display name and a random " +
+					"suffix, so that a create whose answer was lost is found again by its id and never guessed by name. " +
+					"Changing it replaces the account.",
 				Validators: serviceAccountIDValidators(),
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.UseStateForUnknown(),

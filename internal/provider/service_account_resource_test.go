@@ -166,6 +166,8 @@ func TestAccServiceAccount_lifecycle(t *testing.T) {
 	})
 }
 
+// Without an id the provider makes one from the display name and a random suffix (so that a
+// lost create answer is found by it), and the account imports by it.
 func TestAccServiceAccount_generatedID(t *testing.T) {
 	m := newAccMock(t)
 	resource.Test(t, resource.TestCase{
@@ -179,7 +181,7 @@ func TestAccServiceAccount_generatedID(t *testing.T) {
   scope_id     = "org-1"
 `)),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(serviceAccountAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^sa-[a-z0-9]+$`))),
+					statecheck.ExpectKnownValue(serviceAccountAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^nightly-jobs-[0-9a-f]{10}$`))),
 					statecheck.ExpectKnownValue(serviceAccountAddr, tfjsonpath.New("description"), knownvalue.StringExact("")),
 					statecheck.ExpectKnownValue(serviceAccountAddr, tfjsonpath.New("roles"), knownvalue.SetSizeExact(0)),
 				},
@@ -301,30 +303,40 @@ func TestAccServiceAccount_importRejectsMalformedID(t *testing.T) {
 	m.expectNoCalls(t)
 }
 
-// A create whose answer is lost after the platform committed it adopts the account by its id:
-// the apply succeeds and no second account appears.
+// A create whose answer is lost after the platform committed it adopts the account by its id,
+// whether configured or made by the provider from the display name: the apply succeeds and no
+// second account appears.
 func TestAccServiceAccount_lostCreateAnswerIsAdopted(t *testing.T) {
-	m := newAccMock(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             m.checkServiceAccountsDestroyed,
-		Steps: []resource.TestStep{{
-			PreConfig: func() { m.DropNextWrites(1) },
-			Config:    m.config(serviceAccountConfig(pipelineAccount)),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(serviceAccountAddr, tfjsonpath.New("id"), knownvalue.StringExact("sa-pipeline-prod")),
-			},
-			Check: resource.ComposeTestCheckFunc(
-				m.checkOneServiceAccount("Production CI/CD Pipeline", "compute.deployer", "storage.writer"),
-				func(*terraform.State) error {
-					if n := m.Calls("POST " + k0rdentAccountsRoute); n != 1 {
-						return fmt.Errorf("%d creates sent, want 1: the lost one is found, not sent again", n)
-					}
-					return nil
-				},
-			),
-		}},
-	})
+	for _, id := range []string{"configured", "generated"} {
+		for _, lost := range lostAnswers {
+			t.Run(id+"/"+lost.name, func(t *testing.T) {
+				m := newAccMock(t)
+				args, wantID := pipelineAccount, knownvalue.Check(knownvalue.StringExact("sa-pipeline-prod"))
+				if id == "generated" {
+					args = strings.Replace(pipelineAccount, `id           = "sa-pipeline-prod"`, "", 1)
+					wantID = knownvalue.StringRegexp(regexp.MustCompile(`^production-ci-cd-pipeline-[0-9a-f]{10}$`))
+				}
+				resource.Test(t, resource.TestCase{
+					ProtoV6ProviderFactories: testAccProviders,
+					CheckDestroy:             m.checkServiceAccountsDestroyed,
+					Steps: []resource.TestStep{{
+						PreConfig:         func() { m.GatewayErrorNextWrites(lost.status, 1) },
+						Config:            m.config(serviceAccountConfig(args)),
+						ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(serviceAccountAddr, tfjsonpath.New("id"), wantID)},
+						Check: resource.ComposeTestCheckFunc(
+							m.checkOneServiceAccount("Production CI/CD Pipeline", "compute.deployer", "storage.writer"),
+							func(*terraform.State) error {
+								if n := m.Calls("POST " + k0rdentAccountsRoute); n != 1 {
+									return fmt.Errorf("%d creates sent, want 1: the lost one is found, not sent again", n)
+								}
+								return nil
+							},
+						),
+					}},
+				})
+			})
+		}
+	}
 }
 
 // An id that belongs to an account Terraform did not create is an error, never a takeover.
