@@ -494,20 +494,6 @@ func lostAnswerWays(t *testing.T, matches func(*http.Request) bool) map[string]i
 	}
 }
 
-// loseFrom is an interceptor that commits every request that matches from the nth on, and
-// loses its answer.
-func loseFrom(t *testing.T, matches func(*http.Request) bool, nth int32) interceptor {
-	var seen atomic.Int32
-	return func(mock *mockserver.Server, w http.ResponseWriter, r *http.Request) bool {
-		if !matches(r) || seen.Add(1) < nth {
-			return false
-		}
-		mock.ServeHTTP(httptest.NewRecorder(), r)
-		dropConnection(t, w)
-		return true
-	}
-}
-
 // When every answer is lost before the platform acts, the create gives up after maxLostAnswers
 // tries.
 func TestK0rdentCreateCredentialEveryAnswerLost(t *testing.T) {
