@@ -487,7 +487,7 @@ results=$(
       "$(ratio "$(med "scale_af_$n.plan")" "$(med "scale_bm_$n.plan")")" "$(med "scale_af_$n.plan_calls")"
   done
   echo
-  echo "API calls per resource; targets: create <= 2, no read sent twice. Destroy is run with -refresh=false: its refresh is the plan's."
+  echo "API calls per resource; targets: create <= 3 (a token: POST under its create label, PUT of the configured label, GET), no read sent twice. Destroy is run with -refresh=false: its refresh is the plan's."
   echo
   echo "| family (count) | create (apply) | refresh (plan) | destroy |"
   echo "|---|---|---|---|"
