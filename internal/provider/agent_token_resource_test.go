@@ -49,11 +49,7 @@ func (m *accMock) checkAgentTokenMatchesMock(label string) resource.TestCheckFun
 		if len(toks) != 1 {
 			return fmt.Errorf("the platform holds %d agent tokens, want exactly 1", len(toks))
 		}
-		id, err := stateAttr(s, agentTokenAddr, "id")
-		if err != nil {
-			return err
-		}
-		token, err := stateAttr(s, agentTokenAddr, "token")
+		id, token, err := stateToken(s)
 		if err != nil {
 			return err
 		}
@@ -62,6 +58,15 @@ func (m *accMock) checkAgentTokenMatchesMock(label string) resource.TestCheckFun
 		}
 		return nil
 	}
+}
+
+// stateToken reads the id and the value of agentTokenAddr from state.
+func stateToken(s *terraform.State) (id, token string, err error) {
+	if id, err = stateAttr(s, agentTokenAddr, "id"); err != nil {
+		return "", "", err
+	}
+	token, err = stateAttr(s, agentTokenAddr, "token")
+	return id, token, err
 }
 
 func TestAccAgentToken_lifecycle(t *testing.T) {
@@ -340,11 +345,7 @@ func ownProviderProcess() map[string]func() (tfprotov6.ProviderServer, error) {
 // label, whatever other tokens the platform holds.
 func (m *accMock) checkAgentTokenOnPlatform(label string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		id, err := stateAttr(s, agentTokenAddr, "id")
-		if err != nil {
-			return err
-		}
-		token, err := stateAttr(s, agentTokenAddr, "token")
+		id, token, err := stateToken(s)
 		if err != nil {
 			return err
 		}
