@@ -98,7 +98,7 @@ func TestPlatformErrorBodies(t *testing.T) {
 // subsystem.)
 func TestClientNamesNoProviderSettings(t *testing.T) {
 	forbidden := regexp.MustCompile(`(^|[^A-Z_])AGENTFLEET_|provider's|\b(spaceone|aria_logs|monitoring|armory|k0rdent) block\b|` +
-		`\b(operations_endpoint|path_prefix|auth_method|auth_source|auth_token|allow_insecure_http|insecure_skip_verify)\b`)
+		`\b(operations_endpoint|path_prefix|auth_method|auth_source|auth_token|allow_insecure_http|insecure_skip_verify|regenerate_triggers|rotate_before)\b`)
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

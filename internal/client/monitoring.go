@@ -167,8 +167,8 @@ type agentTokenRequest struct {
 // the configured label is set once the id is known. After a lost answer the marked token is
 // looked for: none means the create did not happen and it is sent again; one is this create's and
 // is adopted; several were all made by this create's sends (an earlier one landed late), and all
-// but one are deleted. When the label cannot be set or the token read back, the token is returned with the error, so
-// that the caller can keep track of it.
+// but one are deleted. When the label cannot be set or the token read back, the token is
+// returned with the error, so that the caller can keep track of it.
 func (m *Monitoring) CreateAgentToken(ctx context.Context, label string) (*AgentToken, error) {
 	m.tokens.drop()
 	marker := createMarker()

@@ -313,11 +313,26 @@ func (s *SpaceONE) findLostAgent(ctx context.Context, serviceAccountID string, b
 			"its secret was left alone. Import it (terraform import <resource address> %s) or delete it, then apply again",
 			cause, serviceAccountID, before.AgentID, serviceAccountID)
 	}
-	return fmt.Errorf("%w: service account %s now has agent %s, which this create may have made, or another one at the same moment, "+
-		"and nothing tells which. Its client secret was only in the answer, and it was not regenerated, so as not to cut off whoever made it. "+
-		"If it is yours, import it (terraform import <resource address> %s) and change regenerate_triggers to get a new secret; "+
-		"otherwise leave it to its owner", cause, serviceAccountID, existing.AgentID, serviceAccountID)
+	return &UnprovenAgentError{Cause: cause, ServiceAccountID: serviceAccountID, AgentID: existing.AgentID}
 }
+
+// UnprovenAgentError is a create whose answer was lost, after which the service account has an
+// agent that this create may have made, or another one at the same moment: nothing tells which,
+// so it was left alone.
+type UnprovenAgentError struct {
+	Cause            *AmbiguousError
+	ServiceAccountID string
+	AgentID          string
+}
+
+func (e *UnprovenAgentError) Error() string {
+	return fmt.Sprintf("%v: service account %s now has agent %s, which this create may have made, or another one at the same moment, "+
+		"and nothing tells which. Its client secret was only in the answer, and it was not regenerated, so as not to cut off whoever made it. "+
+		"If it is yours, import it (terraform import <resource address> %s) and regenerate its secret; otherwise leave it to its owner",
+		e.Cause, e.ServiceAccountID, e.AgentID, e.ServiceAccountID)
+}
+
+func (e *UnprovenAgentError) Unwrap() error { return e.Cause }
 
 // isAgentExists reports whether err is the refusal of a create because the service account
 // already has an agent. SpaceONE's REST front end answers 400 ERROR_EXIST_RESOURCE; a 409 (gRPC's

@@ -154,7 +154,9 @@ func TestSpaceONELostCreateAnswerLeavesTheAgentAlone(t *testing.T) {
 				t.Fatalf("%d agents after a lost create answer, want 1", len(agents))
 			}
 			var ambiguous *AmbiguousError
-			if !errors.As(err, &ambiguous) || !strings.Contains(err.Error(), agents[0].AgentID) || !strings.Contains(err.Error(), "not regenerated") ||
+			var unproven *UnprovenAgentError
+			if !errors.As(err, &ambiguous) || !errors.As(err, &unproven) || unproven.AgentID != agents[0].AgentID ||
+				!strings.Contains(err.Error(), agents[0].AgentID) || !strings.Contains(err.Error(), "not regenerated") ||
 				!strings.Contains(err.Error(), "terraform import") || strings.Contains(err.Error(), agents[0].ClientSecret) {
 				t.Fatalf("error %v, want the lost create naming agent %s and the way on, without its secret", err, agents[0].AgentID)
 			}

@@ -38,8 +38,11 @@ func remedy(err error) string {
 		unserved    *client.UnservedPathError
 		unconfirmed *client.UnconfirmedNotFoundError
 		apiErr      *client.APIError
+		unproven    *client.UnprovenAgentError
 	)
 	switch {
+	case errors.As(err, &unproven):
+		return "After the import, change regenerate_triggers to get a new secret into state."
 	case errors.As(err, &rejected):
 		return fmt.Sprintf("Set the new one as token (AGENTFLEET_ARIA_LOGS_TOKEN), or set username and password "+
 			"(AGENTFLEET_ARIA_LOGS_USERNAME, AGENTFLEET_ARIA_LOGS_PASSWORD), in the provider's %s block.", settingsOf(rejected.Platform).block)
